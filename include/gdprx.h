@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/** # gdprx: what a privacy policy states under the GDPR
+ *
+ *  gdprx reads privacy policies written in English, French or Dutch and
+ *  returns typed findings (the vocabulary of docs/taxonomy: type, subtype,
+ *  polarity, attributes, GDPR articles) with exact byte offsets into the
+ *  caller's original UTF-8 text.
+ *
+ *  Typical use:
+ *
+ *      gdprx_rules *rules; gdprx_result *res; gdprx_error err;
+ *      if (gdprx_rules_load(&rules, NULL, &err) != GDPRX_OK) { puts(err.message); ... }
+ *      if (gdprx_analyze(&res, rules, text, len, NULL, &err) != GDPRX_OK) { ... }
+ *      for (size_t i = 0; i < gdprx_result_count(res); i++) {
+ *          const gdprx_finding *f = gdprx_result_get(res, i);
+ *          printf("%s.%s %zu-%zu\n", f->type, f->subtype, f->start, f->end);
+ *      }
+ *      gdprx_result_free(res);
+ *      gdprx_rules_free(rules);
+ *
+ *  ## Threads
+ *  A `gdprx_rules` is immutable once `gdprx_rules_load()` returns; every
+ *  pattern is JIT-compiled before that. Any number of threads may call
+ *  `gdprx_analyze()` with the same `gdprx_rules` at the same time. A
+ *  `gdprx_result`, by contrast, belongs to one thread at a time. The library
+ *  keeps no mutable global state. Free a `gdprx_rules` only after every
+ *  analysis that uses it has returned.
+ *
+ *  ## Conventions
+ *  Functions that can fail return an `int` holding a `gdprx_status`; their
+ *  out-parameters come first and are left unchanged on failure; a
+ *  `gdprx_error *err` comes last and may be NULL. Input buffers are never
+ *  kept after a call returns and need no NUL terminator.
+ */
+#ifndef GDPRX_H
+#define GDPRX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gdprx_version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define GDPRX_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define GDPRX_API __attribute__((visibility("default")))
+#else
+#define GDPRX_API
+#endif
+
+/** ## Errors */
+
+/** Status codes. Values are frozen: never renumbered or reused. */
+typedef enum gdprx_status {
+    GDPRX_OK = 0,
+    GDPRX_ENOMEM = -1,    /* out of memory */
+    GDPRX_EINVAL = -2,    /* invalid argument (NULL handle, bad option) */
+    GDPRX_EIO = -3,       /* a file could not be read; err->file is set */
+    GDPRX_ESYNTAX = -4,   /* YAML or rule schema; err->file/line/column set */
+    GDPRX_EPATTERN = -5,  /* PCRE2 rejected a rule pattern; location set */
+    GDPRX_EUTF8 = -6,     /* input is not valid UTF-8; err->offset is set */
+    GDPRX_ELIMIT = -7,    /* input larger than GDPRX_MAX_INPUT */
+    GDPRX_EINTERNAL = -99 /* a bug in gdprx; please report it */
+} gdprx_status;
+
+/** What went wrong, and where. Filled by any function taking one. */
+typedef struct gdprx_error {
+    int code;          /* a gdprx_status */
+    int line, column;  /* 1-based position in `file`; 0 when not applicable */
+    long long offset;  /* byte offset in the analyzed text; -1 if not applicable */
+    char file[256];    /* rule file involved, or "" */
+    char message[768]; /* complete text with location, e.g.
+                          "rules/retention.yaml:12:5: unknown key 'severty'"
+                          or "input:1043: invalid UTF-8 (truncated sequence)" */
+} gdprx_error;
+
+/** A short description of a status code.
+ *  Returns: static text, never NULL (unknown codes get "unknown error"). */
+GDPRX_API const char *gdprx_strerror(int code);
+
+/** ## Version */
+
+/** The library's version as MAJOR * 10000 + MINOR * 100 + PATCH. Compare it
+ *  with GDPRX_VERSION_NUMBER to detect a header/library mismatch. */
+GDPRX_API int gdprx_version(void);
+
+/** The library's version as text, e.g. "0.1.0".
+ *  Ownership: static text. */
+GDPRX_API const char *gdprx_version_string(void);
+
+/** ## Rule sets */
+
+/** A compiled rule set; immutable once loaded, shareable between threads. */
+typedef struct gdprx_rules gdprx_rules;
+
+/** Load and compile the rules at `path`: a directory (every `*.yaml` file
+ *  below it, recursively, in byte order of their paths) or one YAML file.
+ *  `path` NULL means the default rule set: `$GDPRX_RULES` if set, else the
+ *  directory installed with the library, else the source tree's `rules/`.
+ *  Returns: GDPRX_OK, GDPRX_EIO, GDPRX_ESYNTAX, GDPRX_EPATTERN or GDPRX_ENOMEM.
+ *  Ownership: *out is the caller's; release it with gdprx_rules_free(). */
+GDPRX_API int gdprx_rules_load(gdprx_rules **out, const char *path,
+                               gdprx_error *err);
+
+/** Load and compile a rule set from `len` bytes of YAML in memory. `name` is
+ *  used in error messages in place of a file name (NULL: "<memory>").
+ *  Returns and ownership: as gdprx_rules_load(). */
+GDPRX_API int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml,
+                                    size_t len, const char *name,
+                                    gdprx_error *err);
+
+/** Release a rule set. Accepts NULL. */
+GDPRX_API void gdprx_rules_free(gdprx_rules *rules);
+
+/** Number of rules in the set (0 for NULL). */
+GDPRX_API size_t gdprx_rules_count(const gdprx_rules *rules);
+
+/** Run every example embedded in the rule set (sentences that must match
+ *  and must not match each rule, per language).
+ *  *out_report receives a human-readable report: one line per failing
+ *  example, then one line per rule ("ok" or "FAIL", with counts) when
+ *  `verbose` is non-zero, then a summary line "N passed, N failed".
+ *  *out_failed receives the number of failing examples.
+ *  Returns: GDPRX_OK (even when examples fail), GDPRX_EINVAL, GDPRX_ENOMEM.
+ *  Ownership: *out_report is the caller's; release it with gdprx_free(). */
+GDPRX_API int gdprx_rules_test(char **out_report, size_t *out_failed,
+                               const gdprx_rules *rules, int verbose,
+                               gdprx_error *err);
+
+/** ## Analysis */
+
+typedef enum gdprx_lang {
+    GDPRX_LANG_AUTO = 0, /* as an option: detect; as a result: unknown */
+    GDPRX_LANG_EN = 1,
+    GDPRX_LANG_FR = 2,
+    GDPRX_LANG_NL = 3
+} gdprx_lang;
+
+/** The two-letter code of a language ("en", "fr", "nl"; "" for AUTO).
+ *  Ownership: static text. */
+GDPRX_API const char *gdprx_lang_code(gdprx_lang lang);
+
+typedef enum gdprx_polarity {
+    GDPRX_AFFIRMED = 0, /* the text says the practice happens (or may) */
+    GDPRX_NEGATED = 1   /* the text says it does not happen */
+} gdprx_polarity;
+
+/** Option flags for gdprx_options.flags. */
+enum {
+    /** Replace each invalid UTF-8 sequence by U+FFFD instead of failing with
+     *  GDPRX_EUTF8. Offsets still refer to the original bytes; a finding's
+     *  `text` then holds the original bytes, which JSON output shows with
+     *  each invalid byte replaced by U+FFFD. */
+    GDPRX_OPT_REPLACE_INVALID = 1u << 0
+};
+
+/** Largest input gdprx_analyze() accepts, in bytes (offsets are kept in
+ *  32 bits internally). Larger inputs fail with GDPRX_ELIMIT. */
+#define GDPRX_MAX_INPUT ((size_t)0x7fffffff)
+
+/** Options of one analysis. Initialize with gdprx_options_init(); fields
+ *  are only ever appended. */
+typedef struct gdprx_options {
+    unsigned version;  /* set by gdprx_options_init(); do not change */
+    gdprx_lang lang;   /* GDPRX_LANG_AUTO (default) detects the language */
+    const char *types; /* NULL (default): every finding; else a comma-separated
+                          list of types or type.subtype, e.g.
+                          "retention,right.erasure" (borrowed for the call) */
+    unsigned flags;    /* GDPRX_OPT_* bits; 0 by default */
+} gdprx_options;
+
+/** Set `opts` to the defaults. */
+GDPRX_API void gdprx_options_init(gdprx_options *opts);
+
+/** The result of one analysis: language, findings, segments, warnings. */
+typedef struct gdprx_result gdprx_result;
+
+/** One finding: a read-only view whose strings live as long as the result.
+ *  Fields are only ever appended. */
+typedef struct gdprx_finding {
+    const char *type, *subtype; /* the taxonomy's identifiers */
+    gdprx_polarity polarity;
+    const char *rule_id;        /* e.g. "retention.period.fixed" */
+    size_t start, end;          /* byte offsets into the caller's input, end
+                                   exclusive: the matched phrase */
+    const char *text;           /* copy of input[start, end), NUL-terminated;
+                                   may itself contain NUL bytes: use end-start */
+    size_t clause_start, clause_end; /* the clause the phrase is in */
+    const char *section;        /* heading of the enclosing section, or NULL */
+    const char *duration;       /* ISO 8601 ("P3Y") or NULL */
+    const char *duration_max;   /* upper bound of a range, or NULL */
+    int age;                    /* minimum age in years, or -1 */
+    const char *email;          /* as written in the input, or NULL */
+    const char *const *articles;/* GDPR article references */
+    size_t n_articles;
+    const char *negation_cue;   /* the negation cue found in the clause, as
+                                   written in the input, when polarity is
+                                   NEGATED because of one; else NULL */
+    size_t pattern_index;       /* which of the rule's patterns matched (0-based) */
+} gdprx_finding;
+
+/** Kinds of segments reported by gdprx_result_segment(). */
+typedef enum gdprx_segment_kind {
+    GDPRX_SEG_HEADING = 1,   /* a section heading */
+    GDPRX_SEG_PARAGRAPH = 2, /* a paragraph or list item; carries a language */
+    GDPRX_SEG_CLAUSE = 3     /* a clause: the unit rules are matched on */
+} gdprx_segment_kind;
+
+typedef struct gdprx_segment {
+    gdprx_segment_kind kind;
+    size_t start, end;   /* byte offsets into the caller's input */
+    gdprx_lang lang;     /* paragraphs: their own detected language (AUTO when
+                            too short to tell); others: the document's */
+    const char *section; /* heading of the enclosing section, or NULL */
+} gdprx_segment;
+
+/** Analyze `len` bytes of UTF-8 `text` with `rules`. `opts` may be NULL for
+ *  the defaults. An empty text gives a result with no findings and language
+ *  AUTO (or the forced one). NUL and other control characters are read as
+ *  spaces. Invalid UTF-8 fails with GDPRX_EUTF8 and err->offset set to the
+ *  first bad byte, unless GDPRX_OPT_REPLACE_INVALID is set.
+ *  Returns: GDPRX_OK, GDPRX_EINVAL, GDPRX_EUTF8, GDPRX_ELIMIT or GDPRX_ENOMEM;
+ *  *out is unchanged on failure.
+ *  Ownership: *out is the caller's; release it with gdprx_result_free(). */
+GDPRX_API int gdprx_analyze(gdprx_result **out, const gdprx_rules *rules,
+                            const char *text, size_t len,
+                            const gdprx_options *opts, gdprx_error *err);
+
+/** Release a result. Accepts NULL. */
+GDPRX_API void gdprx_result_free(gdprx_result *res);
+
+/** The document's language (detected or forced; AUTO if it could not be
+ *  told, e.g. an empty input). */
+GDPRX_API gdprx_lang gdprx_result_lang(const gdprx_result *res);
+
+/** Number of findings (0 for NULL). Findings are ordered by start offset,
+ *  then end, then type and subtype. */
+GDPRX_API size_t gdprx_result_count(const gdprx_result *res);
+
+/** Finding `i`, or NULL when i >= gdprx_result_count().
+ *  Ownership: borrowed; valid until the result is freed. */
+GDPRX_API const gdprx_finding *gdprx_result_get(const gdprx_result *res,
+                                                size_t i);
+
+/** Number of segments (headings, paragraphs, clauses) in document order. */
+GDPRX_API size_t gdprx_result_segment_count(const gdprx_result *res);
+
+/** Segment `i`, or NULL when out of range. Ownership: borrowed. */
+GDPRX_API const gdprx_segment *gdprx_result_segment(const gdprx_result *res,
+                                                    size_t i);
+
+/** Number of warnings: conditions that did not stop the analysis, such as a
+ *  pattern that hit PCRE2's match limit on one clause (that clause is then
+ *  skipped for that rule) or invalid UTF-8 that was replaced. */
+GDPRX_API size_t gdprx_result_warning_count(const gdprx_result *res);
+
+/** Warning `i` as text ("rule X: match limit exceeded at byte N"), or NULL.
+ *  Ownership: borrowed. */
+GDPRX_API const char *gdprx_result_warning(const gdprx_result *res, size_t i);
+
+/** Serialize a result as one JSON object following the output contract
+ *  (schema 1): lang, findings with offsets, attrs, rule, text, clause,
+ *  section and articles, warnings. Deterministic: the same result gives the
+ *  same bytes. No newline at the end.
+ *  Returns: GDPRX_OK, GDPRX_EINVAL or GDPRX_ENOMEM.
+ *  Ownership: *out (NUL-terminated, *out_len bytes without the NUL; out_len
+ *  may be NULL) is the caller's; release it with gdprx_free(). */
+GDPRX_API int gdprx_result_to_json(char **out, size_t *out_len,
+                                   const gdprx_result *res, gdprx_error *err);
+
+/** Normalize text as the matcher sees it: NFKC case folding, accents
+ *  removed, quotes, apostrophes and dashes unified, runs of horizontal white
+ *  space collapsed to one space, line breaks kept as '\n'. Useful to write
+ *  and debug rule patterns. Errors as gdprx_analyze().
+ *  Ownership: *out (NUL-terminated) is the caller's; free with gdprx_free(). */
+GDPRX_API int gdprx_normalize(char **out, size_t *out_len, const char *text,
+                              size_t len, unsigned flags, gdprx_error *err);
+
+/** Release text allocated by gdprx. Accepts NULL. */
+GDPRX_API void gdprx_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GDPRX_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* The pipeline driver: checks arguments and options, runs the stages in
+ * order and owns their intermediate state for the duration of one call. */
+#include "analyze.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "langid.h"
+#include "matcher.h"
+#include "normalize.h"
+#include "result.h"
+#include "segment.h"
+#include "util.h"
+
+#define OPTIONS_VERSION 1
+
+void gdprx_options_init(gdprx_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->version = OPTIONS_VERSION;
+    opts->lang = GDPRX_LANG_AUTO;
+}
+
+/* Rules chosen by a "type,type.subtype" list; every item must name at least
+ * one rule of the set. */
+static int select_types(unsigned char **out, const gdprx_rules *rs,
+                        const char *types, gdprx_error *err)
+{
+    unsigned char *sel = calloc(rs->n_rules + 1, 1);
+    if (!sel)
+        return gx_error_nomem(err);
+    const char *p = types;
+    while (*p) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        const char *q = p;
+        while (*q && *q != ',' && *q != ' ')
+            q++;
+        if (q == p)
+            break;
+        size_t n = (size_t)(q - p), hits = 0;
+        for (size_t i = 0; i < rs->n_rules; i++) {
+            const gx_rule *r = &rs->rules[i];
+            size_t tl = strlen(r->type), sl = strlen(r->subtype);
+            int whole = n == tl && !strncmp(p, r->type, n);
+            int pair = n == tl + 1 + sl && !strncmp(p, r->type, tl) &&
+                       p[tl] == '.' && !strncmp(p + tl + 1, r->subtype, sl);
+            if (whole || pair) {
+                sel[i] = 1;
+                hits++;
+            }
+        }
+        if (!hits) {
+            free(sel);
+            return gx_error_set(err, GDPRX_EINVAL,
+                                "types: no rule has type '%.*s'", (int)n, p);
+        }
+        p = q;
+    }
+    *out = sel;
+    return GDPRX_OK;
+}
+
+static int replaced_warning(gx_hits *h, const gx_text *t)
+{
+    if (!t->n_replaced)
+        return 0;
+    if (gx_grow(&h->warn, &h->cap_warn, h->n_warn + 1, sizeof *h->warn) != 0)
+        return -1;
+    char buf[160];
+    snprintf(buf, sizeof buf,
+             "%zu invalid UTF-8 byte(s) read as U+FFFD, the first at byte %zu",
+             t->n_replaced, t->first_replaced);
+    if (!(h->warn[h->n_warn] = gx_strdup(buf)))
+        return -1;
+    h->n_warn++;
+    return 0;
+}
+
+int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
+               size_t len, const gdprx_options *opts,
+               const unsigned char *select, gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!out || !rs || (!text && len))
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: NULL %s",
+                            !out ? "out" : !rs ? "rules" : "text");
+    gdprx_options def;
+    gdprx_options_init(&def);
+    if (!opts)
+        opts = &def;
+    if (opts->version != OPTIONS_VERSION)
+        return gx_error_set(err, GDPRX_EINVAL,
+                            "gdprx_analyze: options not initialized with "
+                            "gdprx_options_init()");
+    if ((int)opts->lang < GDPRX_LANG_AUTO || opts->lang > GDPRX_LANG_NL)
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad language %d",
+                            (int)opts->lang);
+    if (opts->flags & ~(unsigned)GDPRX_OPT_REPLACE_INVALID)
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: unknown flags "
+                            "0x%x", opts->flags);
+    unsigned char *sel = NULL;
+    int rc;
+    if (!select && opts->types && *opts->types) {
+        if ((rc = select_types(&sel, rs, opts->types, err)) != GDPRX_OK)
+            return rc;
+        select = sel;
+    }
+    gx_text t;
+    gx_doc doc;
+    gx_hits hits;
+    memset(&doc, 0, sizeof doc);
+    memset(&hits, 0, sizeof hits);
+    if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err)))
+        goto out_sel;
+    int lang = opts->lang != GDPRX_LANG_AUTO
+                   ? (int)opts->lang - 1
+                   : gx_langid(rs, t.s, t.len, 1, 1.0);
+    if ((rc = gx_segment(&doc, &t, text ? text : "", rs, lang, err)))
+        goto out;
+    if (opts->lang != GDPRX_LANG_AUTO)   /* forced: one language throughout */
+        for (size_t i = 0; i < doc.n_cl; i++)
+            doc.cl[i].lang = lang;
+    if ((rc = gx_match(&hits, rs, &t, &doc, select, err)))
+        goto out;
+    if (replaced_warning(&hits, &t) != 0) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
+    rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang, err);
+out:
+    gx_hits_free(&hits);
+    gx_doc_free(&doc);
+    gx_text_free(&t);
+out_sel:
+    free(sel);
+    return rc;
+}
+
+int gdprx_analyze(gdprx_result **out, const gdprx_rules *rules,
+                  const char *text, size_t len, const gdprx_options *opts,
+                  gdprx_error *err)
+{
+    return gx_analyze(out, rules, text, len, opts, NULL, err);
+}

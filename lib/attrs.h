@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Attribute extraction: the text of a named group -> a duration in ISO 8601
+ * or an age, using the language's number words and unit words. */
+#ifndef GX_ATTRS_H
+#define GX_ATTRS_H
+
+#include <stddef.h>
+
+#include "lexicon.h"
+
+#define GX_ISO_MAX 48
+
+/* Read a duration phrase ("3 years", "un an et six mois", "72 uur").
+ * fallback_unit (0 for none) is used for a trailing number without a unit
+ * ("5" in "5 to 10 years"). Writes the ISO 8601 form into iso and the last
+ * unit seen into *last_unit. Returns 0, or -1 if the phrase holds no
+ * number-unit pair. */
+int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
+                char fallback_unit, char iso[GX_ISO_MAX], char *last_unit);
+
+/* The first number in a phrase (digits or number words), or -1. */
+int gx_first_number(const gx_lexicon *lx, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 7, output: a result -> one JSON object (schema 1, the contract of
+ * the taxonomy). Deterministic; always valid JSON: control characters are
+ * escaped and bytes that are not UTF-8 become U+FFFD. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "result.h"
+#include "util.h"
+
+#define JSON_SCHEMA 1
+
+static void json_str(gx_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    gx_buf_addc(b, '"');
+    size_t run = 0; /* start of bytes copied verbatim */
+    for (size_t i = 0; i < n;) {
+        unsigned c = u[i];
+        const char *esc = NULL;
+        char tmp[8];
+        int len = 1;
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20 || c == 0x7F) {
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            esc = tmp;
+        } else if (c >= 0x80) {
+            uint32_t cp;
+            len = gx_utf8_decode(u, n, i, &cp);
+            if (len == 0) {
+                esc = "\\ufffd";
+                len = 1;
+            }
+        }
+        if (esc) {
+            gx_buf_add(b, s + run, i - run);
+            gx_buf_adds(b, esc);
+            run = i + (size_t)len;
+        }
+        i += (size_t)len;
+    }
+    gx_buf_add(b, s + run, n - run);
+    gx_buf_addc(b, '"');
+}
+
+static void json_cstr(gx_buf *b, const char *s)
+{
+    if (s)
+        json_str(b, s, strlen(s));
+    else
+        gx_buf_adds(b, "null");
+}
+
+static void json_finding(gx_buf *b, const gdprx_finding *f)
+{
+    gx_buf_adds(b, "{\"type\":");
+    json_cstr(b, f->type);
+    gx_buf_adds(b, ",\"subtype\":");
+    json_cstr(b, f->subtype);
+    gx_buf_printf(b, ",\"polarity\":\"%s\",\"start\":%zu,\"end\":%zu,"
+                  "\"attrs\":{",
+                  f->polarity == GDPRX_NEGATED ? "negated" : "affirmed",
+                  f->start, f->end);
+    const char *sep = "";
+    if (f->duration) {
+        gx_buf_adds(b, "\"duration\":");
+        json_cstr(b, f->duration);
+        sep = ",";
+    }
+    if (f->duration_max) {
+        gx_buf_printf(b, "%s\"duration_max\":", sep);
+        json_cstr(b, f->duration_max);
+        sep = ",";
+    }
+    if (f->age >= 0) {
+        gx_buf_printf(b, "%s\"age\":%d", sep, f->age);
+        sep = ",";
+    }
+    if (f->email) {
+        gx_buf_printf(b, "%s\"email\":", sep);
+        json_cstr(b, f->email);
+    }
+    gx_buf_adds(b, "},\"rule\":");
+    json_cstr(b, f->rule_id);
+    gx_buf_adds(b, ",\"text\":");
+    json_str(b, f->text, f->end - f->start);
+    gx_buf_printf(b, ",\"clause\":{\"start\":%zu,\"end\":%zu},\"section\":",
+                  f->clause_start, f->clause_end);
+    json_cstr(b, f->section);
+    gx_buf_adds(b, ",\"articles\":[");
+    for (size_t k = 0; k < f->n_articles; k++) {
+        if (k)
+            gx_buf_addc(b, ',');
+        json_cstr(b, f->articles[k]);
+    }
+    gx_buf_addc(b, ']');
+    if (f->negation_cue) {
+        gx_buf_adds(b, ",\"negation_cue\":");
+        json_cstr(b, f->negation_cue);
+    }
+    gx_buf_addc(b, '}');
+}
+
+int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
+                         gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!out || !r)
+        return gx_error_set(err, GDPRX_EINVAL,
+                            "gdprx_result_to_json: NULL %s",
+                            out ? "result" : "out");
+    gx_buf b = {0};
+    gx_buf_printf(&b, "{\"schema\":%d,\"lang\":", JSON_SCHEMA);
+    if (r->lang == GDPRX_LANG_AUTO)
+        gx_buf_adds(&b, "null");
+    else
+        json_cstr(&b, gdprx_lang_code(r->lang));
+    gx_buf_adds(&b, ",\"findings\":[");
+    for (size_t i = 0; i < r->n; i++) {
+        if (i)
+            gx_buf_addc(&b, ',');
+        json_finding(&b, &r->f[i]);
+    }
+    gx_buf_adds(&b, "],\"warnings\":[");
+    for (size_t i = 0; i < r->n_warn; i++) {
+        if (i)
+            gx_buf_addc(&b, ',');
+        json_cstr(&b, r->warn[i]);
+    }
+    gx_buf_adds(&b, "]}");
+    size_t len;
+    char *s = gx_buf_take(&b, &len);
+    if (!s)
+        return gx_error_nomem(err);
+    *out = s;
+    if (out_len)
+        *out_len = len;
+    return GDPRX_OK;
+}

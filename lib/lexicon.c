@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Lexicon tables: sorted word lists with values, looked up by the language
+ * identifier and the attribute extractors; regexes derived from them. */
+#include "lexicon.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+int gx_wordtab_add(gx_wordtab *t, const char *word, size_t n, int value)
+{
+    if (gx_grow(&t->w, &t->cap, t->n + 1, sizeof *t->w) != 0)
+        return -1;
+    char *w = gx_strndup(word, n);
+    if (!w)
+        return -1;
+    t->w[t->n].word = w;
+    t->w[t->n].value = value;
+    t->n++;
+    return 0;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(((const gx_word *)a)->word, ((const gx_word *)b)->word);
+}
+
+void gx_wordtab_sort(gx_wordtab *t)
+{
+    if (t->n)
+        qsort(t->w, t->n, sizeof *t->w, cmp_word);
+}
+
+const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word, size_t n)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *w = t->w[mid].word;
+        int c = strncmp(w, word, n);
+        if (c == 0 && w[n] != '\0')
+            c = 1;
+        if (c == 0)
+            return &t->w[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t lx = strlen(x), ly = strlen(y);
+    if (lx != ly)
+        return lx < ly ? 1 : -1;
+    return strcmp(x, y);
+}
+
+char *gx_wordtab_regex(const gx_wordtab *t)
+{
+    const char **words = malloc((t->n ? t->n : 1) * sizeof *words);
+    if (!words)
+        return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        words[i] = t->w[i].word;
+    qsort(words, t->n, sizeof *words, cmp_len_desc);
+    gx_buf b = {0};
+    gx_buf_adds(&b, "(?:");
+    for (size_t i = 0; i < t->n; i++) {
+        if (i)
+            gx_buf_addc(&b, '|');
+        for (const char *p = words[i]; *p; p++) {
+            if (strchr("\\^$.|?*+()[]{}", *p))
+                gx_buf_addc(&b, '\\');
+            gx_buf_addc(&b, *p);
+        }
+    }
+    if (!t->n)
+        gx_buf_adds(&b, "(*FAIL)");
+    gx_buf_addc(&b, ')');
+    free(words);
+    return gx_buf_take(&b, NULL);
+}
+
+static void wordtab_free(gx_wordtab *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->w[i].word);
+    free(t->w);
+    memset(t, 0, sizeof *t);
+}
+
+void gx_lexicon_free(gx_lexicon *lx)
+{
+    wordtab_free(&lx->stopwords);
+    wordtab_free(&lx->numbers);
+    wordtab_free(&lx->units);
+    pcre2_code_free(lx->neg_cues);
+    pcre2_code_free(lx->neg_ignore);
+    pcre2_code_free(lx->clause_split);
+    memset(lx, 0, sizeof *lx);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 5, matching: runs each selected rule's patterns (in the clause's
+ * language) over every clause, applies negation and extracts attributes.
+ * Produces hits in normalized offsets; per-call scratch only. */
+#ifndef GX_MATCHER_H
+#define GX_MATCHER_H
+
+#include "attrs.h"
+#include "segment.h"
+
+typedef struct gx_hit {
+    const gx_rule *r;            /* rules[rule] */
+    size_t rule, pattern, clause;
+    size_t s, e;                 /* normalized span of the match */
+    int negated;
+    size_t cue_s, cue_e;         /* negation cue span, when one applied */
+    char duration[GX_ISO_MAX], duration_max[GX_ISO_MAX];
+    int age;
+    size_t email_s, email_e;     /* normalized span, email_e = 0 if none */
+    const char *email;           /* normalized text of the e-mail */
+} gx_hit;
+
+typedef struct gx_hits {
+    gx_hit *v;
+    size_t n, cap;
+    char **warn;                 /* warnings, heap strings */
+    size_t n_warn, cap_warn;
+} gx_hits;
+
+/* select[i] != 0 when rule i is to run (NULL: all rules). */
+int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
+             const gx_doc *doc, const unsigned char *select,
+             gdprx_error *err);
+void gx_hits_free(gx_hits *h);
+
+#endif

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 6, findings: maps hits back to original offsets, merges overlapping
+ * hits of one label (same type, subtype, polarity and attributes), orders
+ * findings, and copies every string into the result's pool. */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "util.h"
+
+#define POOL_BLOCK 65536
+
+struct gx_pool_block {
+    gx_pool_block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+static void *pool_alloc(gdprx_result *r, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    gx_pool_block *b = r->pool;
+    if (!b || b->size - b->used < n) {
+        size_t sz = n > POOL_BLOCK ? n : POOL_BLOCK;
+        gx_pool_block *nb = malloc(sizeof *nb + sz);
+        if (!nb)
+            return NULL;
+        nb->used = 0;
+        nb->size = sz;
+        if (b && n > POOL_BLOCK) { /* a large one-off: keep filling b */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            r->pool = nb;
+        }
+        b = nb;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static const char *pool_strndup(gdprx_result *r, const char *s, size_t n)
+{
+    char *d = pool_alloc(r, n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+void gdprx_result_free(gdprx_result *r)
+{
+    if (!r)
+        return;
+    for (gx_pool_block *b = r->pool, *nx; b; b = nx) {
+        nx = b->next;
+        free(b);
+    }
+    free(r->f);
+    free(r->seg);
+    free(r);
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+static int cmp_str0(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    int c = n ? memcmp(a, b, n) : 0;
+    return c ? c : (na > nb) - (na < nb);
+}
+
+static int cmp_label(const gx_hit *a, const gx_hit *b)
+{
+    int c = strcmp(a->r->type, b->r->type);
+    if (!c)
+        c = strcmp(a->r->subtype, b->r->subtype);
+    if (!c)
+        c = a->negated - b->negated;
+    if (!c)
+        c = strcmp(a->duration, b->duration);
+    if (!c)
+        c = strcmp(a->duration_max, b->duration_max);
+    if (!c)
+        c = (a->age > b->age) - (a->age < b->age);
+    if (!c)
+        c = cmp_str0(a->email ? a->email : "", a->email_e - a->email_s,
+                     b->email ? b->email : "", b->email_e - b->email_s);
+    return c;
+}
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+    const gx_hit *a = pa, *b = pb;
+    int c = cmp_label(a, b);
+    if (!c)
+        c = (a->s > b->s) - (a->s < b->s);
+    if (!c)
+        c = (a->e < b->e) - (a->e > b->e);
+    if (!c)
+        c = (a->rule > b->rule) - (a->rule < b->rule);
+    return c;
+}
+
+/* Sort hits by label then position and fold each run of overlapping hits of
+ * one label into its first hit (whose span grows to cover the run).
+ * Returns the new count. */
+static size_t merge_hits(gx_hit *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_hit);
+    size_t w = 0;
+    for (size_t i = 1; i < n; i++) {
+        gx_hit *k = &v[w];
+        if (!cmp_label(k, &v[i]) && v[i].s < k->e) {
+            if (v[i].e > k->e)
+                k->e = v[i].e;
+            continue;
+        }
+        v[++w] = v[i];
+    }
+    return w + 1;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const gdprx_finding *a = pa, *b = pb;
+    int c = (a->start > b->start) - (a->start < b->start);
+    if (!c)
+        c = (a->end > b->end) - (a->end < b->end);
+    if (!c)
+        c = strcmp(a->type, b->type);
+    if (!c)
+        c = strcmp(a->subtype, b->subtype);
+    if (!c)
+        c = (int)a->polarity - (int)b->polarity;
+    if (!c)
+        c = strcmp(a->rule_id, b->rule_id);
+    return c;
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+typedef struct bctx {
+    gdprx_result *r;
+    const gx_text *t;
+    const char *orig;
+    const gx_doc *doc;
+    const char **sections;   /* original heading text per heading */
+    const char ***articles;  /* pooled copies per rule, built lazily */
+} bctx;
+
+static const char *orig_str(bctx *b, size_t s, size_t e)
+{
+    size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
+    return pool_strndup(b->r, b->orig + os, oe - os);
+}
+
+static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
+{
+    const gx_rule *rule = h->r;
+    const gx_clause *c = &b->doc->cl[h->clause];
+    memset(f, 0, sizeof *f);
+    f->type = rule->type;        /* replaced by pooled copies below */
+    f->subtype = rule->subtype;
+    f->rule_id = rule->id;
+    f->polarity = h->negated ? GDPRX_NEGATED : GDPRX_AFFIRMED;
+    f->start = gx_text_ostart(b->t, h->s);
+    f->end = gx_text_oend(b->t, h->e);
+    f->clause_start = gx_text_ostart(b->t, c->s);
+    f->clause_end = gx_text_oend(b->t, c->e);
+    f->section = c->section >= 0 ? b->sections[c->section] : NULL;
+    f->age = h->age;
+    f->pattern_index = h->pattern;
+    gdprx_result *r = b->r;
+    if (!(f->type = pool_strndup(r, rule->type, strlen(rule->type))) ||
+        !(f->subtype = pool_strndup(r, rule->subtype, strlen(rule->subtype))) ||
+        !(f->rule_id = pool_strndup(r, rule->id, strlen(rule->id))) ||
+        !(f->text = pool_strndup(r, b->orig + f->start, f->end - f->start)))
+        return -1;
+    if (h->duration[0] &&
+        !(f->duration = pool_strndup(r, h->duration, strlen(h->duration))))
+        return -1;
+    if (h->duration_max[0] &&
+        !(f->duration_max =
+              pool_strndup(r, h->duration_max, strlen(h->duration_max))))
+        return -1;
+    if (h->email_e > h->email_s && !(f->email = orig_str(b, h->email_s,
+                                                         h->email_e)))
+        return -1;
+    if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, h->cue_s,
+                                                            h->cue_e)))
+        return -1;
+    if (!b->articles[h->rule]) {
+        const char **a = pool_alloc(r, (rule->n_articles + 1) * sizeof *a);
+        if (!a)
+            return -1;
+        for (size_t k = 0; k < rule->n_articles; k++)
+            if (!(a[k] = pool_strndup(r, rule->articles[k],
+                                      strlen(rule->articles[k]))))
+                return -1;
+        a[rule->n_articles] = NULL;
+        b->articles[h->rule] = a;
+    }
+    f->articles = b->articles[h->rule];
+    f->n_articles = rule->n_articles;
+    return 0;
+}
+
+static int add_segment(gdprx_result *r, gdprx_segment_kind k, size_t s,
+                       size_t e, gdprx_lang lang, const char *section)
+{
+    if (gx_grow(&r->seg, &r->cap_seg, r->n_seg + 1, sizeof *r->seg) != 0)
+        return -1;
+    gdprx_segment *g = &r->seg[r->n_seg++];
+    g->kind = k;
+    g->start = s;
+    g->end = e;
+    g->lang = lang;
+    g->section = section;
+    return 0;
+}
+
+static gdprx_lang pub_lang(int idx) { return idx < 0 ? GDPRX_LANG_AUTO : (gdprx_lang)(idx + 1); }
+
+/* Headings, paragraphs and clauses in document order. */
+static int segments(bctx *b, int doc_lang)
+{
+    const gx_doc *d = b->doc;
+    const gx_text *t = b->t;
+    size_t h = 0, p = 0, c = 0;
+    while (h < d->n_hd || p < d->n_pa || c < d->n_cl) {
+        size_t hs = h < d->n_hd ? d->hd[h].s : (size_t)-1;
+        size_t ps = p < d->n_pa ? d->pa[p].s : (size_t)-1;
+        size_t cs = c < d->n_cl ? d->cl[c].s : (size_t)-1;
+        int rc;
+        if (hs <= ps && hs <= cs) {
+            rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
+                             gx_text_oend(t, d->hd[h].e), pub_lang(doc_lang),
+                             b->sections[h]);
+            h++;
+        } else if (ps <= cs) {
+            const gx_para *pa = &d->pa[p++];
+            rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
+                             gx_text_oend(t, pa->e), pub_lang(pa->lang),
+                             pa->section >= 0 ? b->sections[pa->section] : NULL);
+        } else {
+            const gx_clause *cl = &d->cl[c++];
+            rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
+                             gx_text_oend(t, cl->e), pub_lang(doc_lang),
+                             cl->section >= 0 ? b->sections[cl->section] : NULL);
+        }
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
+                    const gx_text *t, const char *orig, const gx_doc *doc,
+                    gx_hits *hits, int doc_lang, gdprx_error *err)
+{
+    gdprx_result *r = calloc(1, sizeof *r);
+    bctx b = {r, t, orig, doc, NULL, NULL};
+    if (!r)
+        return gx_error_nomem(err);
+    r->lang = pub_lang(doc_lang);
+    b.sections = calloc(doc->n_hd + 1, sizeof *b.sections);
+    b.articles = calloc(rs->n_rules + 1, sizeof *b.articles);
+    if (!b.sections || !b.articles)
+        goto oom;
+    for (size_t i = 0; i < doc->n_hd; i++)
+        if (!(b.sections[i] = orig_str(&b, doc->hd[i].s, doc->hd[i].e)))
+            goto oom;
+    hits->n = merge_hits(hits->v, hits->n);
+    if (hits->n && !(r->f = calloc(hits->n, sizeof *r->f)))
+        goto oom;
+    r->cap = hits->n;
+    for (size_t i = 0; i < hits->n; i++)
+        if (finding_of(&b, &hits->v[i], &r->f[r->n++]) != 0)
+            goto oom;
+    if (r->n > 1)
+        qsort(r->f, r->n, sizeof *r->f, cmp_finding);
+    if (segments(&b, doc_lang) != 0)
+        goto oom;
+    if (hits->n_warn) {
+        if (!(r->warn = pool_alloc(r, hits->n_warn * sizeof *r->warn)))
+            goto oom;
+        for (size_t i = 0; i < hits->n_warn; i++)
+            if (!(r->warn[r->n_warn++] =
+                      pool_strndup(r, hits->warn[i], strlen(hits->warn[i]))))
+                goto oom;
+    }
+    free(b.sections);
+    free(b.articles);
+    *out = r;
+    return GDPRX_OK;
+oom:
+    free(b.sections);
+    free(b.articles);
+    gdprx_result_free(r);
+    return gx_error_nomem(err);
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+gdprx_lang gdprx_result_lang(const gdprx_result *r)
+{
+    return r ? r->lang : GDPRX_LANG_AUTO;
+}
+
+size_t gdprx_result_count(const gdprx_result *r) { return r ? r->n : 0; }
+
+const gdprx_finding *gdprx_result_get(const gdprx_result *r, size_t i)
+{
+    return r && i < r->n ? &r->f[i] : NULL;
+}
+
+size_t gdprx_result_segment_count(const gdprx_result *r)
+{
+    return r ? r->n_seg : 0;
+}
+
+const gdprx_segment *gdprx_result_segment(const gdprx_result *r, size_t i)
+{
+    return r && i < r->n_seg ? &r->seg[i] : NULL;
+}
+
+size_t gdprx_result_warning_count(const gdprx_result *r)
+{
+    return r ? r->n_warn : 0;
+}
+
+const char *gdprx_result_warning(const gdprx_result *r, size_t i)
+{
+    return r && i < r->n_warn ? r->warn[i] : NULL;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 4b, the rule set: finds rule files (directory, file, memory, the
+ * default set), hands them to the loader, compiles and JIT-compiles
+ * patterns, and owns the immutable gdprx_rules. */
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "error.h"
+#include "loader.h"
+#include "util.h"
+
+#define MAX_RULE_FILE (64u << 20) /* bytes; a larger rule file is refused */
+
+static const char *const lang_codes[GX_NLANG] = {"en", "fr", "nl"};
+
+const char *gx_lang_code(int idx)
+{
+    return idx >= 0 && idx < GX_NLANG ? lang_codes[idx] : "";
+}
+
+int gx_lang_index(const char *code, size_t n)
+{
+    for (int i = 0; i < GX_NLANG; i++)
+        if (n == 2 && !strncmp(code, lang_codes[i], 2))
+            return i;
+    return -1;
+}
+
+const char *gdprx_lang_code(gdprx_lang lang)
+{
+    return gx_lang_code((int)lang - 1);
+}
+
+int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
+                       const char *what, gdprx_error *err)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile(
+        (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+        PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_DUPNAMES, &ec, &eo,
+        NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        return gx_error_at(err, GDPRX_EPATTERN, loc.file, loc.line, loc.col,
+                           "%s rejected by PCRE2 at offset %zu of the "
+                           "expanded pattern: %s (near '%.20s')",
+                           what, (size_t)eo, (const char *)msg,
+                           pattern + (eo < strlen(pattern) ? eo : 0));
+    }
+    /* JIT is an optimization: where the platform lacks it PCRE2 interprets. */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    *out = re;
+    return GDPRX_OK;
+}
+
+void gx_rule_free(gx_rule *r)
+{
+    free(r->id);
+    free(r->type);
+    free(r->subtype);
+    for (size_t i = 0; i < r->n_articles; i++)
+        free(r->articles[i]);
+    free(r->articles);
+    for (int l = 0; l < GX_NLANG; l++) {
+        for (size_t j = 0; j < r->n_pat[l]; j++) {
+            free(r->pat[l][j].source);
+            free(r->pat[l][j].section_source);
+            pcre2_code_free(r->pat[l][j].code);
+            pcre2_code_free(r->pat[l][j].section);
+        }
+        free(r->pat[l]);
+        for (size_t j = 0; j < r->n_ex[l]; j++) {
+            gx_example *e = &r->ex[l][j];
+            free(e->text);
+            free(e->duration);
+            free(e->duration_max);
+            free(e->email);
+        }
+        free(r->ex[l]);
+    }
+}
+
+void gdprx_rules_free(gdprx_rules *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        gx_rule_free(&rs->rules[i]);
+    free(rs->rules);
+    for (int l = 0; l < GX_NLANG; l++)
+        gx_lexicon_free(&rs->lex[l]);
+    for (size_t i = 0; i < rs->n_files; i++)
+        free(rs->files[i]);
+    free(rs->files);
+    free(rs);
+}
+
+size_t gdprx_rules_count(const gdprx_rules *rs) { return rs ? rs->n_rules : 0; }
+
+/* ---- files ------------------------------------------------------------ */
+
+typedef struct pathlist {
+    char **v;
+    size_t n, cap;
+} pathlist;
+
+static void pathlist_free(pathlist *pl)
+{
+    for (size_t i = 0; i < pl->n; i++)
+        free(pl->v[i]);
+    free(pl->v);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n > m && !strcmp(s + n - m, suf);
+}
+
+static int collect(pathlist *pl, const char *dir, int depth, gdprx_error *err)
+{
+    if (depth > 16)
+        return gx_error_at(err, GDPRX_EIO, dir, 0, 0,
+                           "directories nested too deep");
+    DIR *d = opendir(dir);
+    if (!d)
+        return gx_error_at(err, GDPRX_EIO, dir, 0, 0, "%s", strerror(errno));
+    int rc = GDPRX_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p) {
+            rc = gx_error_nomem(err);
+            break;
+        }
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = collect(pl, p, depth + 1, err);
+            free(p);
+        } else if (has_suffix(p, ".yaml") || has_suffix(p, ".yml")) {
+            if (gx_grow(&pl->v, &pl->cap, pl->n + 1, sizeof *pl->v) != 0) {
+                free(p);
+                rc = gx_error_nomem(err);
+            } else {
+                pl->v[pl->n++] = p;
+            }
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_file(gx_buf *b, const char *path, gdprx_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return gx_error_at(err, GDPRX_EIO, path, 0, 0, "%s", strerror(errno));
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b->len + n > MAX_RULE_FILE) {
+            fclose(f);
+            return gx_error_at(err, GDPRX_EIO, path, 0, 0,
+                               "rule file larger than %u bytes", MAX_RULE_FILE);
+        }
+        gx_buf_add(b, chunk, n);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return gx_error_at(err, GDPRX_EIO, path, 0, 0, "read error");
+    if (b->oom)
+        return gx_error_nomem(err);
+    return GDPRX_OK;
+}
+
+int gx_rules_load_path(gdprx_rules **out, const char *path, gdprx_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return gx_error_at(err, GDPRX_EIO, path, 0, 0, "%s", strerror(errno));
+    pathlist pl = {0};
+    int rc = GDPRX_OK;
+    if (S_ISDIR(st.st_mode)) {
+        rc = collect(&pl, path, 0, err);
+        if (!rc && pl.n == 0)
+            rc = gx_error_at(err, GDPRX_EIO, path, 0, 0,
+                             "no *.yaml rule files in this directory");
+        if (pl.n)
+            qsort(pl.v, pl.n, sizeof *pl.v, cmp_str);
+    } else if (!(pl.v = malloc(sizeof *pl.v)) || !(pl.v[0] = gx_strdup(path))) {
+        rc = gx_error_nomem(err);
+    } else {
+        pl.n = pl.cap = 1;
+    }
+    gx_buf *bufs = pl.n ? calloc(pl.n, sizeof *bufs) : NULL;
+    gx_source *src = pl.n ? calloc(pl.n, sizeof *src) : NULL;
+    if (!rc && (!bufs || !src))
+        rc = gx_error_nomem(err);
+    for (size_t i = 0; !rc && i < pl.n; i++) {
+        rc = read_file(&bufs[i], pl.v[i], err);
+        src[i].name = pl.v[i];
+        src[i].yaml = bufs[i].s ? bufs[i].s : "";
+        src[i].len = bufs[i].len;
+    }
+    if (!rc)
+        rc = gx_load_sources(out, src, pl.n, err);
+    for (size_t i = 0; bufs && i < pl.n; i++)
+        gx_buf_free(&bufs[i]);
+    free(bufs);
+    free(src);
+    pathlist_free(&pl);
+    return rc;
+}
+
+static const char *default_path(void)
+{
+    const char *env = getenv("GDPRX_RULES");
+    if (env && *env)
+        return env;
+    struct stat st;
+    if (stat(GDPRX_RULES_INSTALL_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+        return GDPRX_RULES_INSTALL_DIR;
+    return GDPRX_RULES_SOURCE_DIR;
+}
+
+int gdprx_rules_load(gdprx_rules **out, const char *path, gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!out)
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_rules_load: NULL out");
+    return gx_rules_load_path(out, path ? path : default_path(), err);
+}
+
+int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml, size_t len,
+                          const char *name, gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!out || (!yaml && len))
+        return gx_error_set(err, GDPRX_EINVAL,
+                            "gdprx_rules_load_yaml: NULL %s",
+                            out ? "yaml" : "out");
+    gx_source src = {name ? name : "<memory>", yaml ? yaml : "", len};
+    return gx_load_sources(out, &src, 1, err);
+}

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 3, segmentation. Lines of the normalized text are classified
+ * (Markdown front matter and headings, numbered/ALL-CAPS/question headings,
+ * list items, table rows, plain text); plain lines join into paragraphs;
+ * ICU's sentence breaker (run on the original text, whose capitals it needs)
+ * cuts paragraphs into sentences; ';', table cells and the lexicon's
+ * clause_split cut sentences into clauses. */
+#include "segment.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
+#include "error.h"
+#include "langid.h"
+#include "util.h"
+
+#define HEADING_MAX 120 /* bytes: longer lines are never headings */
+
+typedef struct line {
+    size_t s, e;         /* normalized, without the '\n' */
+} line;
+
+typedef enum { L_BLANK, L_SKIP, L_HEADING, L_ITEM, L_TEXT, L_RULE } ltype;
+
+/* ---- helpers on original text ------------------------------------------ */
+
+/* Letters in the original bytes of normalized span [s, e): counts of upper
+ * and lower case. */
+static void case_counts(const gx_text *t, const char *orig, size_t s,
+                        size_t e, int *up, int *low)
+{
+    *up = *low = 0;
+    if (s >= e)
+        return;
+    size_t os = t->ostart[s], oe = t->oend[e - 1];
+    const unsigned char *o = (const unsigned char *)orig;
+    for (size_t i = os; i < oe;) {
+        uint32_t cp;
+        int n = gx_utf8_decode(o, oe, i, &cp);
+        if (n <= 0) {
+            i++;
+            continue;
+        }
+        i += (size_t)n;
+        if (u_isupper((UChar32)cp))
+            (*up)++;
+        else if (u_islower((UChar32)cp))
+            (*low)++;
+    }
+}
+
+static int starts_upper(const gx_text *t, const char *orig, size_t s, size_t e)
+{
+    for (size_t i = s; i < e; i++) {
+        unsigned char c = (unsigned char)t->s[i];
+        if ((c >= 'a' && c <= 'z') || c >= 0x80) {
+            int up, low;
+            case_counts(t, orig, i, i + 1, &up, &low);
+            return up > 0;
+        }
+        if (c >= '0' && c <= '9')
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- line classification ------------------------------------------------ */
+
+static int only_chars(const char *s, size_t n, const char *set)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ')
+            continue;
+        if (!strchr(set, s[i]))
+            return 0;
+        k++;
+    }
+    return k >= 3;
+}
+
+static size_t skip_spaces(const char *s, size_t i, size_t e)
+{
+    while (i < e && s[i] == ' ')
+        i++;
+    return i;
+}
+
+/* Length of a list marker at s[i] (including the space after it), 0 if
+ * none; *numbered set for "1.", "2)", "(a)" and the like. */
+static size_t list_marker(const char *s, size_t i, size_t e, int *numbered)
+{
+    static const char *const bullets[] = {"-", "*", "+", "\xe2\x80\xa2",
+                                          "\xc2\xb7", "\xe2\x97\xa6",
+                                          "\xe2\x96\xaa", "\xe2\x80\xa3",
+                                          "\xe2\x97\x8f", "\xe2\x96\xa0",
+                                          "\xef\x82\xb7", "o"};
+    *numbered = 0;
+    for (size_t b = 0; b < GX_N(bullets); b++) {
+        size_t n = strlen(bullets[b]);
+        if (i + n < e && !memcmp(s + i, bullets[b], n) && s[i + n] == ' ')
+            return n + 1;
+    }
+    size_t j = i;
+    if (j < e && s[j] == '(')
+        j++;
+    size_t d = j;
+    while (j < e && j - d < 4 &&
+           ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' ||
+            (j - d < 4 && strchr("ivxabcdefgh", s[j]))))
+        j++;
+    if (j == d || j + 1 >= e)
+        return 0;
+    int digits = s[d] >= '0' && s[d] <= '9';
+    if ((s[j] == ')' || (digits && s[j - 1] == '.') ||
+         (digits && s[j] == '.')) && j + 1 < e) {
+        size_t k = s[j] == ')' || s[j] == '.' ? j + 1 : j;
+        if (k < e && s[k] == ' ') {
+            /* letters alone need a parenthesis: "a) ", "(iv) " */
+            if (!digits && s[j] != ')')
+                return 0;
+            *numbered = 1;
+            return k + 1 - i;
+        }
+    }
+    return 0;
+}
+
+static int ends_with_any(const char *s, size_t st, size_t e, const char *set)
+{
+    while (e > st && (s[e - 1] == ' ' || s[e - 1] == '*' || s[e - 1] == '_'))
+        e--;
+    return e > st && strchr(set, s[e - 1]) != NULL;
+}
+
+static size_t count_words(const char *s, size_t st, size_t e)
+{
+    size_t w = 0;
+    int in = 0;
+    for (size_t i = st; i < e; i++) {
+        int sp = s[i] == ' ';
+        if (!sp && !in)
+            w++;
+        in = !sp;
+    }
+    return w;
+}
+
+/* A line that reads as a heading; a heading always has text after it. */
+static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
+                        int blank_before, int blank_after, int after_colon)
+{
+    const char *x = t->s;
+    size_t nx = e < t->len ? e + 1 : e;
+    while (nx < t->len && (x[nx] == '\n' || x[nx] == ' '))
+        nx++;
+    if (e - s > HEADING_MAX || e == s || nx >= t->len)
+        return 0;
+    if (memchr(x + s, '@', e - s))
+        return 0;
+    if (ends_with_any(x, s, e, "?"))
+        return count_words(x, s, e) <= 20;
+    int up, low;
+    case_counts(t, orig, s, e, &up, &low);
+    if (up >= 4 && low == 0)
+        return 1;
+    /* **Bold line** or __bold line__ alone */
+    if (e - s > 4 && ((x[s] == '*' && x[s + 1] == '*' && x[e - 1] == '*') ||
+                      (x[s] == '_' && x[s + 1] == '_' && x[e - 1] == '_')))
+        return !ends_with_any(x, s + 2, e - 2, ".;:,");
+    if (ends_with_any(x, s, e, ".;:,!)\"'"))
+        return 0;
+    return blank_before && blank_after && !after_colon &&
+           count_words(x, s, e) <= 12 && starts_upper(t, orig, s, e);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static int add_heading(gx_doc *d, size_t s, size_t e)
+{
+    if (gx_grow(&d->hd, &d->cap_hd, d->n_hd + 1, sizeof *d->hd) != 0)
+        return -1;
+    d->hd[d->n_hd].s = s;
+    d->hd[d->n_hd].e = e;
+    d->n_hd++;
+    return 0;
+}
+
+static int add_para(gx_doc *d, size_t s, size_t e)
+{
+    if (s >= e)
+        return 0;
+    if (gx_grow(&d->pa, &d->cap_pa, d->n_pa + 1, sizeof *d->pa) != 0)
+        return -1;
+    gx_para *p = &d->pa[d->n_pa++];
+    p->s = s;
+    p->e = e;
+    p->lang = -1;
+    p->section = (int)d->n_hd - 1;
+    return 0;
+}
+
+/* Trim spaces and stray separators from a clause span and add it. */
+static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
+                      int section)
+{
+    while (s < e && strchr(" ,;|", x[s]))
+        s++;
+    while (e > s && strchr(" |", x[e - 1]))
+        e--;
+    if (s >= e)
+        return 0;
+    if (gx_grow(&d->cl, &d->cap_cl, d->n_cl + 1, sizeof *d->cl) != 0)
+        return -1;
+    gx_clause *c = &d->cl[d->n_cl++];
+    c->s = s;
+    c->e = e;
+    c->lang = lang;
+    c->section = section;
+    return 0;
+}
+
+/* Strip Markdown heading decoration: leading '#'s, trailing '#'s and a
+ * kramdown attribute list "{: ...}". */
+static void heading_text(const char *x, size_t *s, size_t *e)
+{
+    while (*s < *e && (x[*s] == '#' || x[*s] == ' '))
+        (*s)++;
+    if (*e > *s && x[*e - 1] == '}') {
+        for (size_t k = *e; k > *s + 1; k--)
+            if (x[k - 2] == '{' && x[k - 1] == ':') {
+                *e = k - 2;
+                break;
+            }
+    }
+    while (*e > *s && (x[*e - 1] == ' ' || x[*e - 1] == '#'))
+        (*e)--;
+}
+
+typedef struct segctx {
+    gx_doc *d;
+    const gx_text *t;
+    const char *orig;
+    const gdprx_rules *rs;
+    int doc_lang;
+    size_t *brk;     /* sentence breaks, normalized offsets, ascending */
+    size_t n_brk;
+    pcre2_match_data *md;
+    gdprx_error *err;
+} segctx;
+
+/* Cut sentence [s, e) into clauses. */
+static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec)
+{
+    const char *x = c->t->s;
+    const pcre2_code *split =
+        lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
+    size_t cs = s;
+    for (size_t i = s; i < e; i++) {
+        if (x[i] == ';' || x[i] == '|') {
+            if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec) != 0)
+                return -1;
+            cs = i + 1;
+        }
+    }
+    if (!split)
+        return add_clause(c->d, x, cs, e, lang, sec);
+    size_t pos = cs;
+    while (pos < e) {
+        int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
+                             c->md, NULL);
+        if (rc < 0)
+            break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+        if (ov[1] <= ov[0]) {
+            pos = ov[0] + 1;
+            continue;
+        }
+        if (ov[0] > cs) {
+            if (add_clause(c->d, x, cs, ov[0], lang, sec) != 0)
+                return -1;
+            cs = ov[0];
+        }
+        pos = ov[1];
+    }
+    return add_clause(c->d, x, cs, e, lang, sec);
+}
+
+static int split_para(segctx *c, const gx_para *p)
+{
+    int lang = p->lang >= 0 ? p->lang : c->doc_lang;
+    size_t s = p->s;
+    /* first break strictly after s */
+    size_t lo = 0, hi = c->n_brk;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->brk[mid] <= s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < c->n_brk && c->brk[k] < p->e; k++) {
+        if (split_sentence(c, s, c->brk[k], lang, p->section) != 0)
+            return -1;
+        s = c->brk[k];
+    }
+    return split_sentence(c, s, p->e, lang, p->section);
+}
+
+/* ICU sentence breaks of each paragraph, found on its original text (the
+ * breaker needs capitals) with line breaks read as spaces, and stored as
+ * normalized offsets. */
+static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
+                       UChar **u, uint32_t **uoff, size_t *cap, size_t *bcap)
+{
+    const gx_text *t = c->t;
+    size_t os = t->ostart[p->s], oe = t->oend[p->e - 1];
+    if (oe - os + 1 > *cap) {
+        size_t n = oe - os + 1;
+        UChar *nu = realloc(*u, n * sizeof **u);
+        if (nu)
+            *u = nu;
+        uint32_t *no = realloc(*uoff, n * sizeof **uoff);
+        if (no)
+            *uoff = no;
+        if (!nu || !no)
+            return gx_error_nomem(c->err);
+        *cap = n;
+    }
+    int32_t nu = 0;
+    const unsigned char *o = (const unsigned char *)c->orig;
+    for (size_t i = os; i < oe;) {
+        uint32_t cp;
+        int n = gx_utf8_decode(o, oe, i, &cp);
+        if (n <= 0) {
+            cp = 0xFFFD;
+            n = 1;
+        }
+        if (cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C ||
+            cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+            cp = ' ';
+        int32_t before = nu;
+        U16_APPEND_UNSAFE(*u, nu, cp);
+        for (int32_t k = before; k < nu; k++)
+            (*uoff)[k] = (uint32_t)i;
+        i += (size_t)n;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    ubrk_setText(bi, *u, nu, &st);
+    if (U_FAILURE(st))
+        return gx_error_set(c->err, GDPRX_EINTERNAL, "ICU ubrk_setText: %s",
+                            u_errorName(st));
+    for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) {
+        if (b <= 0 || b >= nu)
+            continue;
+        size_t np = gx_text_npos(t, (*uoff)[b]);
+        if (np <= p->s || np >= p->e ||
+            (c->n_brk && c->brk[c->n_brk - 1] >= np))
+            continue;
+        if (gx_grow(&c->brk, bcap, c->n_brk + 1, sizeof *c->brk) != 0)
+            return gx_error_nomem(c->err);
+        c->brk[c->n_brk++] = np;
+    }
+    return GDPRX_OK;
+}
+
+static int sentence_breaks(segctx *c)
+{
+    static const char *const locales[GX_NLANG] = {"en@ss=standard",
+                                                  "fr@ss=standard",
+                                                  "nl@ss=standard"};
+    UErrorCode st = U_ZERO_ERROR;
+    UBreakIterator *bi = ubrk_open(
+        UBRK_SENTENCE, c->doc_lang >= 0 ? locales[c->doc_lang] : "en", NULL, 0,
+        &st);
+    if (U_FAILURE(st))
+        return gx_error_set(c->err, GDPRX_EINTERNAL,
+                            "ICU sentence break iterator: %s", u_errorName(st));
+    UChar *u = NULL;
+    uint32_t *uoff = NULL;
+    size_t cap = 0, bcap = 0;
+    int rc = GDPRX_OK;
+    for (size_t i = 0; i < c->d->n_pa && !rc; i++)
+        rc = para_breaks(c, bi, &c->d->pa[i], &u, &uoff, &cap, &bcap);
+    ubrk_close(bi);
+    free(u);
+    free(uoff);
+    return rc;
+}
+
+/* ---- the line pass -------------------------------------------------------- */
+
+static size_t front_matter_end(const char *x, size_t n)
+{
+    if (n < 4 || memcmp(x, "---\n", 4) != 0)
+        return 0;
+    for (size_t i = 4; i + 3 <= n;) {
+        const char *nl = memchr(x + i, '\n', n - i);
+        size_t le = nl ? (size_t)(nl - x) : n;
+        if (le - i == 3 && (!memcmp(x + i, "---", 3) || !memcmp(x + i, "...", 3)))
+            return nl ? le + 1 : le;
+        if (!nl)
+            break;
+        i = le + 1;
+    }
+    return 0;
+}
+
+static int lines_pass(segctx *c)
+{
+    const gx_text *t = c->t;
+    const char *x = t->s;
+    gx_doc *d = c->d;
+    size_t i = front_matter_end(x, t->len);
+    size_t para_s = 0, para_e = 0;
+    int in_para = 0, blank_before = 1, after_colon = 0;
+    while (i < t->len) {
+        const char *nl = memchr(x + i, '\n', t->len - i);
+        size_t le = nl ? (size_t)(nl - x) : t->len;
+        size_t next = nl ? le + 1 : t->len;
+        size_t s = skip_spaces(x, i, le);
+        int blank_after = next >= t->len || x[next] == '\n';
+        ltype ty = L_TEXT;
+        int numbered = 0;
+        size_t mk = 0;
+        if (s == le)
+            ty = L_BLANK;
+        else if (x[s] == '{' && x[s + 1] == ':' && x[le - 1] == '}')
+            ty = L_SKIP;    /* kramdown attribute line */
+        else if (x[s] == '#')
+            ty = L_HEADING;
+        else if (only_chars(x + s, le - s, "-=*_|:"))
+            ty = L_RULE;
+        else if ((mk = list_marker(x, s, le, &numbered)) > 0)
+            ty = numbered && heading_like(t, c->orig, s + mk, le, 1, 1, 0) &&
+                         !after_colon && count_words(x, s + mk, le) <= 14
+                     ? L_HEADING
+                     : L_ITEM;
+        else if (!in_para &&
+                 heading_like(t, c->orig, s, le, blank_before, blank_after,
+                              after_colon))
+            ty = L_HEADING;
+
+        if (ty == L_RULE && in_para && x[s] != '|' && para_s < para_e &&
+            !memchr(x + para_s, '\n', para_e - para_s) &&
+            (x[s] == '=' || x[s] == '-') && !ends_with_any(x, para_s, para_e, ".;:,")) {
+            /* setext underline: the paragraph above was a heading */
+            in_para = 0;
+            if (add_heading(d, para_s, para_e) != 0)
+                return -1;
+        }
+        if (ty != L_TEXT && in_para) {
+            if (add_para(d, para_s, para_e) != 0)
+                return -1;
+            in_para = 0;
+        }
+        if (ty == L_HEADING) {
+            size_t hs = s, he = le;
+            heading_text(x, &hs, &he);
+            if (he > hs && add_heading(d, hs, he) != 0)
+                return -1;
+            after_colon = 0;
+        } else if (ty == L_ITEM) {
+            in_para = 1;
+            para_s = s + mk;
+            para_e = le;
+        } else if (ty == L_TEXT) {
+            if (!in_para)
+                para_s = s;
+            in_para = 1;
+            para_e = le;
+        }
+        if (ty == L_TEXT || ty == L_ITEM)
+            after_colon = ends_with_any(x, s, le, ":");
+        blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_RULE;
+        i = next;
+    }
+    if (in_para && add_para(d, para_s, para_e) != 0)
+        return -1;
+    return 0;
+}
+
+int gx_segment(gx_doc *d, gx_text *t, const char *orig,
+               const gdprx_rules *rs, int doc_lang, gdprx_error *err)
+{
+    memset(d, 0, sizeof *d);
+    segctx c = {d, t, orig, rs, doc_lang, NULL, 0, NULL, err};
+    int rc = GDPRX_OK;
+    if (lines_pass(&c) != 0) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
+    /* a paragraph is one run of text: soft line breaks become spaces (the
+     * normalizer already removed the spaces around them) */
+    for (size_t i = 0; i < d->n_pa; i++)
+        for (size_t k = d->pa[i].s; k < d->pa[i].e; k++)
+            if (t->s[k] == '\n')
+                t->s[k] = ' ';
+    for (size_t i = 0; i < d->n_pa; i++)
+        d->pa[i].lang = gx_langid(rs, t->s + d->pa[i].s, d->pa[i].e - d->pa[i].s,
+                                  4, 2.0);
+    if ((rc = sentence_breaks(&c)) != GDPRX_OK)
+        goto out;
+    if (!(c.md = pcre2_match_data_create(4, NULL))) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
+    for (size_t i = 0; i < d->n_pa; i++)
+        if (split_para(&c, &d->pa[i]) != 0) {
+            rc = gx_error_nomem(err);
+            goto out;
+        }
+out:
+    pcre2_match_data_free(c.md);
+    free(c.brk);
+    if (rc != GDPRX_OK)
+        gx_doc_free(d);
+    return rc;
+}
+
+void gx_doc_free(gx_doc *d)
+{
+    free(d->hd);
+    free(d->pa);
+    free(d->cl);
+    memset(d, 0, sizeof *d);
+}

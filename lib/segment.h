@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 3, segmentation: normalized text -> sections (headings), paragraphs
+ * (with their own language when it can be told) and clauses, the unit the
+ * matcher works on. Spans are normalized offsets; every clause lies inside
+ * one paragraph and never contains a line break. */
+#ifndef GX_SEGMENT_H
+#define GX_SEGMENT_H
+
+#include "normalize.h"
+#include "rules.h"
+
+typedef struct gx_heading {
+    size_t s, e;        /* normalized span of the heading's text */
+} gx_heading;
+
+typedef struct gx_para {
+    size_t s, e;
+    int lang;           /* own language index, or -1 */
+    int section;        /* heading index, or -1 */
+} gx_para;
+
+typedef struct gx_clause {
+    size_t s, e;
+    int lang;           /* language index the rules use for it */
+    int section;        /* heading index, or -1 */
+} gx_clause;
+
+typedef struct gx_doc {
+    gx_heading *hd;
+    size_t n_hd, cap_hd;
+    gx_para *pa;
+    size_t n_pa, cap_pa;
+    gx_clause *cl;
+    size_t n_cl, cap_cl;
+} gx_doc;
+
+/* Segment `t` (normalized from `orig`); line breaks inside paragraphs
+ * become spaces in t->s (offsets do not move). doc_lang: the document's language
+ * index (-1 unknown), used for the sentence breaker's locale and for
+ * paragraphs whose own language cannot be told. */
+int gx_segment(gx_doc *doc, gx_text *t, const char *orig,
+               const gdprx_rules *rs, int doc_lang, gdprx_error *err);
+void gx_doc_free(gx_doc *doc);
+
+#endif

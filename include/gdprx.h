@@ -92,6 +92,19 @@ GDPRX_API int gdprx_version(void);
  *  Ownership: static text. */
 GDPRX_API const char *gdprx_version_string(void);
 
+/** ## Languages */
+
+typedef enum gdprx_lang {
+    GDPRX_LANG_AUTO = 0, /* as an option: detect; as a result: unknown */
+    GDPRX_LANG_EN = 1,
+    GDPRX_LANG_FR = 2,
+    GDPRX_LANG_NL = 3
+} gdprx_lang;
+
+/** The two-letter code of a language ("en", "fr", "nl"; "" for AUTO).
+ *  Ownership: static text. */
+GDPRX_API const char *gdprx_lang_code(gdprx_lang lang);
+
 /** ## Rule sets */
 
 /** A compiled rule set; immutable once loaded, shareable between threads. */
@@ -119,6 +132,15 @@ GDPRX_API void gdprx_rules_free(gdprx_rules *rules);
 /** Number of rules in the set (0 for NULL). */
 GDPRX_API size_t gdprx_rules_count(const gdprx_rules *rules);
 
+/** The source text (before macro expansion) of pattern `index` of rule
+ *  `rule_id` in language `lang`, as written in its rule file; NULL if there
+ *  is no such rule or pattern. With gdprx_finding.pattern_index this tells
+ *  which pattern made a finding.
+ *  Ownership: borrowed; valid until the rule set is freed. */
+GDPRX_API const char *gdprx_rules_pattern(const gdprx_rules *rules,
+                                          const char *rule_id,
+                                          gdprx_lang lang, size_t index);
+
 /** Run every example embedded in the rule set (sentences that must match
  *  and must not match each rule, per language).
  *  *out_report receives a human-readable report: one line per failing
@@ -133,16 +155,6 @@ GDPRX_API int gdprx_rules_test(char **out_report, size_t *out_failed,
 
 /** ## Analysis */
 
-typedef enum gdprx_lang {
-    GDPRX_LANG_AUTO = 0, /* as an option: detect; as a result: unknown */
-    GDPRX_LANG_EN = 1,
-    GDPRX_LANG_FR = 2,
-    GDPRX_LANG_NL = 3
-} gdprx_lang;
-
-/** The two-letter code of a language ("en", "fr", "nl"; "" for AUTO).
- *  Ownership: static text. */
-GDPRX_API const char *gdprx_lang_code(gdprx_lang lang);
 
 typedef enum gdprx_polarity {
     GDPRX_AFFIRMED = 0, /* the text says the practice happens (or may) */
@@ -201,6 +213,7 @@ typedef struct gdprx_finding {
                                    written in the input, when polarity is
                                    NEGATED because of one; else NULL */
     size_t pattern_index;       /* which of the rule's patterns matched (0-based) */
+    gdprx_lang lang;            /* language of the patterns that matched */
 } gdprx_finding;
 
 /** Kinds of segments reported by gdprx_result_segment(). */
@@ -262,9 +275,30 @@ GDPRX_API size_t gdprx_result_warning_count(const gdprx_result *res);
  *  Ownership: borrowed. */
 GDPRX_API const char *gdprx_result_warning(const gdprx_result *res, size_t i);
 
+/** One information item of GDPR Art. 13/14 and whether the document states
+ *  it (the document-level coverage report). */
+typedef struct gdprx_coverage_item {
+    const char *article;     /* "13(1)(a)" ... "13(2)(f)", "14(1)(d)", "14(2)(f)" */
+    const char *item;        /* what the article asks for, in English */
+    int applicable;          /* 0 when the article's condition does not hold
+                                (13(1)(d) without legitimate interest as a
+                                basis, 13(2)(c) without consent as a basis) */
+    int stated;              /* 1 when at least one finding shows it */
+    const size_t *findings;  /* indices (for gdprx_result_get) of those findings */
+    size_t n_findings;
+} gdprx_coverage_item;
+
+/** Number of coverage items (0 for NULL); the same list for every result. */
+GDPRX_API size_t gdprx_result_coverage_count(const gdprx_result *res);
+
+/** Coverage item `i`, in article order, or NULL when out of range.
+ *  Ownership: borrowed; valid until the result is freed. */
+GDPRX_API const gdprx_coverage_item *
+gdprx_result_coverage(const gdprx_result *res, size_t i);
+
 /** Serialize a result as one JSON object following the output contract
  *  (schema 1): lang, findings with offsets, attrs, rule, text, clause,
- *  section and articles, warnings. Deterministic: the same result gives the
+ *  section and articles, the Art. 13/14 coverage report, warnings. Deterministic: the same result gives the
  *  same bytes. No newline at the end.
  *  Returns: GDPRX_OK, GDPRX_EINVAL or GDPRX_ENOMEM.
  *  Ownership: *out (NUL-terminated, *out_len bytes without the NUL; out_len

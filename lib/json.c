@@ -132,6 +132,20 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
             gx_buf_addc(&b, ',');
         json_finding(&b, &r->f[i]);
     }
+    gx_buf_adds(&b, "],\"coverage\":[");
+    for (size_t i = 0; i < GX_COVERAGE_ITEMS; i++) {
+        const gdprx_coverage_item *c = &r->cov[i];
+        gx_buf_adds(&b, i ? ",{\"article\":" : "{\"article\":");
+        json_cstr(&b, c->article);
+        gx_buf_adds(&b, ",\"item\":");
+        json_cstr(&b, c->item);
+        gx_buf_printf(&b, ",\"applicable\":%s,\"stated\":%s,\"findings\":[",
+                      c->applicable ? "true" : "false",
+                      c->stated ? "true" : "false");
+        for (size_t k = 0; k < c->n_findings; k++)
+            gx_buf_printf(&b, k ? ",%zu" : "%zu", c->findings[k]);
+        gx_buf_adds(&b, "]}");
+    }
     gx_buf_adds(&b, "],\"warnings\":[");
     for (size_t i = 0; i < r->n_warn; i++) {
         if (i)

@@ -157,6 +157,11 @@ typedef struct bctx {
     const char ***articles;  /* pooled copies per rule, built lazily */
 } bctx;
 
+static gdprx_lang pub_lang(int idx)
+{
+    return idx < 0 ? GDPRX_LANG_AUTO : (gdprx_lang)(idx + 1);
+}
+
 static const char *orig_str(bctx *b, size_t s, size_t e)
 {
     size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
@@ -179,6 +184,7 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     f->section = c->section >= 0 ? b->sections[c->section] : NULL;
     f->age = h->age;
     f->pattern_index = h->pattern;
+    f->lang = pub_lang(c->lang);
     gdprx_result *r = b->r;
     if (!(f->type = pool_strndup(r, rule->type, strlen(rule->type))) ||
         !(f->subtype = pool_strndup(r, rule->subtype, strlen(rule->subtype))) ||
@@ -228,7 +234,6 @@ static int add_segment(gdprx_result *r, gdprx_segment_kind k, size_t s,
     return 0;
 }
 
-static gdprx_lang pub_lang(int idx) { return idx < 0 ? GDPRX_LANG_AUTO : (gdprx_lang)(idx + 1); }
 
 /* Headings, paragraphs and clauses in document order. */
 static int segments(bctx *b, int doc_lang)
@@ -290,6 +295,11 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
         qsort(r->f, r->n, sizeof *r->f, cmp_finding);
     if (segments(&b, doc_lang) != 0)
         goto oom;
+    size_t *cov_idx = pool_alloc(r, (GX_COVERAGE_ITEMS * r->n + 1) *
+                                        sizeof *cov_idx);
+    if (!cov_idx)
+        goto oom;
+    gx_coverage(r->cov, cov_idx, r->f, r->n);
     if (hits->n_warn) {
         if (!(r->warn = pool_alloc(r, hits->n_warn * sizeof *r->warn)))
             goto oom;
@@ -341,4 +351,15 @@ size_t gdprx_result_warning_count(const gdprx_result *r)
 const char *gdprx_result_warning(const gdprx_result *r, size_t i)
 {
     return r && i < r->n_warn ? r->warn[i] : NULL;
+}
+
+size_t gdprx_result_coverage_count(const gdprx_result *r)
+{
+    return r ? GX_COVERAGE_ITEMS : 0;
+}
+
+const gdprx_coverage_item *gdprx_result_coverage(const gdprx_result *r,
+                                                 size_t i)
+{
+    return r && i < GX_COVERAGE_ITEMS ? &r->cov[i] : NULL;
 }

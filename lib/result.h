@@ -6,6 +6,7 @@
 #ifndef GX_RESULT_H
 #define GX_RESULT_H
 
+#include "coverage.h"
 #include "matcher.h"
 
 typedef struct gx_pool_block gx_pool_block;
@@ -18,6 +19,7 @@ struct gdprx_result {
     size_t n_seg, cap_seg;
     const char **warn;
     size_t n_warn;
+    gdprx_coverage_item cov[GX_COVERAGE_ITEMS];
     gx_pool_block *pool;
 };
 

@@ -263,3 +263,17 @@ int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml, size_t len,
     gx_source src = {name ? name : "<memory>", yaml ? yaml : "", len};
     return gx_load_sources(out, &src, 1, err);
 }
+
+const char *gdprx_rules_pattern(const gdprx_rules *rs, const char *rule_id,
+                                gdprx_lang lang, size_t index)
+{
+    int l = (int)lang - 1;
+    if (!rs || !rule_id || l < 0 || l >= GX_NLANG)
+        return NULL;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        if (!strcmp(rs->rules[i].id, rule_id))
+            return index < rs->rules[i].n_pat[l]
+                       ? rs->rules[i].pat[l][index].source
+                       : NULL;
+    return NULL;
+}

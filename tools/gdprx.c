@@ -103,8 +103,25 @@ static void print_quoted(const char *s, size_t n)
     putchar('"');
 }
 
+static void print_coverage(const gdprx_result *r)
+{
+    printf("  GDPR Art. 13/14 coverage:\n");
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
+        const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
+        printf("    [%s] %-9s %s", !c->applicable ? "-" : c->stated ? "x" : " ",
+               c->article, c->item);
+        if (!c->applicable)
+            printf(" (not applicable)");
+        else if (c->stated)
+            printf(" (%zu finding%s)", c->n_findings,
+                   c->n_findings == 1 ? "" : "s");
+        putchar('\n');
+    }
+}
+
 static void print_text(const char *name, const gdprx_result *r,
-                       const char *text, const opts *o)
+                       const char *text, const gdprx_rules *rules,
+                       const opts *o)
 {
     size_t n = gdprx_result_count(r);
     const char *lang = gdprx_lang_code(gdprx_result_lang(r));
@@ -126,8 +143,10 @@ static void print_text(const char *name, const gdprx_result *r,
         print_quoted(text + f->clause_start, f->clause_end - f->clause_start);
         putchar('\n');
         if (o->explain) {
-            printf("    rule %s, pattern %zu; matched ", f->rule_id,
-                   f->pattern_index);
+            printf("    rule %s [%s] pattern %zu: %s\n    matched ", f->rule_id,
+                   gdprx_lang_code(f->lang), f->pattern_index,
+                   gdprx_rules_pattern(rules, f->rule_id, f->lang,
+                                       f->pattern_index));
             print_quoted(f->text, f->end - f->start);
             if (f->negation_cue)
                 printf("; negation cue \"%s\"", f->negation_cue);
@@ -136,6 +155,7 @@ static void print_text(const char *name, const gdprx_result *r,
             putchar('\n');
         }
     }
+    print_coverage(r);
     for (size_t i = 0; i < gdprx_result_warning_count(r); i++)
         printf("  warning: %s\n", gdprx_result_warning(r, i));
 }
@@ -188,7 +208,7 @@ static int analyze_one(const gdprx_rules *rules, const char *path,
         }
         gdprx_free(js);
     } else {
-        print_text(name, r, text, o);
+        print_text(name, r, text, rules, o);
     }
     gdprx_result_free(r);
     free(text);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 6b, coverage: which information items of GDPR Art. 13 and 14 the
+ * document's findings state, with the conditions the regulation puts on
+ * some of them. */
+#ifndef GX_COVERAGE_H
+#define GX_COVERAGE_H
+
+#include "gdprx.h"
+
+#define GX_COVERAGE_ITEMS 15
+
+/* Fill items[GX_COVERAGE_ITEMS] from the findings. idx receives the finding
+ * indices (at most n_findings per item, so idx must hold
+ * GX_COVERAGE_ITEMS * n_findings entries). */
+void gx_coverage(gdprx_coverage_item *items, size_t *idx,
+                 const gdprx_finding *f, size_t n_findings);
+
+#endif

@@ -23,7 +23,12 @@ typedef struct line {
     size_t s, e;         /* normalized, without the '\n' */
 } line;
 
-typedef enum { L_BLANK, L_SKIP, L_HEADING, L_ITEM, L_TEXT, L_RULE } ltype;
+/* L_TITLE: a short line that may be a heading or a one-line statement
+ * ("Right to data portability"): it opens a section and is matched too. */
+typedef enum { L_BLANK, L_SKIP, L_HEADING, L_TITLE, L_ITEM, L_TEXT,
+               L_RULE } ltype;
+
+enum { NOT_HEADING = 0, HEADING = 1, TITLE = 2 };
 
 /* ---- helpers on original text ------------------------------------------ */
 
@@ -149,7 +154,9 @@ static size_t count_words(const char *s, size_t st, size_t e)
     return w;
 }
 
-/* A line that reads as a heading; a heading always has text after it. */
+/* Whether a line reads as a HEADING (a question, ALL CAPS, bold alone) or a
+ * TITLE (short, unpunctuated, capitalized, blank lines around); either has
+ * text after it. */
 static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
                         int blank_before, int blank_after, int after_colon)
 {
@@ -162,19 +169,21 @@ static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
     if (memchr(x + s, '@', e - s))
         return 0;
     if (ends_with_any(x, s, e, "?"))
-        return count_words(x, s, e) <= 20;
+        return count_words(x, s, e) <= 20 ? HEADING : NOT_HEADING;
     int up, low;
     case_counts(t, orig, s, e, &up, &low);
     if (up >= 4 && low == 0)
-        return 1;
+        return HEADING;
     /* **Bold line** or __bold line__ alone */
     if (e - s > 4 && ((x[s] == '*' && x[s + 1] == '*' && x[e - 1] == '*') ||
                       (x[s] == '_' && x[s + 1] == '_' && x[e - 1] == '_')))
-        return !ends_with_any(x, s + 2, e - 2, ".;:,");
+        return ends_with_any(x, s + 2, e - 2, ".;:,") ? NOT_HEADING : HEADING;
     if (ends_with_any(x, s, e, ".;:,!)\"'"))
-        return 0;
+        return NOT_HEADING;
     return blank_before && blank_after && !after_colon &&
-           count_words(x, s, e) <= 12 && starts_upper(t, orig, s, e);
+                   count_words(x, s, e) <= 12 && starts_upper(t, orig, s, e)
+               ? TITLE
+               : NOT_HEADING;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -435,14 +444,16 @@ static int lines_pass(segctx *c)
         else if (only_chars(x + s, le - s, "-=*_|:"))
             ty = L_RULE;
         else if ((mk = list_marker(x, s, le, &numbered)) > 0)
-            ty = numbered && heading_like(t, c->orig, s + mk, le, 1, 1, 0) &&
-                         !after_colon && count_words(x, s + mk, le) <= 14
+            ty = numbered && !after_colon &&
+                         count_words(x, s + mk, le) <= 14 &&
+                         heading_like(t, c->orig, s + mk, le, 1, 1, 0)
                      ? L_HEADING
                      : L_ITEM;
-        else if (!in_para &&
-                 heading_like(t, c->orig, s, le, blank_before, blank_after,
-                              after_colon))
-            ty = L_HEADING;
+        else if (!in_para) {
+            int h = heading_like(t, c->orig, s, le, blank_before, blank_after,
+                                 after_colon);
+            ty = h == HEADING ? L_HEADING : h == TITLE ? L_TITLE : L_TEXT;
+        }
 
         if (ty == L_RULE && in_para && x[s] != '|' && para_s < para_e &&
             !memchr(x + para_s, '\n', para_e - para_s) &&
@@ -457,10 +468,12 @@ static int lines_pass(segctx *c)
                 return -1;
             in_para = 0;
         }
-        if (ty == L_HEADING) {
+        if (ty == L_HEADING || ty == L_TITLE) {
             size_t hs = s, he = le;
             heading_text(x, &hs, &he);
             if (he > hs && add_heading(d, hs, he) != 0)
+                return -1;
+            if (ty == L_TITLE && add_para(d, s, le) != 0)
                 return -1;
             after_colon = 0;
         } else if (ty == L_ITEM) {
@@ -475,7 +488,8 @@ static int lines_pass(segctx *c)
         }
         if (ty == L_TEXT || ty == L_ITEM)
             after_colon = ends_with_any(x, s, le, ":");
-        blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_RULE;
+        blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_TITLE ||
+                       ty == L_RULE;
         i = next;
     }
     if (in_para && add_para(d, para_s, para_e) != 0)

@@ -28,6 +28,8 @@ static void usage(FILE *f)
         "\"doc\"\n"
         "  --explain           text output with rule, pattern and negation "
         "cue\n"
+        "  --segments          text output of the headings, paragraphs and "
+        "clauses\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
         "  --rules PATH        rule directory or file (default: $GDPRX_RULES,\n"
         "                      else the installed rule set)\n"
@@ -84,7 +86,7 @@ static char *slurp(const char *path, size_t *len)
 
 typedef struct opts {
     const char *rules, *types;
-    int json, jsonl, explain, verbose;
+    int json, jsonl, explain, segments;
     gdprx_options ao;
 } opts;
 
@@ -119,12 +121,28 @@ static void print_coverage(const gdprx_result *r)
     }
 }
 
+static void print_segments(const gdprx_result *r, const char *text)
+{
+    static const char *const kinds[] = {"", "heading", "paragraph", "clause"};
+    for (size_t i = 0; i < gdprx_result_segment_count(r); i++) {
+        const gdprx_segment *g = gdprx_result_segment(r, i);
+        const char *lang = gdprx_lang_code(g->lang);
+        printf("%s%-9s %-2s [%zu-%zu] ", g->kind == GDPRX_SEG_CLAUSE ? "    " :
+               g->kind == GDPRX_SEG_PARAGRAPH ? "  " : "", kinds[g->kind],
+               *lang ? lang : "?", g->start, g->end);
+        print_quoted(text + g->start, g->end - g->start);
+        putchar('\n');
+    }
+}
+
 static void print_text(const char *name, const gdprx_result *r,
                        const char *text, const gdprx_rules *rules,
                        const opts *o)
 {
     size_t n = gdprx_result_count(r);
     const char *lang = gdprx_lang_code(gdprx_result_lang(r));
+    if (o->segments)
+        print_segments(r, text);
     printf("%s: language %s, %zu finding%s\n", name, *lang ? lang : "unknown",
            n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
@@ -330,6 +348,8 @@ int main(int argc, char **argv)
             o.jsonl = 1;
         else if (!strcmp(a, "--explain"))
             o.explain = 1;
+        else if (!strcmp(a, "--segments"))
+            o.segments = 1;
         else if (!strcmp(a, "--replace-invalid"))
             o.ao.flags |= GDPRX_OPT_REPLACE_INVALID;
         else if (!strcmp(a, "--rules") && has_val)

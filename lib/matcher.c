@@ -58,23 +58,24 @@ static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
     m->cues_done = 1;
     if (!lx->neg_cues)
         return 0;
-    const char *x = m->t->s;
+    PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + c->s;
+    size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     span ign[32];
     size_t n_ign = 0;
-    for (size_t pos = c->s; lx->neg_ignore && pos < c->e && n_ign < 32;) {
-        if (pcre2_match(lx->neg_ignore, (PCRE2_SPTR)x, c->e, pos,
-                        PCRE2_NO_UTF_CHECK, m->md, m->mctx) < 0)
+    for (size_t pos = 0; lx->neg_ignore && pos < cl && n_ign < 32;) {
+        if (pcre2_match(lx->neg_ignore, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
+                        m->mctx) < 0)
             break;
-        ign[n_ign].s = ov[0];
-        ign[n_ign++].e = ov[1];
+        ign[n_ign].s = c->s + ov[0];
+        ign[n_ign++].e = c->s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
-    for (size_t pos = c->s; pos < c->e;) {
-        if (pcre2_match(lx->neg_cues, (PCRE2_SPTR)x, c->e, pos,
-                        PCRE2_NO_UTF_CHECK, m->md, m->mctx) < 0)
+    for (size_t pos = 0; pos < cl;) {
+        if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
+                        m->mctx) < 0)
             break;
-        span sp = {ov[0], ov[1]};
+        span sp = {c->s + ov[0], c->s + ov[1]};
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         int ignored = 0;
         for (size_t k = 0; k < n_ign && !ignored; k++)
@@ -126,9 +127,10 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
     return best;
 }
 
-/* Span of named group `name` in the last match, if set. */
+/* Span of named group `name` in the last match (made on a subject starting
+ * at normalized offset `base`), if set. */
 static int group(const mstate *m, const pcre2_code *re, const char *name,
-                 size_t *s, size_t *e)
+                 size_t base, size_t *s, size_t *e)
 {
     PCRE2_SPTR first, last;
     int esz = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
@@ -140,8 +142,8 @@ static int group(const mstate *m, const pcre2_code *re, const char *name,
     for (PCRE2_SPTR p = first; p <= last; p += esz) {
         uint32_t g = (uint32_t)((p[0] << 8) | p[1]);
         if (g < nov && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
-            *s = ov[2 * g];
-            *e = ov[2 * g + 1];
+            *s = base + ov[2 * g];
+            *e = base + ov[2 * g + 1];
             return 1;
         }
     }
@@ -151,22 +153,22 @@ static int group(const mstate *m, const pcre2_code *re, const char *name,
 /* Fill the hit's attributes; returns 0 if the rule's required ones are
  * missing. */
 static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
-                      const gx_lexicon *lx, gx_hit *h)
+                      const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     const char *x = m->t->s;
     size_t s, e;
     char unit = 0;
     unsigned have = 0;
-    if (group(m, re, "duration_max", &s, &e) &&
+    if (group(m, re, "duration_max", base, &s, &e) &&
         gx_duration(lx, x + s, e - s, 0, h->duration_max, &unit) == 0)
         have |= GX_ATTR_DURATION_MAX;
-    if (group(m, re, "duration", &s, &e) &&
+    if (group(m, re, "duration", base, &s, &e) &&
         gx_duration(lx, x + s, e - s, unit, h->duration, NULL) == 0)
         have |= GX_ATTR_DURATION;
-    if (group(m, re, "age", &s, &e) &&
+    if (group(m, re, "age", base, &s, &e) &&
         (h->age = gx_first_number(lx, x + s, e - s)) >= 0)
         have |= GX_ATTR_AGE;
-    if (group(m, re, "email", &s, &e)) {
+    if (group(m, re, "email", base, &s, &e)) {
         h->email_s = s;
         h->email_e = e;
         h->email = x + s;
@@ -184,8 +186,8 @@ static int section_ok(const mstate *m, const gx_pattern *p, const gx_clause *c)
     if (c->section < 0)
         return 0;
     const gx_heading *hd = &m->doc->hd[c->section];
-    return pcre2_match(p->section, (PCRE2_SPTR)m->t->s, hd->e, hd->s,
-                       PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
+    return pcre2_match(p->section, (PCRE2_SPTR)m->t->s + hd->s, hd->e - hd->s,
+                       0, PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
 }
 
 static int add_hit(mstate *m, const gx_hit *h)
@@ -203,12 +205,14 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
     const gx_rule *r = &m->rs->rules[ri];
     const gx_pattern *p = &r->pat[c->lang][pi];
     const gx_lexicon *lx = &m->rs->lex[c->lang];
-    const char *x = m->t->s;
+    /* the subject is the clause alone: ^, $, \b and lookbehinds see only it */
+    const char *cx = m->t->s + c->s;
+    size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     if (!section_ok(m, p, c))
         return 0;
-    for (size_t pos = c->s; pos < c->e;) {
-        int rc = pcre2_match(p->code, (PCRE2_SPTR)x, c->e, pos,
+    for (size_t pos = 0; pos < cl;) {
+        int rc = pcre2_match(p->code, (PCRE2_SPTR)cx, cl, pos,
                              PCRE2_NO_UTF_CHECK, m->md, m->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
@@ -225,13 +229,13 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
         h.rule = ri;
         h.pattern = pi;
         h.clause = ci;
-        h.s = ov[0];
-        h.e = ov[1];
+        h.s = c->s + ov[0];
+        h.e = c->s + ov[1];
         h.age = -1;
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        while (pos < c->e && ((unsigned char)x[pos] & 0xC0) == 0x80)
+        while (pos < cl && ((unsigned char)cx[pos] & 0xC0) == 0x80)
             pos++;
-        if (h.e <= h.s || !attributes(m, r, p->code, lx, &h))
+        if (h.e <= h.s || !attributes(m, r, p->code, lx, c->s, &h))
             continue;
         if (p->negated) {
             h.negated = 1;

@@ -120,6 +120,10 @@ static size_t list_marker(const char *s, size_t i, size_t e, int *numbered)
     if (j == d || j + 1 >= e)
         return 0;
     int digits = s[d] >= '0' && s[d] <= '9';
+    if (digits && s[j] == ' ' && s[j - 1] != '.' && memchr(s + d, '.', j - d)) {
+        *numbered = 1;   /* "2.1 Heading" */
+        return j + 1 - i;
+    }
     if ((s[j] == ')' || (digits && s[j - 1] == '.') ||
          (digits && s[j] == '.')) && j + 1 < e) {
         size_t k = s[j] == ')' || s[j] == '.' ? j + 1 : j;

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 5, attributes: gx_duration() and gx_first_number() with the test
+ * rule set's lexicons (phrases are normalized first, as the matcher sees
+ * them), then durations, ranges and ages through gdprx_analyze(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrs.h"
+#include "harness.h"
+#include "loader.h"
+#include "normalize.h"
+#include "rules.h"
+
+enum { EN, FR, NL };
+
+static gdprx_rules *rules;
+
+static void rules_setup(void) { rules = load_test_rules(); }
+static void rules_teardown(void) { gdprx_rules_free(rules); }
+
+/* Normalize `in` into t (the extractors read normalized text). */
+static void norm(const char *name, const char *in, gx_text *t)
+{
+    gdprx_error err;
+    int rc = gx_normalize(t, in, strlen(in), 0, &err);
+    ck_assert_msg(rc == GDPRX_OK, "%s: normalize: %s", name, err.message);
+}
+
+static const struct case_ {
+    const char *name;
+    int lang;
+    const char *in;
+    char fallback;    /* unit for a trailing bare number, or 0 */
+    const char *want; /* ISO 8601 */
+    char last;        /* last unit seen */
+} cases[] = {
+    {"3 ans", FR, "3 ans", 0, "P3Y", 'Y'},
+    {"trois ans", FR, "trois ans", 0, "P3Y", 'Y'},
+    {"drie jaar", NL, "drie jaar", 0, "P3Y", 'Y'},
+    {"one month", EN, "one month", 0, "P1M", 'M'},
+    {"un mois", FR, "un mois", 0, "P1M", 'M'},
+    {"een maand", NL, "een maand", 0, "P1M", 'M'},
+    {"één maand (accents)", NL, "\xc3\xa9\xc3\xa9n maand", 0, "P1M", 'M'},
+    {"13 mois", FR, "13 mois", 0, "P13M", 'M'},
+    {"1 an", FR, "1 an", 0, "P1Y", 'Y'},
+    {"une année", FR, "une ann\xc3\xa9" "e", 0, "P1Y", 'Y'},
+    {"72 hours", EN, "72 hours", 0, "PT72H", 'H'},
+    {"72 uur", NL, "72 uur", 0, "PT72H", 'H'},
+    {"72h", FR, "72h", 0, "PT72H", 'H'},
+    {"1 year and 6 months", EN, "1 year and 6 months", 0, "P1Y6M", 'M'},
+    {"1 an et 6 mois", FR, "1 an et 6 mois", 0, "P1Y6M", 'M'},
+    {"1 jaar en 6 maanden", NL, "1 jaar en 6 maanden", 0, "P1Y6M", 'M'},
+    {"2 weeks", EN, "2 weeks", 0, "P2W", 'W'},
+    {"1 week and 2 days: weeks only alone", EN, "1 week and 2 days", 0,
+     "P9D", 'D'},
+    {"vingt-quatre heures", FR, "vingt-quatre heures", 0, "PT24H", 'H'},
+    {"twenty four hours", EN, "twenty four hours", 0, "PT24H", 'H'},
+    {"vierentwintig uur", NL, "vierentwintig uur", 0, "PT24H", 'H'},
+    {"Twelve Months, capitals", EN, "Twelve Months", 0, "P12M", 'M'},
+    {"12months, no space", EN, "12months", 0, "P12M", 'M'},
+    {"30 business days", EN, "30 business days", 0, "P30D", 'D'},
+    {"0 days", EN, "0 days", 0, "P0D", 'D'},
+    {"bare number with a fallback unit", EN, "5", 'Y', "P5Y", 'Y'},
+    {"number word with a fallback unit", FR, "cinq", 'Y', "P5Y", 'Y'},
+    {"unit wins over the fallback", EN, "5 months", 'Y', "P5M", 'M'},
+};
+
+START_TEST(test_duration)
+{
+    const struct case_ *c = &cases[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    char iso[GX_ISO_MAX];
+    char last = '?';
+    int rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
+                         &last);
+    ck_assert_msg(rc == 0, "%s: gx_duration failed", c->name);
+    ck_assert_msg(!strcmp(iso, c->want), "%s: %s, want %s", c->name, iso,
+                  c->want);
+    ck_assert_msg(last == c->last, "%s: last unit '%c', want '%c'", c->name,
+                  last, c->last);
+    /* last_unit may be NULL */
+    rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
+                     NULL);
+    ck_assert_msg(rc == 0 && !strcmp(iso, c->want),
+                  "%s: without last_unit: %s", c->name, iso);
+    gx_text_free(&t);
+}
+END_TEST
+
+static const struct num_case {
+    const char *name;
+    int lang;
+    const char *in;
+    int want;
+} numbers[] = {
+    {"16", EN, "16", 16},
+    {"seize", FR, "seize", 16},
+    {"sixteen", EN, "sixteen", 16},
+    {"zestien", NL, "zestien", 16},
+    {"under 13 years", EN, "under 13 years", 13},
+    {"moins de quinze ans", FR, "moins de quinze ans", 15},
+    {"dix-huit", FR, "dix-huit", 18},
+    {"twenty one", EN, "twenty one", 21},
+    {"digits after words", EN, "aged 16 or over", 16},
+    {"Sixteen, capitals", EN, "Sixteen", 16},
+};
+
+START_TEST(test_first_number)
+{
+    const struct num_case *c = &numbers[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    int got = gx_first_number(&rules->lex[c->lang], t.s, t.len);
+    ck_assert_msg(got == c->want, "%s: %d, want %d", c->name, got, c->want);
+    gx_text_free(&t);
+}
+END_TEST
+
+/* Through the fixture rule retention.period.fixed: durations and ranges. */
+static const struct doc_case {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *duration, *duration_max; /* NULL: none */
+} docs[] = {
+    {"en range", GDPRX_LANG_EN, "Logs are kept for 5 to 10 years.", "P5Y",
+     "P10Y"},
+    {"fr range", GDPRX_LANG_FR,
+     "Les journaux sont conserv\xc3\xa9" "s pendant 5 \xc3\xa0 10 ans.", "P5Y",
+     "P10Y"},
+    {"nl range", GDPRX_LANG_NL, "Wij bewaren logbestanden 5 tot 10 jaar.",
+     "P5Y", "P10Y"},
+    {"en range with a dash", GDPRX_LANG_EN, "We keep logs for 1-3 years.",
+     "P1Y", "P3Y"},
+    {"en range, both units", GDPRX_LANG_EN,
+     "We keep logs for 6 months to 2 years.", "P6M", "P2Y"},
+    {"fr range in words", GDPRX_LANG_FR,
+     "Nous conservons les journaux pendant trois \xc3\xa0 cinq ans.", "P3Y",
+     "P5Y"},
+    {"en single", GDPRX_LANG_EN, "We keep your invoices for ten years.",
+     "P10Y", NULL},
+    /* see bugs.md #6: "We retain CVs for 1 year and 6 months." gives
+     * P1Y..P6M, a range, instead of P1Y6M */
+    {"fr single", GDPRX_LANG_FR,
+     "Vos donn\xc3\xa9" "es sont conserv\xc3\xa9" "es pendant trois ans.",
+     "P3Y", NULL},
+    /* see bugs.md #6: "... conservés pendant vingt-quatre heures." gives
+     * PT20H..PT4H instead of PT24H */
+    {"fr single, number word", GDPRX_LANG_FR,
+     "Les journaux sont conserv\xc3\xa9" "s pendant douze heures.", "PT12H",
+     NULL},
+    {"nl single", GDPRX_LANG_NL, "Wij bewaren uw gegevens drie jaar.", "P3Y",
+     NULL},
+    {"nl single, accents", GDPRX_LANG_NL,
+     "Wij bewaren uw gegevens \xc3\xa9\xc3\xa9n maand.", "P1M", NULL},
+};
+
+START_TEST(test_analyze_durations)
+{
+    const struct doc_case *c = &docs[_i];
+    gdprx_result *r = analyze_lang(rules, c->in, c->lang);
+    const gdprx_finding *f = find_label(r, "retention.period");
+    ck_assert_msg(f != NULL, "%s: no retention.period finding", c->name);
+    ck_assert_msg(f->duration && !strcmp(f->duration, c->duration),
+                  "%s: duration %s, want %s", c->name,
+                  f->duration ? f->duration : "(null)", c->duration);
+    if (c->duration_max)
+        ck_assert_msg(f->duration_max &&
+                          !strcmp(f->duration_max, c->duration_max),
+                      "%s: duration_max %s, want %s", c->name,
+                      f->duration_max ? f->duration_max : "(null)",
+                      c->duration_max);
+    else
+        ck_assert_msg(f->duration_max == NULL, "%s: duration_max %s, want "
+                      "none", c->name, f->duration_max);
+    ck_assert_msg(f->age == -1 && f->email == NULL,
+                  "%s: age %d, email %s", c->name, f->age,
+                  f->email ? f->email : "(null)");
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* Ages and e-mail addresses, with rules using {{age}} and {{email}}, and
+ * a rule whose duration is optional in its pattern but required. */
+static const char age_rules[] =
+    "rules:\n"
+    "  - id: children.age.minimum\n"
+    "    type: children\n"
+    "    subtype: age\n"
+    "    attrs: [age]\n"
+    "    patterns:\n"
+    "      en: ['\\b(?:under|below) (?:the age of )?{{age}}\\b']\n"
+    "      fr: ['\\bmoins de {{age}} ans\\b']\n"
+    "      nl: ['\\bjonger dan {{age}} jaar\\b']\n"
+    "  - id: contact.dpo.email\n"
+    "    type: contact\n"
+    "    subtype: dpo\n"
+    "    attrs: [email]\n"
+    "    patterns:\n"
+    "      en: ['\\bwrite to {{email}}']\n"
+    "      fr: ['\\b(?:ecrivez|ecrire) a {{email}}']\n"
+    "      nl: ['\\bmail naar {{email}}']\n"
+    "  - id: retention.period.maybe\n"
+    "    type: retention\n"
+    "    subtype: period\n"
+    "    attrs: [duration]\n"
+    "    patterns:\n"
+    "      en: ['\\bstore\\w*(?: it)?(?: for {{duration}})?']\n"
+    "      fr: ['\\bstock\\w*(?: pendant {{duration}})?']\n"
+    "      nl: ['\\bopslaan(?: voor {{duration}})?']\n";
+
+static gdprx_rules *load_age_rules(void)
+{
+    const char *rel[] = {"rules/lexicon/en.yaml", "rules/lexicon/fr.yaml",
+                         "rules/lexicon/nl.yaml"};
+    char path[N(rel)][1024];
+    char *text[N(rel)];
+    gx_source src[N(rel) + 1];
+    for (size_t i = 0; i < N(rel); i++) {
+        size_t len;
+        text[i] = read_all(data_path(rel[i], path[i], sizeof path[i]), &len);
+        ck_assert_msg(text[i] != NULL, "cannot read %s", path[i]);
+        src[i].name = path[i];
+        src[i].yaml = text[i];
+        src[i].len = len;
+    }
+    src[N(rel)].name = "age.yaml";
+    src[N(rel)].yaml = age_rules;
+    src[N(rel)].len = sizeof age_rules - 1;
+    gdprx_rules *rs = NULL;
+    gdprx_error err;
+    int rc = gx_load_sources(&rs, src, N(src), &err);
+    ck_assert_msg(rc == GDPRX_OK, "age rules: %s", err.message);
+    for (size_t i = 0; i < N(rel); i++)
+        free(text[i]);
+    return rs;
+}
+
+static const struct age_case {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *label;
+    int age;           /* -1: not checked */
+    const char *email; /* as written; NULL: not checked */
+} ages[] = {
+    {"age 16", GDPRX_LANG_EN, "Our services are not for children under 16.",
+     "children.age", 16, NULL},
+    {"age in words", GDPRX_LANG_EN,
+     "We do not serve children below the age of sixteen.", "children.age",
+     16, NULL},
+    {"age seize", GDPRX_LANG_FR,
+     "Nos services ne s\xe2\x80\x99" "adressent pas aux enfants de moins de "
+     "seize ans.", "children.age", 16, NULL},
+    {"age 15 fr", GDPRX_LANG_FR,
+     "Nos services ne s\xe2\x80\x99" "adressent pas aux enfants de moins de "
+     "15 ans.", "children.age", 15, NULL},
+    {"age zestien", GDPRX_LANG_NL,
+     "Onze diensten zijn niet voor kinderen jonger dan zestien jaar.",
+     "children.age", 16, NULL},
+    {"e-mail as written", GDPRX_LANG_EN,
+     "Please write to DPO@Shop.Example for any question.", "contact.dpo", -1,
+     "DPO@Shop.Example"},
+    {"e-mail after accents", GDPRX_LANG_FR,
+     "Pour toute question, \xc3\xa9" "crivez \xc3\xa0 d\xc3\xa9l\xc3\xa9gu\xc3"
+     "\xa9@boulangerie.fr ou par courrier.", "contact.dpo", -1,
+     "d\xc3\xa9l\xc3\xa9gu\xc3\xa9@boulangerie.fr"},
+};
+
+START_TEST(test_age_email)
+{
+    const struct age_case *c = &ages[_i];
+    gdprx_rules *rs = load_age_rules();
+    gdprx_result *r = analyze_lang(rs, c->in, c->lang);
+    const gdprx_finding *f = find_label(r, c->label);
+    ck_assert_msg(f != NULL, "%s: no %s finding", c->name, c->label);
+    if (c->age >= 0)
+        ck_assert_msg(f->age == c->age, "%s: age %d, want %d", c->name,
+                      f->age, c->age);
+    if (c->email)
+        ck_assert_msg(f->email && !strcmp(f->email, c->email),
+                      "%s: email \"%s\", want \"%s\"", c->name,
+                      f->email ? f->email : "(null)", c->email);
+    ck_assert_msg(f->duration == NULL, "%s: duration %s", c->name,
+                  f->duration);
+    gdprx_result_free(r);
+    gdprx_rules_free(rs);
+}
+END_TEST
+
+/* ---- errors ----------------------------------------------------------- */
+
+static const struct case_ no_duration[] = {
+    {"empty", EN, "", 0, NULL, 0},
+    {"a number without a unit", EN, "5", 0, NULL, 0},
+    {"a unit without a number", EN, "years", 0, NULL, 0},
+    {"words only", EN, "as long as needed", 0, NULL, 0},
+    {"unit of another language", EN, "3 ans", 0, NULL, 0},
+    {"unit before the number", FR, "ans 3", 0, NULL, 0},
+};
+
+START_TEST(test_no_duration)
+{
+    const struct case_ *c = &no_duration[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    char iso[GX_ISO_MAX] = "untouched";
+    char last = '?';
+    int rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
+                         &last);
+    ck_assert_msg(rc == -1, "%s: gx_duration gave %s", c->name, iso);
+    ck_assert_msg(last == '?', "%s: last unit set on failure", c->name);
+    gx_text_free(&t);
+}
+END_TEST
+
+static const struct num_case no_number[] = {
+    {"empty", EN, "", -1},
+    {"no number", EN, "no number here", -1},
+    {"number word of another language", EN, "seize", -1},
+};
+
+START_TEST(test_no_number)
+{
+    const struct num_case *c = &no_number[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    int got = gx_first_number(&rules->lex[c->lang], t.s, t.len);
+    ck_assert_msg(got == c->want, "%s: %d, want %d", c->name, got, c->want);
+    gx_text_free(&t);
+}
+END_TEST
+
+/* A rule requiring `duration` drops a match without one; the optional
+ * group of retention.period.maybe is what decides. */
+static const struct age_case required[] = {
+    {"duration missing", GDPRX_LANG_EN, "We store it.", NULL, 0, NULL},
+    {"duration present", GDPRX_LANG_EN, "We store it for 2 years.", NULL, 1,
+     NULL},
+    {"duration missing, fr", GDPRX_LANG_FR, "Nous stockons vos factures.",
+     NULL, 0, NULL},
+    {"duration present, fr", GDPRX_LANG_FR,
+     "Nous stockons pendant trois ans.", NULL, 1, NULL},
+};
+
+START_TEST(test_required_attr)
+{
+    const struct age_case *c = &required[_i];
+    gdprx_rules *rs = load_age_rules();
+    gdprx_result *r = analyze_lang(rs, c->in, c->lang);
+    const gdprx_finding *f = find_label(r, "retention.period");
+    ck_assert_msg((f != NULL) == (c->age == 1), "%s: finding %s", c->name,
+                  f ? "kept" : "dropped");
+    if (f)
+        ck_assert_msg(f->duration != NULL, "%s: kept without duration",
+                      c->name);
+    gdprx_result_free(r);
+    gdprx_rules_free(rs);
+}
+END_TEST
+
+static Suite *stage_suite(void)
+{
+    Suite *s = suite_create("attrs");
+    TCase *core = tcase_create("core");
+    tcase_add_unchecked_fixture(core, rules_setup, rules_teardown);
+    tcase_add_loop_test(core, test_duration, 0, N(cases));
+    tcase_add_loop_test(core, test_first_number, 0, N(numbers));
+    tcase_add_loop_test(core, test_analyze_durations, 0, N(docs));
+    tcase_add_loop_test(core, test_age_email, 0, N(ages));
+    suite_add_tcase(s, core);
+    TCase *errors = tcase_create("errors");
+    tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
+    tcase_add_loop_test(errors, test_no_duration, 0, N(no_duration));
+    tcase_add_loop_test(errors, test_no_number, 0, N(no_number));
+    tcase_add_loop_test(errors, test_required_attr, 0, N(required));
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void) { return run_suite(stage_suite()); }

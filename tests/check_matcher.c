@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 5, matching: negation by cues (before and after the match, per
+ * language, with the ignore list), patterns that state a denial, rules that
+ * are never negated, overlapping matches merged, the types option, findings
+ * whose text is byte-identical to the input, and the PCRE2 match limit.
+ * Rules: the test rule set (tests/data/rules) plus tests/data/extra. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "loader.h"
+
+static gdprx_rules *rules;
+
+/* The test rule set plus one extra file, through the internal loader. */
+static gdprx_rules *load_with(const char *extra)
+{
+    const char *rel[] = {"rules/lexicon/en.yaml", "rules/lexicon/fr.yaml",
+                         "rules/lexicon/nl.yaml", "rules/core.yaml", extra};
+    char path[N(rel)][1024];
+    char *text[N(rel)];
+    gx_source src[N(rel)];
+    for (size_t i = 0; i < N(rel); i++) {
+        size_t len;
+        text[i] = read_all(data_path(rel[i], path[i], sizeof path[i]), &len);
+        ck_assert_msg(text[i] != NULL, "cannot read %s", path[i]);
+        src[i].name = path[i];
+        src[i].yaml = text[i];
+        src[i].len = len;
+    }
+    gdprx_rules *rs = NULL;
+    gdprx_error err;
+    int rc = gx_load_sources(&rs, src, N(rel), &err);
+    ck_assert_msg(rc == GDPRX_OK, "rules with %s: %s", extra, err.message);
+    for (size_t i = 0; i < N(rel); i++)
+        free(text[i]);
+    return rs;
+}
+
+static void rules_setup(void) { rules = load_with("extra/matcher.yaml"); }
+static void rules_teardown(void) { gdprx_rules_free(rules); }
+
+static int utf8_boundary(const char *s, size_t len, size_t i)
+{
+    return i == len || (i < len && ((unsigned char)s[i] & 0xC0) != 0x80);
+}
+
+/* Every finding of a result: offsets inside the input, on UTF-8
+ * boundaries, text byte-identical to input[start, end), inside its clause;
+ * findings ordered by start then end. */
+static void check_findings(const char *name, const gdprx_result *r,
+                           const char *in, size_t len)
+{
+    size_t prev_s = 0, prev_e = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        ck_assert_msg(f->start < f->end && f->end <= len,
+                      "%s: finding %zu spans %zu-%zu", name, i, f->start,
+                      f->end);
+        ck_assert_msg(utf8_boundary(in, len, f->start) &&
+                          utf8_boundary(in, len, f->end),
+                      "%s: finding %zu not on UTF-8 boundaries", name, i);
+        ck_assert_msg(!memcmp(f->text, in + f->start, f->end - f->start) &&
+                          f->text[f->end - f->start] == '\0',
+                      "%s: finding %zu text \"%s\" is not input[%zu, %zu)",
+                      name, i, f->text, f->start, f->end);
+        ck_assert_msg(f->clause_start <= f->start && f->end <= f->clause_end &&
+                          f->clause_end <= len,
+                      "%s: finding %zu outside its clause %zu-%zu", name, i,
+                      f->clause_start, f->clause_end);
+        ck_assert_msg(f->start > prev_s ||
+                          (f->start == prev_s && f->end >= prev_e) || i == 0,
+                      "%s: finding %zu out of order", name, i);
+        if (f->negation_cue) {
+            const char *at = strstr(in + f->clause_start, f->negation_cue);
+            ck_assert_msg(f->polarity == GDPRX_NEGATED && at &&
+                              (size_t)(at - in) < f->clause_end,
+                          "%s: finding %zu cue \"%s\" not in its clause", name,
+                          i, f->negation_cue);
+        }
+        prev_s = f->start;
+        prev_e = f->end;
+    }
+}
+
+/* ---- negation ----------------------------------------------------------- */
+
+#define ANY_CUE "\x01" /* negation_cue must be set, whatever it is */
+
+static const struct case_ {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *label;
+    gdprx_polarity want;
+    const char *cue; /* as written in the input; NULL: none; ANY_CUE */
+} cases[] = {
+    /* en: cues before the match (after: 0 words) */
+    {"en never", GDPRX_LANG_EN, "We never sell your data.", "recipient.sale",
+     GDPRX_NEGATED, "never"},
+    {"en not inside the match", GDPRX_LANG_EN,
+     "Your data is not sold to anyone.", "recipient.sale", GDPRX_NEGATED,
+     "not"},
+    {"en do not", GDPRX_LANG_EN, "We do not sell your personal data.",
+     "recipient.sale", GDPRX_NEGATED, "not"},
+    {"en don't, curly apostrophe", GDPRX_LANG_EN,
+     "We don\xe2\x80\x99t sell your personal information.", "recipient.sale",
+     GDPRX_NEGATED, "n\xe2\x80\x99t"},
+    {"en cannot", GDPRX_LANG_EN, "We cannot sell your data.",
+     "recipient.sale", GDPRX_NEGATED, "cannot"},
+    {"en NEVER in capitals", GDPRX_LANG_EN, "We NEVER sell your data.",
+     "recipient.sale", GDPRX_NEGATED, "NEVER"},
+    {"en never, 4 words before", GDPRX_LANG_EN,
+     "We will never, under any circumstances, sell your data.",
+     "recipient.sale", GDPRX_NEGATED, "never"},
+    {"en nor, nearest cue", GDPRX_LANG_EN,
+     "Neither we nor our partners sell your data.", "recipient.sale",
+     GDPRX_NEGATED, "nor"},
+    {"en affirmed", GDPRX_LANG_EN, "We sell your personal data to advertisers.",
+     "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"en ignore: not only", GDPRX_LANG_EN,
+     "We not only sell your data to advertisers.", "recipient.sale",
+     GDPRX_AFFIRMED, NULL},
+    {"en ignore: whether or not", GDPRX_LANG_EN,
+     "Whether or not you agree, we sell your data.", "recipient.sale",
+     GDPRX_AFFIRMED, NULL},
+    {"en cue too far before (9 words)", GDPRX_LANG_EN,
+     "No cookies are stored on this site and we sell your data.",
+     "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"en cue after the match does not count", GDPRX_LANG_EN,
+     "We sell your data, never mind.", "recipient.sale", GDPRX_AFFIRMED,
+     NULL},
+    {"en cue in another clause", GDPRX_LANG_EN,
+     "We do not rent it; we sell your data.", "recipient.sale",
+     GDPRX_AFFIRMED, NULL},
+    {"en cue in another sentence", GDPRX_LANG_EN,
+     "We do not. We sell your data.", "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"en cue inside a word does not count", GDPRX_LANG_EN,
+     "Notably, we sell your data.", "recipient.sale", GDPRX_AFFIRMED, NULL},
+    /* fr: before 6, after 3 */
+    {"fr ne ... pas", GDPRX_LANG_FR, "Nous ne vendons pas vos donn\xc3\xa9" "es.",
+     "recipient.sale", GDPRX_NEGATED, ANY_CUE},
+    {"fr jamais", GDPRX_LANG_FR,
+     "Nous ne vendons jamais vos donn\xc3\xa9" "es personnelles.",
+     "recipient.sale", GDPRX_NEGATED, ANY_CUE},
+    {"fr aucune", GDPRX_LANG_FR, "Nous ne vendons aucune de vos donn\xc3\xa9"
+     "es.", "recipient.sale", GDPRX_NEGATED, ANY_CUE},
+    {"fr jamais alone (spoken, no ne)", GDPRX_LANG_FR,
+     "On vend jamais vos donn\xc3\xa9" "es.", "recipient.sale",
+     GDPRX_NEGATED, "jamais"},
+    {"fr aucun alone (spoken, no ne)", GDPRX_LANG_FR,
+     "On vend aucun de vos fichiers de donn\xc3\xa9" "es.", "recipient.sale",
+     GDPRX_NEGATED, "aucun"},
+    {"fr n' with curly apostrophe", GDPRX_LANG_FR,
+     "Nous n\xe2\x80\x99" "avons jamais vendu vos donn\xc3\xa9" "es.",
+     "recipient.sale", GDPRX_NEGATED, ANY_CUE},
+    {"fr affirmed", GDPRX_LANG_FR,
+     "Nous vendons vos donn\xc3\xa9" "es \xc3\xa0 des partenaires.",
+     "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"fr ignore: ne ... que", GDPRX_LANG_FR,
+     "Nous ne vendons vos donn\xc3\xa9" "es que si vous y consentez.",
+     "recipient.sale", GDPRX_AFFIRMED, NULL},
+    /* nl: verb-final negation, after 4 */
+    {"nl verb-final niet", GDPRX_LANG_NL, "Wij verkopen uw gegevens niet.",
+     "recipient.sale", GDPRX_NEGATED, "niet"},
+    {"nl nooit after the match", GDPRX_LANG_NL,
+     "Wij verkopen uw persoonsgegevens nooit aan derden.", "recipient.sale",
+     GDPRX_NEGATED, "nooit"},
+    {"nl geen inside the match", GDPRX_LANG_NL,
+     "Wij verkopen geen persoonsgegevens.", "recipient.sale", GDPRX_NEGATED,
+     "geen"},
+    {"nl niet, 4 spaces after the match", GDPRX_LANG_NL,
+     "Wij verkopen uw gegevens aan adverteerders ook niet.",
+     "recipient.sale", GDPRX_NEGATED, "niet"},
+    {"nl affirmed", GDPRX_LANG_NL, "Wij verkopen uw gegevens aan "
+     "adverteerders.", "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"nl ignore: niet alleen", GDPRX_LANG_NL,
+     "Wij verkopen niet alleen uw gegevens.", "recipient.sale",
+     GDPRX_AFFIRMED, NULL},
+    {"nl ignore: niet langer dan", GDPRX_LANG_NL,
+     "Wij bewaren uw gegevens niet langer dan twee jaar.",
+     "retention.period", GDPRX_AFFIRMED, NULL},
+    /* a pattern that states a denial: negated, and cues do not flip it */
+    {"pattern polarity negated", GDPRX_LANG_EN,
+     "There is no transfer outside the EU.", "transfer.outside_eu",
+     GDPRX_NEGATED, NULL},
+    {"pattern polarity negated, cue before", GDPRX_LANG_EN,
+     "We cannot say that there is no transfer outside the EU.",
+     "transfer.outside_eu", GDPRX_NEGATED, NULL},
+    {"pattern polarity negated, fr", GDPRX_LANG_FR,
+     "Il n\xe2\x80\x99y a aucun transfert hors de l\xe2\x80\x99Union "
+     "europ\xc3\xa9" "enne.", "transfer.outside_eu", GDPRX_NEGATED, NULL},
+    /* negatable: false */
+    {"negatable false", GDPRX_LANG_EN,
+     "You are not obliged to provide your data.", "mandatory.provision",
+     GDPRX_AFFIRMED, NULL},
+    {"negatable false, nl", GDPRX_LANG_NL,
+     "Het verstrekken van uw gegevens is niet verplicht.",
+     "mandatory.provision", GDPRX_AFFIRMED, NULL},
+};
+
+START_TEST(test_negation)
+{
+    const struct case_ *c = &cases[_i];
+    gdprx_result *r = analyze_lang(rules, c->in, c->lang);
+    check_findings(c->name, r, c->in, strlen(c->in));
+    const gdprx_finding *f = find_label(r, c->label);
+    ck_assert_msg(f != NULL, "%s: no %s finding", c->name, c->label);
+    ck_assert_msg(f->polarity == c->want, "%s: %s is %s", c->name, c->label,
+                  f->polarity == GDPRX_NEGATED ? "negated" : "affirmed");
+    if (c->cue == NULL)
+        ck_assert_msg(f->negation_cue == NULL, "%s: cue \"%s\", want none",
+                      c->name, f->negation_cue);
+    else if (!strcmp(c->cue, ANY_CUE))
+        ck_assert_msg(f->negation_cue != NULL, "%s: no cue", c->name);
+    else
+        ck_assert_msg(f->negation_cue && !strcmp(f->negation_cue, c->cue),
+                      "%s: cue \"%s\", want \"%s\"", c->name,
+                      f->negation_cue ? f->negation_cue : "(null)", c->cue);
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* ---- offsets: findings are exact copies of the input -------------------- */
+
+static const struct exact_case {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *label;
+    const char *text;     /* the finding's text, as in the input */
+    const char *duration; /* or NULL */
+} exact[] = {
+    {"fr accents and NBSP", GDPRX_LANG_FR,
+     "Vos donn\xc3\xa9" "es personnelles sont conserv\xc3\xa9" "es\xc2\xa0"
+     "pendant trois\xc2\xa0" "ans.", "retention.period",
+     "conserv\xc3\xa9" "es\xc2\xa0pendant trois\xc2\xa0" "ans", "P3Y"},
+    {"fr curly apostrophe and narrow NBSP", GDPRX_LANG_FR,
+     "Nous conservons l\xe2\x80\x99historique de vos commandes pendant "
+     "13\xe2\x80\xafmois.", "retention.period",
+     "conservons l\xe2\x80\x99historique de vos commandes pendant "
+     "13\xe2\x80\xafmois", "P13M"},
+    {"fr decomposed accent and ligature", GDPRX_LANG_FR,
+     "Les \xef\xac\x81" "chiers clients sont conserve\xcc\x81" "s pendant "
+     "deux\xc2\xa0" "ans.", "retention.period",
+     "conserve\xcc\x81" "s pendant deux\xc2\xa0" "ans", "P2Y"},
+    {"fr after emoji and guillemets", GDPRX_LANG_FR,
+     "\xf0\x9f\x93\xa6 \xc2\xab\xc2\xa0" "Donn\xc3\xa9" "es\xc2\xa0\xc2\xbb"
+     "\xc2\xa0: nous conservons vos factures durant dix ans.",
+     "retention.period", "conservons vos factures durant dix ans", "P10Y"},
+    {"fr sale, NBSP before !", GDPRX_LANG_FR,
+     "Nous ne vendons jamais vos donn\xc3\xa9" "es\xc2\xa0!",
+     "recipient.sale", "vendons jamais vos donn\xc3\xa9" "es", NULL},
+    {"nl accents", GDPRX_LANG_NL, "Wij bewaren uw gegevens \xc3\xa9\xc3\xa9n "
+     "jaar.", "retention.period", "bewaren uw gegevens \xc3\xa9\xc3\xa9n jaar",
+     "P1Y"},
+    {"nl curly apostrophes and NBSP", GDPRX_LANG_NL,
+     "Wij bewaren uw foto\xe2\x80\x99s en video\xe2\x80\x99s twee\xc2\xa0"
+     "jaar.", "retention.period",
+     "bewaren uw foto\xe2\x80\x99s en video\xe2\x80\x99s twee\xc2\xa0jaar",
+     "P2Y"},
+    {"nl sale after accented text", GDPRX_LANG_NL,
+     "Co\xc3\xb6rdinatie: wij verkopen uw gegevens ni\xc3\xa9t.",
+     "recipient.sale", "verkopen uw gegevens", NULL},
+    {"en curly apostrophe and NBSP", GDPRX_LANG_EN,
+     "We keep your customer\xe2\x80\x99s invoices for ten\xc2\xa0years.",
+     "retention.period",
+     "keep your customer\xe2\x80\x99s invoices for ten\xc2\xa0years", "P10Y"},
+    {"en accents before, narrow NBSP", GDPRX_LANG_EN,
+     "R\xc3\xa9sum\xc3\xa9s: we retain applicants\xe2\x80\x99 CVs for "
+     "6\xe2\x80\xafmonths.", "retention.period",
+     "retain applicants\xe2\x80\x99 CVs for 6\xe2\x80\xafmonths", "P6M"},
+    {"en soft wrap with CRLF", GDPRX_LANG_EN,
+     "We keep your invoices\r\nfor ten years.", "retention.period",
+     "keep your invoices\r\nfor ten years", "P10Y"},
+    {"en sharp s", GDPRX_LANG_EN, "We keep Stra\xc3\x9f" "e names for 2 "
+     "years.", "retention.period", "keep Stra\xc3\x9f" "e names for 2 years",
+     "P2Y"},
+    {"en ligature inside the match", GDPRX_LANG_EN,
+     "We keep \xef\xac\x81les for one year.", "retention.period",
+     "keep \xef\xac\x81les for one year", "P1Y"},
+    {"en full-width digits", GDPRX_LANG_EN,
+     "We keep logs for \xef\xbc\x91\xef\xbc\x92 months.", "retention.period",
+     "keep logs for \xef\xbc\x91\xef\xbc\x92 months", "P12M"},
+    {"en match at the very start and end", GDPRX_LANG_EN,
+     "Keep invoices for ten years", "retention.period",
+     "Keep invoices for ten years", "P10Y"},
+    {"en NBSP before sell, curly cue", GDPRX_LANG_EN,
+     "We don\xe2\x80\x99t\xc2\xa0sell your personal data.", "recipient.sale",
+     "sell your personal data", NULL},
+    {"en after accented letters", GDPRX_LANG_EN,
+     "\xc3\xa9\xc3\xa9 We keep your invoices for ten years.",
+     "retention.period", "keep your invoices for ten years", "P10Y"},
+};
+
+START_TEST(test_exact_text)
+{
+    const struct exact_case *c = &exact[_i];
+    size_t len = strlen(c->in);
+    gdprx_result *r = analyze_lang(rules, c->in, c->lang);
+    check_findings(c->name, r, c->in, len);
+    const gdprx_finding *f = find_label(r, c->label);
+    ck_assert_msg(f != NULL, "%s: no %s finding", c->name, c->label);
+    size_t n = f->end - f->start;
+    ck_assert_msg(n == strlen(c->text) && !memcmp(f->text, c->text, n) &&
+                      !memcmp(c->in + f->start, c->text, n),
+                  "%s: text \"%.*s\" (%zu-%zu), want \"%s\"", c->name,
+                  (int)n, f->text, f->start, f->end, c->text);
+    if (c->duration)
+        ck_assert_msg(f->duration && !strcmp(f->duration, c->duration),
+                      "%s: duration %s, want %s", c->name,
+                      f->duration ? f->duration : "(null)", c->duration);
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* ---- merging -------------------------------------------------------------- */
+
+static const struct merge_case {
+    const char *name;
+    const char *in;
+    size_t count;      /* recipient.sale findings */
+    const char *first; /* text of the first one */
+} merges[] = {
+    {"overlapping matches of two rules and two patterns",
+     "We sell your personal data to advertisers.", 1,
+     "sell your personal data to advertisers"},
+    {"the same span from two rules", "We sell your data to them.", 1,
+     "sell your data to"},
+    {"two separate statements", "We sell your data. We sell your data.", 2,
+     "sell your data"},
+    {"affirmed and negated stay apart",
+     "We never sell your data; we sell your data to advertisers.", 2,
+     "sell your data"},
+};
+
+START_TEST(test_merge)
+{
+    const struct merge_case *c = &merges[_i];
+    gdprx_result *r = analyze_lang(rules, c->in, GDPRX_LANG_EN);
+    check_findings(c->name, r, c->in, strlen(c->in));
+    size_t n = 0;
+    const gdprx_finding *first = NULL;
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        if (!strcmp(f->type, "recipient") && !strcmp(f->subtype, "sale")) {
+            if (!first)
+                first = f;
+            n++;
+        }
+    }
+    ck_assert_msg(n == c->count, "%s: %zu recipient.sale findings, want %zu",
+                  c->name, n, c->count);
+    ck_assert_msg(first && !strcmp(first->text, c->first),
+                  "%s: first is \"%s\", want \"%s\"", c->name,
+                  first ? first->text : "(none)", c->first);
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* ---- sections --------------------------------------------------------- */
+
+static const struct section_case {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *label;
+    int found;
+} sections[] = {
+    {"item under its section", GDPRX_LANG_EN,
+     "# Your rights\n\nYou have these rights:\n\n- access\n- erasure\n",
+     "right.access", 1},
+    {"item under another section", GDPRX_LANG_EN,
+     "# Cookies\n\nWe use these cookies:\n\n- access\n- session\n",
+     "right.access", 0},
+    {"no section at all", GDPRX_LANG_EN, "Access to the site is free.",
+     "right.access", 0},
+    {"fr item under its section", GDPRX_LANG_FR,
+     "## Vos droits\n\nVous disposez des droits suivants :\n\n- acc\xc3\xa8s\n"
+     "- effacement\n", "right.access", 1},
+    {"anchored pattern: the clause alone", GDPRX_LANG_EN,
+     "# Your rights\n\nYou have these rights:\n\n- access\n- erasure\n",
+     "right.erasure", 1},
+    {"anchored pattern: not inside a longer clause", GDPRX_LANG_EN,
+     "We honour requests for erasure.", "right.erasure", 0},
+};
+
+START_TEST(test_sections)
+{
+    const struct section_case *c = &sections[_i];
+    gdprx_result *r = analyze_lang(rules, c->in, c->lang);
+    check_findings(c->name, r, c->in, strlen(c->in));
+    const gdprx_finding *f = find_label(r, c->label);
+    ck_assert_msg((f != NULL) == c->found, "%s: %s %s", c->name, c->label,
+                  f ? "found" : "not found");
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* ---- types option ------------------------------------------------------ */
+
+static const char both[] =
+    "We keep your invoices for ten years. We never sell your data.";
+
+static const struct types_case {
+    const char *name;
+    const char *types;
+    int retention, sale; /* expected presence */
+} types[] = {
+    {"all (NULL)", NULL, 1, 1},
+    {"all (empty)", "", 1, 1},
+    {"one type", "retention", 1, 0},
+    {"type.subtype", "recipient.sale", 0, 1},
+    {"two", "retention,recipient", 1, 1},
+    {"spaces around", " retention , recipient.sale ", 1, 1},
+    {"a type without findings here", "transfer", 0, 0},
+};
+
+START_TEST(test_types)
+{
+    const struct types_case *c = &types[_i];
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.lang = GDPRX_LANG_EN;
+    o.types = c->types;
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    int rc = gdprx_analyze(&r, rules, both, strlen(both), &o, &err);
+    ck_assert_msg(rc == GDPRX_OK, "%s: rc %d: %s", c->name, rc, err.message);
+    int ret = find_label(r, "retention.period") != NULL;
+    int sale = find_label(r, "recipient.sale") != NULL;
+    ck_assert_msg(ret == c->retention && sale == c->sale,
+                  "%s: retention %d sale %d, want %d %d", c->name, ret, sale,
+                  c->retention, c->sale);
+    ck_assert_msg(gdprx_result_count(r) == (size_t)(ret + sale),
+                  "%s: %zu findings", c->name, gdprx_result_count(r));
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* ---- errors -------------------------------------------------------------- */
+
+static const struct bad_types {
+    const char *name;
+    const char *types;
+    const char *named; /* in the message */
+} bad_types[] = {
+    {"unknown type", "nope", "nope"},
+    {"unknown among known", "retention,nope", "nope"},
+    {"unknown subtype", "retention.nope", "retention.nope"},
+    {"a rule id is not a type", "recipient.sale.sell", "recipient.sale.sell"},
+    {"type prefix only", "ret", "ret"},
+};
+
+START_TEST(test_bad_types)
+{
+    const struct bad_types *c = &bad_types[_i];
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.types = c->types;
+    gdprx_result *r = (gdprx_result *)&o;
+    gdprx_error err;
+    int rc = gdprx_analyze(&r, rules, both, strlen(both), &o, &err);
+    ck_assert_msg(rc == GDPRX_EINVAL && err.code == GDPRX_EINVAL,
+                  "%s: rc %d", c->name, rc);
+    ck_assert_msg(r == (gdprx_result *)&o, "%s: *out changed", c->name);
+    ck_assert_msg(strstr(err.message, c->named) != NULL,
+                  "%s: message \"%s\" does not name \"%s\"", c->name,
+                  err.message, c->named);
+}
+END_TEST
+
+/* A pattern with catastrophic backtracking hits the match limit on its
+ * clause: a warning, and everything else is still analyzed, including the
+ * same clause by the other rules. */
+START_TEST(test_match_limit)
+{
+    gdprx_rules *rs = load_with("extra/limit.yaml");
+    char in[512];
+    char run[121];
+    memset(run, 'a', sizeof run - 1);
+    run[sizeof run - 1] = '\0';
+    snprintf(in, sizeof in,
+             "Caf\xc3\xa9 cr\xc3\xa8me is served; we sell your data %s x b. "
+             "We keep your invoices for ten years.", run);
+    gdprx_result *r = analyze_lang(rs, in, GDPRX_LANG_EN);
+    ck_assert_msg(gdprx_result_warning_count(r) > 0, "match limit: no warning");
+    const char *w = gdprx_result_warning(r, 0);
+    ck_assert_msg(w && strstr(w, "test.limit.catastrophic") &&
+                      strstr(w, "limit"),
+                  "match limit: warning \"%s\"", w ? w : "(null)");
+    /* see bugs.md #5: the warning gives the clause's normalized offset, not
+     * its byte offset in the input; that number is not checked */
+    ck_assert_msg(find_label(r, "recipient.sale") != NULL,
+                  "match limit: the same clause not analyzed by other rules");
+    const gdprx_finding *f = find_label(r, "retention.period");
+    ck_assert_msg(f && f->duration && !strcmp(f->duration, "P10Y"),
+                  "match limit: the next sentence not analyzed");
+    ck_assert_msg(find_label(r, "test.limit") == NULL,
+                  "match limit: a finding from the runaway pattern");
+    check_findings("match limit", r, in, strlen(in));
+    gdprx_result_free(r);
+    /* the same pattern where it can match: no warning, a finding */
+    r = analyze_lang(rs, "We keep aab here.", GDPRX_LANG_EN);
+    ck_assert_msg(gdprx_result_warning_count(r) == 0 &&
+                      find_label(r, "test.limit") != NULL,
+                  "match limit: short subject, %zu warnings",
+                  gdprx_result_warning_count(r));
+    gdprx_result_free(r);
+    gdprx_rules_free(rs);
+}
+END_TEST
+
+static Suite *stage_suite(void)
+{
+    Suite *s = suite_create("matcher");
+    TCase *core = tcase_create("core");
+    tcase_add_unchecked_fixture(core, rules_setup, rules_teardown);
+    tcase_add_loop_test(core, test_negation, 0, N(cases));
+    tcase_add_loop_test(core, test_exact_text, 0, N(exact));
+    tcase_add_loop_test(core, test_merge, 0, N(merges));
+    tcase_add_loop_test(core, test_sections, 0, N(sections));
+    tcase_add_loop_test(core, test_types, 0, N(types));
+    suite_add_tcase(s, core);
+    TCase *errors = tcase_create("errors");
+    tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
+    tcase_add_loop_test(errors, test_bad_types, 0, N(bad_types));
+    tcase_add_test(errors, test_match_limit);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void) { return run_suite(stage_suite()); }

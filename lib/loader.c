@@ -710,20 +710,57 @@ static const char *intern_file(loader *ld, const char *name)
 static int yaml_fail(loader *ld, const yaml_parser_t *p)
 {
     const char *what = p->problem ? p->problem : "unreadable YAML";
-    if (p->context)
+    if (p->context)   /* the context mark tells where the construct began */
         return gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
                            (int)p->problem_mark.line + 1,
                            (int)p->problem_mark.column + 1,
-                           "YAML error: %s %s", p->context, what);
+                           "YAML error: %s (begun at %d:%d): %s", p->context,
+                           (int)p->context_mark.line + 1,
+                           (int)p->context_mark.column + 1, what);
     return gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
                        (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "YAML error: %s", what);
+}
+
+/* Refuse anchors and aliases where they are written (the document API
+ * resolves them without a trace). Syntax errors are left to the loader. */
+static int scan_anchors(loader *ld, const gx_source *src)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return gx_error_nomem(ld->err);
+    yaml_parser_set_input_string(&p, (const unsigned char *)src->yaml,
+                                 src->len);
+    yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+    int rc = GDPRX_OK, done = 0;
+    while (!done && !rc) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev))
+            break;
+        const yaml_char_t *anchor =
+            ev.type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
+            : ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+            : ev.type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+                                                   : NULL;
+        if (anchor || ev.type == YAML_ALIAS_EVENT)
+            rc = gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
+                             (int)ev.start_mark.line + 1,
+                             (int)ev.start_mark.column + 1,
+                             "YAML anchors and aliases are not supported");
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
 }
 
 static int load_file(loader *ld, const gx_source *src)
 {
     if (!(ld->file = intern_file(ld, src->name)))
         return gx_error_nomem(ld->err);
+    int rc = scan_anchors(ld, src);
+    if (rc)
+        return rc;
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser))
@@ -731,7 +768,6 @@ static int load_file(loader *ld, const gx_source *src)
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->yaml,
                                  src->len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    int rc = GDPRX_OK;
     if (!yaml_parser_load(&parser, &doc)) {
         rc = yaml_fail(ld, &parser);
         yaml_parser_delete(&parser);
@@ -868,6 +904,16 @@ static int compile_all(loader *ld)
                 (rc = compile_src(ld, l, ld->lex[l][w].src, ld->lex[l][w].loc,
                                   what[w], slot[w])))
                 return rc;
+    }
+    /* every macro expands, used or not: a typo is an error where it is */
+    for (size_t i = 0; i < ld->n_macros; i++) {
+        gx_buf b = {0};
+        const char *stack[MACRO_DEPTH + 1] = {ld->macros[i].name};
+        rc = expand(ld, ld->macros[i].lang, ld->macros[i].value,
+                    ld->macros[i].loc, &b, stack, 1);
+        gx_buf_free(&b);
+        if (rc)
+            return rc;
     }
     for (size_t i = 0; i < rs->n_rules; i++) {
         gx_rule *r = &rs->rules[i];

@@ -220,7 +220,7 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
             PCRE2_UCHAR why[120];
             pcre2_get_error_message(rc, why, sizeof why);
             return warn(m, "rule %s: pattern gave up on the clause at "
-                        "normalized byte %zu: %s", r->id, c->s,
+                        "byte %zu: %s", r->id, m->t->ostart[c->s],
                         (const char *)why);
         }
         gx_hit h;

@@ -406,6 +406,15 @@ static int sentence_breaks(segctx *c)
 
 /* ---- the line pass -------------------------------------------------------- */
 
+/* A Markdown ATX heading: 1 to 6 '#' then a space or the end of line. */
+static int atx_heading(const char *x, size_t s, size_t le)
+{
+    size_t k = 0;
+    while (s + k < le && x[s + k] == '#' && k < 7)
+        k++;
+    return k >= 1 && k <= 6 && (s + k == le || x[s + k] == ' ');
+}
+
 static size_t front_matter_end(const char *x, size_t n)
 {
     if (n < 4 || memcmp(x, "---\n", 4) != 0)
@@ -430,6 +439,12 @@ static int lines_pass(segctx *c)
     size_t i = front_matter_end(x, t->len);
     size_t para_s = 0, para_e = 0;
     int in_para = 0, blank_before = 1, after_colon = 0;
+    /* the last non-blank line was numbered ("2. ..."): the next numbered
+     * line continues a list; num_hd is that line's heading, if it was made
+     * one (-1 otherwise), with the span of its text */
+    int prev_numbered = 0;
+    long num_hd = -1;
+    size_t num_s = 0, num_e = 0;
     while (i < t->len) {
         const char *nl = memchr(x + i, '\n', t->len - i);
         size_t le = nl ? (size_t)(nl - x) : t->len;
@@ -443,16 +458,24 @@ static int lines_pass(segctx *c)
             ty = L_BLANK;
         else if (x[s] == '{' && x[s + 1] == ':' && x[le - 1] == '}')
             ty = L_SKIP;    /* kramdown attribute line */
-        else if (x[s] == '#')
+        else if (atx_heading(x, s, le))
             ty = L_HEADING;
         else if (only_chars(x + s, le - s, "-=*_|:"))
             ty = L_RULE;
-        else if ((mk = list_marker(x, s, le, &numbered)) > 0)
-            ty = numbered && !after_colon &&
+        else if ((mk = list_marker(x, s, le, &numbered)) > 0) {
+            if (numbered && prev_numbered && num_hd >= 0 &&
+                num_hd == (long)d->n_hd - 1) {
+                /* "1. Access" then "2. Erasure": a list, not headings */
+                d->n_hd--;
+                if (add_para(d, num_s, num_e) != 0)
+                    return -1;
+            }
+            ty = numbered && !after_colon && !prev_numbered &&
                          count_words(x, s + mk, le) <= 14 &&
                          heading_like(t, c->orig, s + mk, le, 1, 1, 0)
                      ? L_HEADING
                      : L_ITEM;
+        }
         else if (!in_para) {
             int h = heading_like(t, c->orig, s, le, blank_before, blank_after,
                                  after_colon);
@@ -492,6 +515,12 @@ static int lines_pass(segctx *c)
         }
         if (ty == L_TEXT || ty == L_ITEM)
             after_colon = ends_with_any(x, s, le, ":");
+        if (ty != L_BLANK) {
+            num_hd = numbered && ty == L_HEADING ? (long)d->n_hd - 1 : -1;
+            num_s = s + mk;
+            num_e = le;
+            prev_numbered = numbered;
+        }
         blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_TITLE ||
                        ty == L_RULE;
         i = next;

@@ -141,13 +141,14 @@ static const struct doc_case {
      "P5Y"},
     {"en single", GDPRX_LANG_EN, "We keep your invoices for ten years.",
      "P10Y", NULL},
-    /* see bugs.md #6: "We retain CVs for 1 year and 6 months." gives
-     * P1Y..P6M, a range, instead of P1Y6M */
+    {"en sum is not a range", GDPRX_LANG_EN,
+     "We retain CVs for 1 year and 6 months.", "P1Y6M", NULL},
     {"fr single", GDPRX_LANG_FR,
      "Vos donn\xc3\xa9" "es sont conserv\xc3\xa9" "es pendant trois ans.",
      "P3Y", NULL},
-    /* see bugs.md #6: "... conservés pendant vingt-quatre heures." gives
-     * PT20H..PT4H instead of PT24H */
+    {"fr hyphenated number word is not a range", GDPRX_LANG_FR,
+     "Les journaux sont conserv\xc3\xa9" "s pendant vingt-quatre heures.",
+     "PT24H", NULL},
     {"fr single, number word", GDPRX_LANG_FR,
      "Les journaux sont conserv\xc3\xa9" "s pendant douze heures.", "PT12H",
      NULL},

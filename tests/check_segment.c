@@ -70,9 +70,13 @@ static const struct case_ {
      "Write to us.\n",
      "H:Privacy\nH:Who we are\nP:We are a shop.\nC:We are a shop.\n"
      "H:Contact\nP:Write to us.\nC:Write to us.\n"},
-    /* see bugs.md #7: "#1 promise: we never sell your personal data.\n"
-     * "More text follows here.\n" makes the first line a heading (no space
-     * after '#') */
+    {"'#' without a space is not a heading", GDPRX_LANG_EN,
+     "#1 promise: we never sell your personal data.\nMore text follows "
+     "here.\n",
+     "P:#1 promise: we never sell your personal data.\\nMore text follows "
+     "here.\n"
+     "C:#1 promise: we never sell your personal data.\n"
+     "C:More text follows here.\n"},
     {"kramdown attribute list stripped", GDPRX_LANG_EN,
      "## Who we are {: #who-we-are }\n\nWe are a shop.\n",
      "H:Who we are\nP:We are a shop.\nC:We are a shop.\n"},
@@ -128,9 +132,17 @@ static const struct case_ {
      "We collect:\n\n1. Your name\n2. Your address\n",
      "P:We collect:\nC:We collect:\nP:Your name\nC:Your name\n"
      "P:Your address\nC:Your address\n"},
-    /* see bugs.md #1: "We collect:\n\n1. Your name\n2. Your address\n"
-     * "3. Your phone number\n\nWe keep them.\n" makes items 2 and 3
-     * headings */
+    {"a numbered list of three is not headings", GDPRX_LANG_EN,
+     "We collect:\n\n1. Your name\n2. Your address\n3. Your phone number\n"
+     "\nWe keep them.\n",
+     "P:We collect:\nC:We collect:\nP:Your name\nC:Your name\n"
+     "P:Your address\nC:Your address\nP:Your phone number\n"
+     "C:Your phone number\nP:We keep them.\nC:We keep them.\n"},
+    {"numbered title lines in a row are a list", GDPRX_LANG_EN,
+     "Your rights\n\n1. Access\n2. Erasure\n3. Portability\n\nWrite to us.\n",
+     "H:Your rights\nP:Your rights\nC:Your rights\nP:Access\nC:Access\n"
+     "P:Erasure\nC:Erasure\nP:Portability\nC:Portability\n"
+     "P:Write to us.\nC:Write to us.\n"},
     {"';' splits clauses", GDPRX_LANG_EN,
      "We collect your name; we keep it for a year.\n",
      "P:We collect your name; we keep it for a year.\n"

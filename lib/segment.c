@@ -176,8 +176,9 @@ static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
         return count_words(x, s, e) <= 20 ? HEADING : NOT_HEADING;
     int up, low;
     case_counts(t, orig, s, e, &up, &low);
-    if (up >= 4 && low == 0)
-        return HEADING;
+    if (up >= 4 && low == 0 && !ends_with_any(x, s, e, ".;,!") &&
+        count_words(x, s, e) <= 15)
+        return HEADING;   /* an ALL CAPS sentence is no heading */
     /* **Bold line** or __bold line__ alone */
     if (e - s > 4 && ((x[s] == '*' && x[s + 1] == '*' && x[e - 1] == '*') ||
                       (x[s] == '_' && x[s + 1] == '_' && x[e - 1] == '_')))

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* One rule set shared by 8 threads, each analyzing different documents:
+ * every result is byte-identical (as JSON) to the single-threaded one. Run
+ * under ThreadSanitizer by .ci/run. Documents: the example policies and, if
+ * present, the development corpus. */
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define THREADS 8
+#define ROUNDS 3
+#define MAX_DOCS 64
+
+typedef struct doc {
+    char *text, *json;
+    size_t len;
+} doc;
+
+static gdprx_rules *rules;
+static doc docs[MAX_DOCS];
+static size_t n_docs;
+
+static char *to_json(const char *text, size_t len)
+{
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    if (gdprx_analyze(&r, rules, text, len, NULL, &err) != GDPRX_OK)
+        return NULL;
+    char *js = NULL;
+    gdprx_result_to_json(&js, NULL, r, &err);
+    gdprx_result_free(r);
+    return js;
+}
+
+static void add_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && n_docs < MAX_DOCS) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || (l > 5 && !strcmp(e->d_name + l - 5, ".json")))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        doc *dc = &docs[n_docs];
+        if ((dc->text = read_all(path, &dc->len)))
+            n_docs++;
+    }
+    closedir(d);
+}
+
+static void *worker(void *arg)
+{
+    size_t id = (size_t)arg, bad = 0;
+    for (int round = 0; round < ROUNDS; round++)
+        for (size_t i = id; i < n_docs; i += THREADS / 2) {
+            doc *dc = &docs[(i + (size_t)round) % n_docs];
+            char *js = to_json(dc->text, dc->len);
+            bad += !js || strcmp(js, dc->json) != 0;
+            gdprx_free(js);
+        }
+    return (void *)bad;
+}
+
+START_TEST(test_shared_rules)
+{
+    pthread_t th[THREADS];
+    for (size_t t = 0; t < THREADS; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, worker, (void *)t), 0);
+    size_t bad = 0;
+    for (size_t t = 0; t < THREADS; t++) {
+        void *ret;
+        ck_assert_int_eq(pthread_join(th[t], &ret), 0);
+        bad += (size_t)ret;
+    }
+    ck_assert_msg(bad == 0, "%zu threaded results differ from the "
+                  "single-threaded ones", bad);
+}
+END_TEST
+
+static void setup(void)
+{
+    gdprx_error err;
+    ck_assert_msg(gdprx_rules_load(&rules, rules_dir(), &err) == GDPRX_OK,
+                  "%s", err.message);
+    char path[1024];
+    add_dir(data_path("../../examples/policies", path, sizeof path));
+    const char *corpus = getenv("GDPRX_CORPUS");
+    if (corpus)
+        add_dir(corpus);
+    ck_assert_msg(n_docs >= 3, "only %zu documents", n_docs);
+    for (size_t i = 0; i < n_docs; i++)
+        ck_assert_msg((docs[i].json = to_json(docs[i].text, docs[i].len)),
+                      "document %zu does not analyze", i);
+}
+
+static void teardown(void)
+{
+    for (size_t i = 0; i < n_docs; i++) {
+        free(docs[i].text);
+        gdprx_free(docs[i].json);
+    }
+    gdprx_rules_free(rules);
+}
+
+static Suite *threads_suite(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 1200);
+    tcase_add_test(tc, test_shared_rules);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(threads_suite()); }

@@ -870,14 +870,19 @@ static int expand(loader *ld, int lang, const char *src, gx_loc loc,
     return out->oom ? gx_error_nomem(ld->err) : GDPRX_OK;
 }
 
+/* Expand and compile src; with p, also derive p's prefilter literals. */
 static int compile_src(loader *ld, int lang, const char *src, gx_loc loc,
-                       const char *what, pcre2_code **out)
+                       const char *what, pcre2_code **out, gx_pattern *p)
 {
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
     if (!rc)
         rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what, ld->err);
+    if (!rc && p &&
+        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", &p->lits,
+                         &p->n_lits) != 0)
+        rc = gx_error_nomem(ld->err);
     gx_buf_free(&b);
     return rc;
 }
@@ -902,7 +907,7 @@ static int compile_all(loader *ld)
         for (int w = 0; w < LX_N; w++)
             if (ld->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->lex[l][w].src, ld->lex[l][w].loc,
-                                  what[w], slot[w])))
+                                  what[w], slot[w], NULL)))
                 return rc;
     }
     /* every macro expands, used or not: a typo is an error where it is */
@@ -920,10 +925,11 @@ static int compile_all(loader *ld)
         for (int l = 0; l < GX_NLANG; l++)
             for (size_t j = 0; j < r->n_pat[l]; j++) {
                 gx_pattern *p = &r->pat[l][j];
-                rc = compile_src(ld, l, p->source, p->loc, "pattern", &p->code);
+                rc = compile_src(ld, l, p->source, p->loc, "pattern", &p->code,
+                                 p);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section);
+                                     "section", &p->section, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;

@@ -29,6 +29,10 @@ typedef struct mstate {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     gx_hits *out;
+    unsigned char *present[GX_NLANG]; /* prefilter literals in the clause */
+    uint32_t *set;             /* ids set in present[set_lang] */
+    size_t n_set;
+    int set_lang;
     span *cues;                /* negation cues of the current clause */
     size_t n_cues, cap_cues;
     int cues_done;
@@ -199,11 +203,24 @@ static int add_hit(mstate *m, const gx_hit *h)
     return 0;
 }
 
+/* Can pattern p match the current clause, as far as its literals tell? */
+static int may_match(const mstate *m, const gx_pattern *p, int lang)
+{
+    if (!p->n_lits || m->rs->prefilter_off)
+        return 1;
+    for (size_t k = 0; k < p->n_lits; k++)
+        if (m->present[lang][p->lits[k]])
+            return 1;
+    return 0;
+}
+
 static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
 {
     const gx_clause *c = &m->doc->cl[ci];
     const gx_rule *r = &m->rs->rules[ri];
     const gx_pattern *p = &r->pat[c->lang][pi];
+    if (!may_match(m, p, c->lang))
+        return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     /* the subject is the clause alone: ^, $, \b and lookbehinds see only it */
     const char *cx = m->t->s + c->s;
@@ -259,13 +276,29 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
              const gx_doc *doc, const unsigned char *select, gdprx_error *err)
 {
     memset(out, 0, sizeof *out);
-    mstate m = {rs, t, doc, NULL, NULL, out, NULL, 0, 0, 0, err};
+    mstate m;
+    memset(&m, 0, sizeof m);
+    m.rs = rs;
+    m.t = t;
+    m.doc = doc;
+    m.out = out;
+    m.err = err;
     pcre2_jit_stack *js = NULL;
     int rc = GDPRX_OK;
+    size_t max_lits = 0;
+    for (int l = 0; l < GX_NLANG; l++) {
+        if (!(m.present[l] = calloc(rs->pf[l].n_lits + 1, 1))) {
+            rc = gx_error_nomem(err);
+            goto out;
+        }
+        if (rs->pf[l].n_lits > max_lits)
+            max_lits = rs->pf[l].n_lits;
+    }
     m.md = pcre2_match_data_create(rs->max_groups + 1, NULL);
     m.mctx = pcre2_match_context_create(NULL);
     js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-    if (!m.md || !m.mctx || !js) {
+    m.set = malloc((max_lits + 1) * sizeof *m.set);
+    if (!m.md || !m.mctx || !js || !m.set) {
         rc = gx_error_nomem(err);
         goto out;
     }
@@ -278,6 +311,12 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         if (c->lang < 0)
             continue;
         m.cues_done = 0;
+        for (size_t k = 0; k < m.n_set; k++)   /* forget the last clause's */
+            m.present[m.set_lang][m.set[k]] = 0;
+        m.n_set = 0;
+        m.set_lang = c->lang;
+        gx_prefilter_scan(&rs->pf[c->lang], t->s + c->s, c->e - c->s,
+                          m.present[c->lang], m.set, &m.n_set);
         for (size_t ri = 0; ri < rs->n_rules; ri++) {
             if (select && !select[ri])
                 continue;
@@ -289,6 +328,9 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         }
     }
 out:
+    for (int l = 0; l < GX_NLANG; l++)
+        free(m.present[l]);
+    free(m.set);
     pcre2_jit_stack_free(js);
     pcre2_match_context_free(m.mctx);
     pcre2_match_data_free(m.md);

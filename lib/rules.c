@@ -75,6 +75,7 @@ void gx_rule_free(gx_rule *r)
             free(r->pat[l][j].source);
             free(r->pat[l][j].section_source);
             pcre2_code_free(r->pat[l][j].code);
+            free(r->pat[l][j].lits);
             pcre2_code_free(r->pat[l][j].section);
         }
         free(r->pat[l]);
@@ -96,8 +97,10 @@ void gdprx_rules_free(gdprx_rules *rs)
     for (size_t i = 0; i < rs->n_rules; i++)
         gx_rule_free(&rs->rules[i]);
     free(rs->rules);
-    for (int l = 0; l < GX_NLANG; l++)
+    for (int l = 0; l < GX_NLANG; l++) {
         gx_lexicon_free(&rs->lex[l]);
+        gx_prefilter_free(&rs->pf[l]);
+    }
     for (size_t i = 0; i < rs->n_files; i++)
         free(rs->files[i]);
     free(rs->files);

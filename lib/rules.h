@@ -10,6 +10,7 @@
 
 #include "gdprx.h"
 #include "lexicon.h"
+#include "prefilter.h"
 
 #define GX_NLANG 3 /* en, fr, nl: index = gdprx_lang - 1 */
 
@@ -27,6 +28,8 @@ typedef struct gx_pattern {
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;
     int negated;           /* the pattern states a denial by itself */
+    uint32_t *lits;        /* prefilter: one of these literals must occur */
+    size_t n_lits;         /* 0: the pattern always runs */
     gx_loc loc;
 } gx_pattern;
 
@@ -59,6 +62,8 @@ struct gdprx_rules {
     char **files;          /* every file name used in a gx_loc */
     size_t n_files;
     uint32_t max_groups;   /* largest capture count over all patterns */
+    gx_prefilter pf[GX_NLANG];
+    int prefilter_off;     /* tests only: run every pattern on every clause */
 };
 
 const char *gx_lang_code(int idx); /* "en", "fr", "nl" */

@@ -227,6 +227,21 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
         e--;
     if (s >= e)
         return 0;
+    /* an overlong clause (no sentence end for pages) is cut at a space, or
+     * at a character boundary, so matching time per byte stays bounded */
+    while (e - s > GX_CLAUSE_MAX) {
+        size_t cut = s + GX_CLAUSE_MAX;
+        while (cut > s + GX_CLAUSE_MAX / 2 && x[cut] != ' ')
+            cut--;
+        if (x[cut] != ' ')
+            for (cut = s + GX_CLAUSE_MAX; ((unsigned char)x[cut] & 0xC0) == 0x80;)
+                cut--;
+        if (add_clause(d, x, s, cut, lang, section) != 0)
+            return -1;
+        s = cut;
+        while (s < e && x[s] == ' ')
+            s++;
+    }
     if (gx_grow(&d->cl, &d->cap_cl, d->n_cl + 1, sizeof *d->cl) != 0)
         return -1;
     gx_clause *c = &d->cl[d->n_cl++];

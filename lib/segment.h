@@ -9,6 +9,10 @@
 #include "normalize.h"
 #include "rules.h"
 
+/* Longest clause, in normalized bytes; longer runs without a sentence end
+ * are cut (at a space when there is one in the second half). */
+#define GX_CLAUSE_MAX 2048
+
 typedef struct gx_heading {
     size_t s, e;        /* normalized span of the heading's text */
 } gx_heading;

@@ -3,13 +3,15 @@
  * ../shared/corpus/dev) with the shipped rule set: every document is
  * analyzed, its language is the one its name says, and every finding's and
  * clause's offsets are exact (text == input[start, end), on UTF-8
- * boundaries, the finding inside its clause). */
+ * boundaries, the finding inside its clause), and the literal prefilter
+ * changes nothing: the same JSON with and without it. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "rules.h"
 
 static char **docs;
 static size_t n_docs;
@@ -98,6 +100,35 @@ START_TEST(test_document)
 }
 END_TEST
 
+static char *json_of(const char *text, size_t len)
+{
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    ck_assert_msg(gdprx_analyze(&r, rules, text, len, NULL, &err) == GDPRX_OK,
+                  "%s", err.message);
+    char *js = NULL;
+    ck_assert_int_eq(gdprx_result_to_json(&js, NULL, r, &err), GDPRX_OK);
+    gdprx_result_free(r);
+    return js;
+}
+
+START_TEST(test_prefilter_changes_nothing)
+{
+    size_t len;
+    char *text = read_all(docs[_i], &len);
+    ck_assert(text != NULL);
+    char *with = json_of(text, len);
+    rules->prefilter_off = 1;   /* single-threaded test: safe to flip */
+    char *without = json_of(text, len);
+    rules->prefilter_off = 0;
+    ck_assert_msg(!strcmp(with, without), "%s: the prefilter changed the "
+                  "findings", docs[_i]);
+    gdprx_free(with);
+    gdprx_free(without);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     const char *dir = getenv("GDPRX_CORPUS");
@@ -113,6 +144,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_document, 0, (int)n_docs);
+    tcase_add_loop_test(tc, test_prefilter_changes_nothing, 0, (int)n_docs);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     for (size_t i = 0; i < n_docs; i++)

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 4c, prefilter. A small recursive-descent reader of PCRE2 syntax
+ * computes, for each sub-expression, the set of strings it can match
+ * exactly (when small and known) and a set of strings one of which every
+ * match must contain. Anything it does not understand becomes "unknown",
+ * which only ever widens the filter: correctness never depends on it. */
+#include "prefilter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MAX_SET 64   /* strings in an exact or required set */
+#define MAX_LEN 32   /* bytes of an exact string */
+
+typedef struct sset {  /* a set of strings; known = 0 means "unknown" */
+    int known;
+    size_t n;
+    char *s[MAX_SET];
+} sset;
+
+typedef struct info {
+    sset exact;        /* every match is one of these */
+    sset must;         /* every match contains one of these */
+} info;
+
+typedef struct reader {
+    const char *p;
+    int oom;
+} reader;
+
+static void sset_clear(sset *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->s[i]);
+    a->n = 0;
+    a->known = 0;
+}
+
+static int sset_has(const sset *a, const char *s)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->s[i], s))
+            return 1;
+    return 0;
+}
+
+/* Add a copy of s; gives up (unknown) past MAX_SET strings. */
+static void sset_add(reader *r, sset *a, const char *s, size_t n)
+{
+    if (!a->known)
+        return;
+    char *c = gx_strndup(s, n);
+    if (!c) {
+        r->oom = 1;
+        sset_clear(a);
+        return;
+    }
+    if (sset_has(a, c)) {
+        free(c);
+        return;
+    }
+    if (a->n == MAX_SET) {
+        free(c);
+        sset_clear(a);
+        return;
+    }
+    a->s[a->n++] = c;
+}
+
+static void sset_move(sset *dst, sset *src)
+{
+    sset_clear(dst);
+    *dst = *src;
+    src->n = 0;
+    src->known = 0;
+}
+
+static size_t sset_minlen(const sset *a)
+{
+    if (!a->known || !a->n)
+        return 0;
+    size_t m = (size_t)-1;
+    for (size_t i = 0; i < a->n; i++) {
+        size_t l = strlen(a->s[i]);
+        if (l < m)
+            m = l;
+    }
+    return m;
+}
+
+static void info_clear(info *x)
+{
+    sset_clear(&x->exact);
+    sset_clear(&x->must);
+}
+
+static void info_unknown(info *x) { info_clear(x); }
+
+static void info_empty(reader *r, info *x) /* matches "" only */
+{
+    info_clear(x);
+    x->exact.known = 1;
+    sset_add(r, &x->exact, "", 0);
+}
+
+static void info_char(reader *r, info *x, char c)
+{
+    info_clear(x);
+    x->exact.known = 1;
+    if (c >= 'A' && c <= 'Z')
+        c = (char)(c - 'A' + 'a');   /* the subject is case-folded */
+    sset_add(r, &x->exact, &c, 1);
+}
+
+/* A must-set candidate from an exact set: usable when it has no "". */
+static int exact_as_must(const sset *e)
+{
+    return e->known && e->n > 0 && sset_minlen(e) > 0;
+}
+
+/* Keep in *best whichever constraint has the longer shortest string. */
+static void keep_best(reader *r, sset *best, const sset *cand)
+{
+    if (!cand->known || !cand->n || sset_minlen(cand) <= sset_minlen(best))
+        return;
+    sset_clear(best);
+    best->known = 1;
+    for (size_t i = 0; i < cand->n; i++)
+        sset_add(r, best, cand->s[i], strlen(cand->s[i]));
+}
+
+/* The product a x b of two exact sets into *out; returns 0 when it would
+ * exceed MAX_SET strings or MAX_LEN bytes. */
+static int product(reader *r, const sset *a, const sset *b, sset *out)
+{
+    memset(out, 0, sizeof *out);
+    if (a->n * b->n > MAX_SET)
+        return 0;
+    out->known = 1;
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++) {
+            size_t lx = strlen(a->s[i]), ly = strlen(b->s[j]);
+            if (lx + ly > MAX_LEN) {
+                sset_clear(out);
+                return 0;
+            }
+            char buf[2 * MAX_LEN + 1];
+            memcpy(buf, a->s[i], lx);
+            memcpy(buf + lx, b->s[j], ly);
+            sset_add(r, out, buf, lx + ly);
+        }
+    return out->known;
+}
+
+/* x = a | b */
+static void alternate(reader *r, info *a, info *b)
+{
+    sset ex = {0}, must = {0};
+    if (a->exact.known && b->exact.known) {
+        ex.known = 1;
+        for (size_t i = 0; i < a->exact.n; i++)
+            sset_add(r, &ex, a->exact.s[i], strlen(a->exact.s[i]));
+        for (size_t i = 0; i < b->exact.n; i++)
+            sset_add(r, &ex, b->exact.s[i], strlen(b->exact.s[i]));
+    }
+    const sset *ca = a->must.known && a->must.n ? &a->must
+                     : exact_as_must(&a->exact) ? &a->exact : NULL;
+    const sset *cb = b->must.known && b->must.n ? &b->must
+                     : exact_as_must(&b->exact) ? &b->exact : NULL;
+    if (ca && cb) {
+        must.known = 1;
+        for (size_t i = 0; i < ca->n; i++)
+            sset_add(r, &must, ca->s[i], strlen(ca->s[i]));
+        for (size_t i = 0; i < cb->n; i++)
+            sset_add(r, &must, cb->s[i], strlen(cb->s[i]));
+    }
+    info_clear(a);
+    info_clear(b);
+    sset_move(&a->exact, &ex);
+    sset_move(&a->must, &must);
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+static void parse_alt(reader *r, info *out);
+
+/* Skip a character class starting at '['. */
+static void skip_class(reader *r)
+{
+    r->p++;
+    if (*r->p == '^')
+        r->p++;
+    if (*r->p == ']')
+        r->p++;
+    while (*r->p && *r->p != ']') {
+        if (*r->p == '\\' && r->p[1])
+            r->p++;
+        else if (*r->p == '[' && r->p[1] == ':') {
+            const char *e = strstr(r->p + 2, ":]");
+            if (e)
+                r->p = e + 1;
+        }
+        r->p++;
+    }
+    if (*r->p)
+        r->p++;
+}
+
+/* Skip to the ')' closing a group whose '(' was consumed. */
+static void skip_group(reader *r)
+{
+    int depth = 1;
+    while (*r->p && depth) {
+        if (*r->p == '\\' && r->p[1])
+            r->p++;
+        else if (*r->p == '[') {
+            skip_class(r);
+            continue;
+        } else if (*r->p == '(')
+            depth++;
+        else if (*r->p == ')')
+            depth--;
+        r->p++;
+    }
+}
+
+/* One atom: a literal, an escape, a class, a group or an assertion. */
+static void parse_atom(reader *r, info *x)
+{
+    char c = *r->p;
+    if (c == '(') {
+        r->p++;
+        if (r->p[0] == '?') {
+            char k = r->p[1];
+            if (k == ':' || k == '|' || k == '>') {
+                r->p += 2;
+            } else if (k == '<' && (r->p[2] == '=' || r->p[2] == '!')) {
+                r->p += 3;
+                skip_group(r);
+                info_empty(r, x);   /* lookbehind: zero width */
+                return;
+            } else if (k == '=' || k == '!') {
+                r->p += 2;
+                skip_group(r);
+                info_empty(r, x);   /* lookahead: zero width */
+                return;
+            } else if (k == '<' || k == 'P' || k == '\'') {
+                const char *e = strpbrk(r->p + 2, ">'");
+                if (!e) {
+                    info_unknown(x);
+                    r->p += strlen(r->p);
+                    return;
+                }
+                r->p = e + 1;
+            } else {   /* options, conditionals, comments, calls: give up */
+                skip_group(r);
+                info_unknown(x);
+                return;
+            }
+        } else if (r->p[0] == '*') {   /* (*VERB) */
+            skip_group(r);
+            info_unknown(x);
+            return;
+        }
+        parse_alt(r, x);
+        if (*r->p == ')')
+            r->p++;
+        return;
+    }
+    if (c == '[') {
+        skip_class(r);
+        info_unknown(x);
+        return;
+    }
+    if (c == '.') {
+        r->p++;
+        info_unknown(x);
+        return;
+    }
+    if (c == '^' || c == '$') {
+        r->p++;
+        info_empty(r, x);
+        return;
+    }
+    if (c == '\\') {
+        char e = r->p[1];
+        r->p += e ? 2 : 1;
+        if (strchr("bBAzZGK", e) && e) {
+            info_empty(r, x);
+        } else if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                   (e >= '0' && e <= '9') || !e) {
+            if ((e == 'p' || e == 'P' || e == 'x' || e == 'g' || e == 'k' ||
+                 e == 'N') && *r->p == '{') {
+                const char *end = strchr(r->p, '}');
+                r->p = end ? end + 1 : r->p + strlen(r->p);
+            }
+            info_unknown(x);   /* \w \d \s \p{..} \x{..} \1 ... */
+        } else {
+            info_char(r, x, e); /* escaped punctuation is itself */
+        }
+        return;
+    }
+    r->p++;
+    if ((unsigned char)c >= 0x80) {   /* non-ASCII: case folding is ICU's */
+        while (((unsigned char)*r->p & 0xC0) == 0x80)
+            r->p++;
+        info_unknown(x);
+        return;
+    }
+    info_char(r, x, c);
+}
+
+/* Parse a quantifier at r->p if any: *min receives its minimum, *max its
+ * maximum (-1 unbounded). Returns 0 when there is none. */
+static int quantifier(reader *r, long *min, long *max)
+{
+    const char *p = r->p;
+    if (*p == '?' || *p == '*' || *p == '+') {
+        *min = *p == '+';
+        *max = *p == '?' ? 1 : -1;
+        p++;
+    } else if (*p == '{') {
+        char *end;
+        long a = strtol(p + 1, &end, 10);
+        if (end == p + 1)
+            return 0;   /* a literal '{' */
+        long b = a;
+        if (*end == ',') {
+            b = end[1] == '}' ? -1 : strtol(end + 1, &end, 10);
+            if (b == -1)
+                end++;
+        }
+        if (*end != '}')
+            return 0;
+        *min = a;
+        *max = b;
+        p = end + 1;
+    } else {
+        return 0;
+    }
+    if (*p == '?' || *p == '+')
+        p++;
+    r->p = p;
+    return 1;
+}
+
+static void repeat(reader *r, info *x, long min, long max)
+{
+    if (min == 1 && max == 1)
+        return;
+    if (min == 0 && max == 1 && x->exact.known) {
+        sset_add(r, &x->exact, "", 0);   /* "colou?r" */
+        sset_clear(&x->must);
+        return;
+    }
+    sset keep = {0};
+    if (min >= 1) {   /* the atom occurs at least once */
+        if (x->must.known && x->must.n)
+            sset_move(&keep, &x->must);
+        else if (exact_as_must(&x->exact))
+            sset_move(&keep, &x->exact);
+    }
+    info_clear(x);
+    sset_move(&x->must, &keep);
+}
+
+/* A sequence: the exact set of the whole (while every atom's is known), and
+ * as its required set the best of the atoms' required sets and of the
+ * products of runs of atoms with known exact sets ("del" "ete" -> "delete"
+ * even after an unknown atom). */
+static void parse_seq(reader *r, info *out)
+{
+    sset whole = {0}, run = {0}, best = {0};
+    whole.known = run.known = 1;
+    sset_add(r, &whole, "", 0);
+    sset_add(r, &run, "", 0);
+    while (*r->p && *r->p != '|' && *r->p != ')') {
+        info a = {{0}, {0}};
+        parse_atom(r, &a);
+        long min, max;
+        while (quantifier(r, &min, &max))
+            repeat(r, &a, min, max);
+        keep_best(r, &best, &a.must);
+        sset next;
+        if (a.exact.known) {
+            if (product(r, &run, &a.exact, &next)) {
+                sset_move(&run, &next);
+            } else {   /* too many or too long: close the run, start anew */
+                if (exact_as_must(&run))
+                    keep_best(r, &best, &run);
+                sset_clear(&run);
+                run.known = 1;
+                for (size_t i = 0; i < a.exact.n; i++)
+                    sset_add(r, &run, a.exact.s[i], strlen(a.exact.s[i]));
+            }
+            if (whole.known && product(r, &whole, &a.exact, &next))
+                sset_move(&whole, &next);
+            else
+                sset_clear(&whole);
+        } else {
+            if (exact_as_must(&run))
+                keep_best(r, &best, &run);
+            sset_clear(&run);
+            run.known = 1;
+            sset_add(r, &run, "", 0);
+            sset_clear(&whole);
+        }
+        info_clear(&a);
+    }
+    if (exact_as_must(&run))
+        keep_best(r, &best, &run);
+    sset_clear(&run);
+    info_clear(out);
+    sset_move(&out->exact, &whole);
+    sset_move(&out->must, &best);
+}
+
+static void parse_alt(reader *r, info *out)
+{
+    parse_seq(r, out);
+    while (*r->p == '|') {
+        r->p++;
+        info b = {{0}, {0}};
+        parse_seq(r, &b);
+        alternate(r, out, &b);
+    }
+}
+
+/* ---- the literal table and the scan ------------------------------------- */
+
+static uint32_t hash3(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    return ((uint32_t)u[0] * 31u * 31u + (uint32_t)u[1] * 31u + u[2]) %
+           GX_PF_BUCKETS;
+}
+
+static int intern(gx_prefilter *pf, const char *s, uint32_t *id)
+{
+    size_t n = strlen(s);
+    if (!pf->bucket) {
+        pf->bucket = malloc(GX_PF_BUCKETS * sizeof *pf->bucket);
+        if (!pf->bucket)
+            return -1;
+        for (size_t i = 0; i < GX_PF_BUCKETS; i++)
+            pf->bucket[i] = UINT32_MAX;
+    }
+    uint32_t h = hash3(s);
+    for (uint32_t k = pf->bucket[h]; k != UINT32_MAX; k = pf->lits[k].next)
+        if (pf->lits[k].n == n && !memcmp(pf->lits[k].s, s, n)) {
+            *id = k;
+            return 0;
+        }
+    if (gx_grow(&pf->lits, &pf->cap_lits, pf->n_lits + 1, sizeof *pf->lits))
+        return -1;
+    gx_lit *l = &pf->lits[pf->n_lits];
+    if (!(l->s = gx_strndup(s, n)))
+        return -1;
+    l->n = n;
+    l->next = pf->bucket[h];
+    pf->bucket[h] = (uint32_t)pf->n_lits;
+    *id = (uint32_t)pf->n_lits++;
+    return 0;
+}
+
+/* Syntax the reader does not model and that changes what literals mean:
+ * \Q...\E quoting and the extended (x) option. */
+static int unsupported(const char *p)
+{
+    if (strstr(p, "\\Q"))
+        return 1;
+    for (const char *q = strstr(p, "(?"); q; q = strstr(q + 2, "(?")) {
+        const char *o = q + 2;
+        while ((*o >= 'a' && *o <= 'z') || (*o >= 'A' && *o <= 'Z') ||
+               *o == '-' || *o == '^')
+            if (*o++ == 'x')
+                return 1;
+    }
+    return 0;
+}
+
+int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
+                     size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    if (unsupported(pattern))
+        return 0;
+    reader r = {pattern, 0};
+    info x = {{0}, {0}};
+    parse_alt(&r, &x);
+    sset best = {0};
+    if (!*r.p) {   /* stopped early at an unbalanced ')': no filter */
+        keep_best(&r, &best, &x.must);
+        if (exact_as_must(&x.exact))
+            keep_best(&r, &best, &x.exact);
+    }
+    info_clear(&x);
+    /* "data" suffices where "personal data" is also listed */
+    for (size_t i = 0; i < best.n;) {
+        int redundant = 0;
+        for (size_t j = 0; j < best.n && !redundant; j++)
+            redundant = j != i && strstr(best.s[i], best.s[j]) &&
+                        (strlen(best.s[j]) < strlen(best.s[i]) || j < i);
+        if (redundant) {
+            free(best.s[i]);
+            best.s[i] = best.s[--best.n];
+        } else {
+            i++;
+        }
+    }
+    int rc = r.oom ? -1 : 0;
+    if (!rc && best.known && sset_minlen(&best) >= GX_PF_MIN) {
+        *ids = malloc(best.n * sizeof **ids);
+        if (!*ids)
+            rc = -1;
+        for (size_t i = 0; !rc && i < best.n; i++)
+            rc = intern(pf, best.s[i], &(*ids)[i]);
+        if (rc) {
+            free(*ids);
+            *ids = NULL;
+        } else {
+            *n = best.n;
+        }
+    }
+    sset_clear(&best);
+    return rc;
+}
+
+void gx_prefilter_free(gx_prefilter *pf)
+{
+    for (size_t i = 0; i < pf->n_lits; i++)
+        free(pf->lits[i].s);
+    free(pf->lits);
+    free(pf->bucket);
+    memset(pf, 0, sizeof *pf);
+}
+
+void gx_prefilter_scan(const gx_prefilter *pf, const char *s, size_t n,
+                       unsigned char *present, uint32_t *set, size_t *n_set)
+{
+    if (!pf->bucket)
+        return;
+    for (size_t i = 0; i + GX_PF_MIN <= n; i++) {
+        for (uint32_t k = pf->bucket[hash3(s + i)]; k != UINT32_MAX;
+             k = pf->lits[k].next) {
+            const gx_lit *l = &pf->lits[k];
+            if (!present[k] && l->n <= n - i && !memcmp(l->s, s + i, l->n)) {
+                present[k] = 1;
+                set[(*n_set)++] = k;
+            }
+        }
+    }
+}

@@ -564,7 +564,7 @@ int gx_segment(gx_doc *d, gx_text *t, const char *orig,
                 t->s[k] = ' ';
     for (size_t i = 0; i < d->n_pa; i++)
         d->pa[i].lang = gx_langid(rs, t->s + d->pa[i].s, d->pa[i].e - d->pa[i].s,
-                                  4, 2.0);
+                                  3, 2.0);
     if ((rc = sentence_breaks(&c)) != GDPRX_OK)
         goto out;
     if (!(c.md = pcre2_match_data_create(4, NULL))) {

@@ -101,6 +101,7 @@ void gx_lexicon_free(gx_lexicon *lx)
     wordtab_free(&lx->units);
     pcre2_code_free(lx->neg_cues);
     pcre2_code_free(lx->neg_ignore);
+    pcre2_code_free(lx->neg_breaks);
     pcre2_code_free(lx->clause_split);
     memset(lx, 0, sizeof *lx);
 }

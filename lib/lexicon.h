@@ -22,7 +22,7 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
 typedef struct gx_lexicon {
     int present;
     gx_wordtab stopwords, numbers, units;
-    pcre2_code *neg_cues, *neg_ignore, *clause_split;
+    pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
     int neg_before, neg_after;
 } gx_lexicon;
 

@@ -24,7 +24,7 @@ typedef struct lexsrc {   /* lexicon regexes, compiled after all files */
     gx_loc loc;
 } lexsrc;
 
-enum { LX_CUES, LX_IGNORE, LX_SPLIT, LX_N };
+enum { LX_CUES, LX_IGNORE, LX_BREAKS, LX_SPLIT, LX_N };
 
 typedef struct loader {
     gdprx_rules *rs;
@@ -294,6 +294,8 @@ static int negation_pair(loader *ld, yaml_node_t *k, yaml_node_t *v,
         return lexsrc_set(ld, c->lang, LX_CUES, v, "negation.cues");
     if (key_is(k, "ignore"))
         return lexsrc_set(ld, c->lang, LX_IGNORE, v, "negation.ignore");
+    if (key_is(k, "breaks"))
+        return lexsrc_set(ld, c->lang, LX_BREAKS, v, "negation.breaks");
     if (key_is(k, "before"))
         return take_int(ld, v, "negation.before", 0, 50, &lx->neg_before);
     if (key_is(k, "after"))
@@ -440,6 +442,8 @@ static int pattern_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     }
     if (key_is(k, "section"))
         return take_str(ld, v, "section", &p->section_source);
+    if (key_is(k, "lead"))
+        return take_str(ld, v, "lead", &p->lead_source);
     return unknown_key(ld, k, "a pattern");
 }
 
@@ -900,9 +904,10 @@ static int compile_all(loader *ld)
             !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
             return gx_error_nomem(ld->err);
         pcre2_code **slot[LX_N] = {&lx->neg_cues, &lx->neg_ignore,
-                                   &lx->clause_split};
+                                   &lx->neg_breaks, &lx->clause_split};
         static const char *const what[LX_N] = {"negation cues",
                                                "negation ignore",
+                                               "negation breaks",
                                                "clause_split"};
         for (int w = 0; w < LX_N; w++)
             if (ld->lex[l][w].src &&
@@ -930,6 +935,9 @@ static int compile_all(loader *ld)
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
                                      "section", &p->section, NULL);
+                if (!rc && p->lead_source)
+                    rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
+                                     &p->lead, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;

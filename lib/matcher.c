@@ -35,6 +35,8 @@ typedef struct mstate {
     int set_lang;
     span *cues;                /* negation cues of the current clause */
     size_t n_cues, cap_cues;
+    span brk[16];              /* negation scope breaks ("unless") in it */
+    size_t n_brk;
     int cues_done;
     gdprx_error *err;
 } mstate;
@@ -75,6 +77,15 @@ static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
         ign[n_ign++].e = c->s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
+    m->n_brk = 0;
+    for (size_t pos = 0; lx->neg_breaks && pos < cl && m->n_brk < 16;) {
+        if (pcre2_match(lx->neg_breaks, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
+                        m->mctx) < 0)
+            break;
+        m->brk[m->n_brk].s = c->s + ov[0];
+        m->brk[m->n_brk++].e = c->s + ov[1];
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    }
     for (size_t pos = 0; pos < cl;) {
         if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
                         m->mctx) < 0)
@@ -101,6 +112,15 @@ static size_t spaces_between(const char *x, size_t a, size_t b)
     return n;
 }
 
+/* Is there a scope break ("unless", "tenzij") inside [a, b)? */
+static int broken(const mstate *m, size_t a, size_t b)
+{
+    for (size_t k = 0; k < m->n_brk; k++)
+        if (m->brk[k].s >= a && m->brk[k].e <= b)
+            return 1;
+    return 0;
+}
+
 /* The negation cue that applies to match [s, e), if any. */
 static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
                             size_t e)
@@ -122,6 +142,8 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
                      : c->s >= e ? (size_t)lx->neg_after
                                  : (size_t)-1;
         if (c->s >= e && lx->neg_after == 0)
+            continue;
+        if ((c->e <= s && broken(m, c->e, s)) || (c->s >= e && broken(m, e, c->s)))
             continue;
         if (d <= lim && d < best_d) {
             best = c;
@@ -183,6 +205,19 @@ static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
     return (have & r->attrs) == r->attrs;
 }
 
+/* A pattern's lead condition holds: the clause is a list item whose lead-in
+ * paragraph matches it. */
+static int lead_ok(const mstate *m, const gx_pattern *p, const gx_clause *c)
+{
+    if (!p->lead)
+        return 1;
+    if (c->lead < 0)
+        return 0;
+    const gx_para *pa = &m->doc->pa[c->lead];
+    return pcre2_match(p->lead, (PCRE2_SPTR)m->t->s + pa->s, pa->e - pa->s, 0,
+                       PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
+}
+
 static int section_ok(const mstate *m, const gx_pattern *p, const gx_clause *c)
 {
     if (!p->section)
@@ -226,7 +261,7 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
     const char *cx = m->t->s + c->s;
     size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    if (!section_ok(m, p, c))
+    if (!section_ok(m, p, c) || !lead_ok(m, p, c))
         return 0;
     for (size_t pos = 0; pos < cl;) {
         int rc = pcre2_match(p->code, (PCRE2_SPTR)cx, cl, pos,

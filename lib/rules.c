@@ -74,6 +74,8 @@ void gx_rule_free(gx_rule *r)
         for (size_t j = 0; j < r->n_pat[l]; j++) {
             free(r->pat[l][j].source);
             free(r->pat[l][j].section_source);
+            free(r->pat[l][j].lead_source);
+            pcre2_code_free(r->pat[l][j].lead);
             pcre2_code_free(r->pat[l][j].code);
             free(r->pat[l][j].lits);
             pcre2_code_free(r->pat[l][j].section);

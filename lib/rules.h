@@ -27,6 +27,8 @@ typedef struct gx_pattern {
     pcre2_code *code;
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;
+    char *lead_source;     /* NULL, or the condition on a list's lead-in */
+    pcre2_code *lead;
     int negated;           /* the pattern states a denial by itself */
     uint32_t *lits;        /* prefilter: one of these literals must occur */
     size_t n_lits;         /* 0: the pattern always runs */

@@ -203,7 +203,7 @@ static int add_heading(gx_doc *d, size_t s, size_t e)
     return 0;
 }
 
-static int add_para(gx_doc *d, size_t s, size_t e)
+static int add_para(gx_doc *d, size_t s, size_t e, long lead)
 {
     if (s >= e)
         return 0;
@@ -214,12 +214,13 @@ static int add_para(gx_doc *d, size_t s, size_t e)
     p->e = e;
     p->lang = -1;
     p->section = (int)d->n_hd - 1;
+    p->lead = (int)lead;
     return 0;
 }
 
 /* Trim spaces and stray separators from a clause span and add it. */
 static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
-                      int section)
+                      int section, int lead)
 {
     while (s < e && strchr(" ,;|", x[s]))
         s++;
@@ -236,7 +237,7 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
         if (x[cut] != ' ')
             for (cut = s + GX_CLAUSE_MAX; ((unsigned char)x[cut] & 0xC0) == 0x80;)
                 cut--;
-        if (add_clause(d, x, s, cut, lang, section) != 0)
+        if (add_clause(d, x, s, cut, lang, section, lead) != 0)
             return -1;
         s = cut;
         while (s < e && x[s] == ' ')
@@ -249,6 +250,7 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
     c->e = e;
     c->lang = lang;
     c->section = section;
+    c->lead = lead;
     return 0;
 }
 
@@ -282,7 +284,8 @@ typedef struct segctx {
 } segctx;
 
 /* Cut sentence [s, e) into clauses. */
-static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec)
+static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
+                          int lead)
 {
     const char *x = c->t->s;
     const pcre2_code *split =
@@ -290,13 +293,13 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec)
     size_t cs = s;
     for (size_t i = s; i < e; i++) {
         if (x[i] == ';' || x[i] == '|') {
-            if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec) != 0)
+            if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead))
                 return -1;
             cs = i + 1;
         }
     }
     if (!split)
-        return add_clause(c->d, x, cs, e, lang, sec);
+        return add_clause(c->d, x, cs, e, lang, sec, lead);
     size_t pos = cs;
     while (pos < e) {
         int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
@@ -309,13 +312,13 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec)
             continue;
         }
         if (ov[0] > cs) {
-            if (add_clause(c->d, x, cs, ov[0], lang, sec) != 0)
+            if (add_clause(c->d, x, cs, ov[0], lang, sec, lead) != 0)
                 return -1;
             cs = ov[0];
         }
         pos = ov[1];
     }
-    return add_clause(c->d, x, cs, e, lang, sec);
+    return add_clause(c->d, x, cs, e, lang, sec, lead);
 }
 
 static int split_para(segctx *c, const gx_para *p)
@@ -332,11 +335,11 @@ static int split_para(segctx *c, const gx_para *p)
             hi = mid;
     }
     for (size_t k = lo; k < c->n_brk && c->brk[k] < p->e; k++) {
-        if (split_sentence(c, s, c->brk[k], lang, p->section) != 0)
+        if (split_sentence(c, s, c->brk[k], lang, p->section, p->lead) != 0)
             return -1;
         s = c->brk[k];
     }
-    return split_sentence(c, s, p->e, lang, p->section);
+    return split_sentence(c, s, p->e, lang, p->section, p->lead);
 }
 
 /* ICU sentence breaks of each paragraph, found on its original text (the
@@ -422,6 +425,18 @@ static int sentence_breaks(segctx *c)
 
 /* ---- the line pass -------------------------------------------------------- */
 
+/* Add a finished paragraph: a list item gets the list's lead-in; a text
+ * paragraph ending with ':' becomes the lead-in of the items that follow. */
+static int flush_para(gx_doc *d, const char *x, size_t s, size_t e, int item,
+                      long *lead)
+{
+    if (add_para(d, s, e, item ? *lead : -1) != 0)
+        return -1;
+    if (!item)
+        *lead = ends_with_any(x, s, e, ":") ? (long)d->n_pa - 1 : -1;
+    return 0;
+}
+
 /* A Markdown ATX heading: 1 to 6 '#' then a space or the end of line. */
 static int atx_heading(const char *x, size_t s, size_t le)
 {
@@ -458,8 +473,9 @@ static int lines_pass(segctx *c)
     /* the last non-blank line was numbered ("2. ..."): the next numbered
      * line continues a list; num_hd is that line's heading, if it was made
      * one (-1 otherwise), with the span of its text */
-    int prev_numbered = 0;
+    int prev_numbered = 0, para_item = 0;
     long num_hd = -1;
+    long lead = -1;   /* the paragraph ending with ':' that opens a list */
     size_t num_s = 0, num_e = 0;
     while (i < t->len) {
         const char *nl = memchr(x + i, '\n', t->len - i);
@@ -483,7 +499,7 @@ static int lines_pass(segctx *c)
                 num_hd == (long)d->n_hd - 1) {
                 /* "1. Access" then "2. Erasure": a list, not headings */
                 d->n_hd--;
-                if (add_para(d, num_s, num_e) != 0)
+                if (add_para(d, num_s, num_e, lead) != 0)
                     return -1;
             }
             ty = numbered && !after_colon && !prev_numbered &&
@@ -505,9 +521,10 @@ static int lines_pass(segctx *c)
             in_para = 0;
             if (add_heading(d, para_s, para_e) != 0)
                 return -1;
+            lead = -1;
         }
         if (ty != L_TEXT && in_para) {
-            if (add_para(d, para_s, para_e) != 0)
+            if (flush_para(d, x, para_s, para_e, para_item, &lead) != 0)
                 return -1;
             in_para = 0;
         }
@@ -516,16 +533,20 @@ static int lines_pass(segctx *c)
             heading_text(x, &hs, &he);
             if (he > hs && add_heading(d, hs, he) != 0)
                 return -1;
-            if (ty == L_TITLE && add_para(d, s, le) != 0)
+            if (ty == L_TITLE && add_para(d, s, le, -1) != 0)
                 return -1;
+            lead = -1;
             after_colon = 0;
         } else if (ty == L_ITEM) {
             in_para = 1;
+            para_item = 1;
             para_s = s + mk;
             para_e = le;
         } else if (ty == L_TEXT) {
-            if (!in_para)
+            if (!in_para) {
                 para_s = s;
+                para_item = 0;
+            }
             in_para = 1;
             para_e = le;
         }
@@ -541,7 +562,7 @@ static int lines_pass(segctx *c)
                        ty == L_RULE;
         i = next;
     }
-    if (in_para && add_para(d, para_s, para_e) != 0)
+    if (in_para && flush_para(d, x, para_s, para_e, para_item, &lead) != 0)
         return -1;
     return 0;
 }

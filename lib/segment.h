@@ -21,12 +21,15 @@ typedef struct gx_para {
     size_t s, e;
     int lang;           /* own language index, or -1 */
     int section;        /* heading index, or -1 */
+    int lead;           /* list items: the paragraph ending with ':' that
+                           introduces the list, or -1 */
 } gx_para;
 
 typedef struct gx_clause {
     size_t s, e;
     int lang;           /* language index the rules use for it */
     int section;        /* heading index, or -1 */
+    int lead;           /* the lead-in paragraph of its list item, or -1 */
 } gx_clause;
 
 typedef struct gx_doc {

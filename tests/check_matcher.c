@@ -191,6 +191,19 @@ static const struct case_ {
     {"pattern polarity negated, fr", GDPRX_LANG_FR,
      "Il n\xe2\x80\x99y a aucun transfert hors de l\xe2\x80\x99Union "
      "europ\xc3\xa9" "enne.", "transfer.outside_eu", GDPRX_NEGATED, NULL},
+    /* a scope break between the cue and the match stops the negation */
+    {"en break: unless", GDPRX_LANG_EN,
+     "We never share anything unless we keep your invoices for ten years.",
+     "retention.period", GDPRX_AFFIRMED, NULL},
+    {"fr break: sauf", GDPRX_LANG_FR,
+     "Nous ne gardons rien sauf les factures, conserv\xc3\xa9" "es pendant "
+     "dix ans.", "retention.period", GDPRX_AFFIRMED, NULL},
+    {"nl break: tenzij", GDPRX_LANG_NL,
+     "Wij verkopen niets, tenzij wij uw gegevens aan adverteerders "
+     "verkopen.", "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"nl no break: still negated", GDPRX_LANG_NL,
+     "Wij verkopen uw gegevens niet, nergens.", "recipient.sale",
+     GDPRX_NEGATED, "niet"},
     /* negatable: false */
     {"negatable false", GDPRX_LANG_EN,
      "You are not obliged to provide your data.", "mandatory.provision",
@@ -384,6 +397,30 @@ static const struct section_case {
      "right.erasure", 1},
     {"anchored pattern: not inside a longer clause", GDPRX_LANG_EN,
      "We honour requests for erasure.", "right.erasure", 0},
+    /* lead: the paragraph ending with ':' that opens a list */
+    {"lead: item after its lead-in", GDPRX_LANG_EN,
+     "We use your data for these purposes:\n\n- managing your account\n"
+     "- billing\n", "purpose.service", 1},
+    {"lead: loose list, blank lines between items", GDPRX_LANG_EN,
+     "We use your data for these purposes:\n\n- billing\n\n"
+     "- managing your account\n", "purpose.service", 1},
+    {"lead: no lead-in", GDPRX_LANG_EN, "- managing your account\n",
+     "purpose.service", 0},
+    {"lead: another lead-in", GDPRX_LANG_EN,
+     "We collect:\n\n- managing your account\n", "purpose.service", 0},
+    {"lead: a heading ends the list", GDPRX_LANG_EN,
+     "We use your data for these purposes:\n\n# Other\n\n"
+     "- managing your account\n", "purpose.service", 0},
+    {"lead: a plain paragraph is no item", GDPRX_LANG_EN,
+     "We use your data for these purposes:\nmanaging your account\n",
+     "purpose.service", 0},
+    {"lead: fr", GDPRX_LANG_FR,
+     "Vos donn\xc3\xa9" "es sont trait\xc3\xa9" "es pour les finalit\xc3\xa9"
+     "s suivantes :\n\n\xe2\x80\xa2 gestion de votre compte\n",
+     "purpose.service", 1},
+    {"lead: nl", GDPRX_LANG_NL,
+     "Wij gebruiken uw gegevens voor de volgende doeleinden:\n\n"
+     "1. beheer van uw account\n", "purpose.service", 1},
 };
 
 START_TEST(test_sections)

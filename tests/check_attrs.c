@@ -107,14 +107,18 @@ static const struct num_case {
     {"Sixteen, capitals", EN, "Sixteen", 16},
 };
 
-START_TEST(test_first_number)
+static void check_number(const struct num_case *c)
 {
-    const struct num_case *c = &numbers[_i];
     gx_text t;
     norm(c->name, c->in, &t);
     int got = gx_first_number(&rules->lex[c->lang], t.s, t.len);
     ck_assert_msg(got == c->want, "%s: %d, want %d", c->name, got, c->want);
     gx_text_free(&t);
+}
+
+START_TEST(test_first_number)
+{
+    check_number(&numbers[_i]);
 }
 END_TEST
 
@@ -325,12 +329,7 @@ static const struct num_case no_number[] = {
 
 START_TEST(test_no_number)
 {
-    const struct num_case *c = &no_number[_i];
-    gx_text t;
-    norm(c->name, c->in, &t);
-    int got = gx_first_number(&rules->lex[c->lang], t.s, t.len);
-    ck_assert_msg(got == c->want, "%s: %d, want %d", c->name, got, c->want);
-    gx_text_free(&t);
+    check_number(&no_number[_i]);
 }
 END_TEST
 

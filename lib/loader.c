@@ -440,6 +440,11 @@ static int pattern_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                         sval(v), "");
         return GDPRX_OK;
     }
+    if (key_is(k, "negatable")) {
+        int neg = 1, rc = take_bool(ld, v, "negatable", &neg);
+        p->affirmed_only = !neg;
+        return rc;
+    }
     if (key_is(k, "section"))
         return take_str(ld, v, "section", &p->section_source);
     if (key_is(k, "lead"))

@@ -112,11 +112,12 @@ static size_t spaces_between(const char *x, size_t a, size_t b)
     return n;
 }
 
-/* Is there a scope break ("unless", "tenzij") inside [a, b)? */
+/* Does a scope break ("unless", "tenzij", ", mag je") start inside [a, b)?
+ * (It may run into the match: ", mag je vragen" opens the main clause.) */
 static int broken(const mstate *m, size_t a, size_t b)
 {
     for (size_t k = 0; k < m->n_brk; k++)
-        if (m->brk[k].s >= a && m->brk[k].e <= b)
+        if (m->brk[k].s >= a && m->brk[k].s < b)
             return 1;
     return 0;
 }
@@ -291,7 +292,7 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
             continue;
         if (p->negated) {
             h.negated = 1;
-        } else if (r->negatable) {
+        } else if (r->negatable && !p->affirmed_only) {
             if (!m->cues_done && find_cues(m, c, lx) != 0)
                 return -1;
             const span *cue = negation(m, lx, h.s, h.e);

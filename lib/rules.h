@@ -30,6 +30,7 @@ typedef struct gx_pattern {
     char *lead_source;     /* NULL, or the condition on a list's lead-in */
     pcre2_code *lead;
     int negated;           /* the pattern states a denial by itself */
+    int affirmed_only;     /* negatable: false on the pattern */
     uint32_t *lits;        /* prefilter: one of these literals must occur */
     size_t n_lits;         /* 0: the pattern always runs */
     gx_loc loc;

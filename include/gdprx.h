@@ -175,9 +175,12 @@ enum {
 #define GDPRX_MAX_INPUT ((size_t)0x7fffffff)
 
 /** Options of one analysis. Initialize with gdprx_options_init(); fields
- *  are only ever appended. */
+ *  are only ever appended, and `size` tells the library which fields the
+ *  caller's struct has, so a program built against an older header works
+ *  with a newer library and the other way round. */
 typedef struct gdprx_options {
-    unsigned version;  /* set by gdprx_options_init(); do not change */
+    size_t size;       /* sizeof the caller's struct, set by
+                          gdprx_options_init(); do not change */
     gdprx_lang lang;   /* GDPRX_LANG_AUTO (default) detects the language */
     const char *types; /* NULL (default): every finding; else a comma-separated
                           list of types or type.subtype, e.g.
@@ -185,8 +188,13 @@ typedef struct gdprx_options {
     unsigned flags;    /* GDPRX_OPT_* bits; 0 by default */
 } gdprx_options;
 
-/** Set `opts` to the defaults. */
-GDPRX_API void gdprx_options_init(gdprx_options *opts);
+/** Set the first `size` bytes of `opts` to the defaults and opts->size to
+ *  `size` (which must be at least the size of this first version of the
+ *  struct; smaller sizes and NULL are ignored). Call it through the macro
+ *  gdprx_options_init(opts), which passes sizeof *opts. */
+GDPRX_API void gdprx_options_init_sized(gdprx_options *opts, size_t size);
+#define gdprx_options_init(opts) \
+    gdprx_options_init_sized((opts), sizeof *(opts))
 
 /** The result of one analysis: language, findings, segments, warnings. */
 typedef struct gdprx_result gdprx_result;

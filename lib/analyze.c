@@ -3,6 +3,7 @@
  * order and owns their intermediate state for the duration of one call. */
 #include "analyze.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,22 @@
 #include "segment.h"
 #include "util.h"
 
-#define OPTIONS_VERSION 1
+/* Size of the first version of gdprx_options; any caller has at least it. */
+#define OPTIONS_V1_SIZE (offsetof(gdprx_options, flags) + sizeof(unsigned))
+#define OPTIONS_MAX_SIZE 4096 /* anything larger is garbage, not a struct */
 
-void gdprx_options_init(gdprx_options *opts)
+void gdprx_options_init_sized(gdprx_options *opts, size_t size)
 {
-    if (!opts)
+    if (!opts || size < OPTIONS_V1_SIZE)
         return;
-    memset(opts, 0, sizeof *opts);
-    opts->version = OPTIONS_VERSION;
-    opts->lang = GDPRX_LANG_AUTO;
+    gdprx_options def;
+    memset(&def, 0, sizeof def);
+    def.lang = GDPRX_LANG_AUTO;
+    /* a newer caller's extra fields start zeroed; a known field past the
+     * caller's size is never written */
+    memset(opts, 0, size);
+    memcpy(opts, &def, size < sizeof def ? size : sizeof def);
+    opts->size = size;
 }
 
 /* Rules chosen by a "type,type.subtype" list; every item must name at least
@@ -92,12 +100,15 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                             !out ? "out" : !rs ? "rules" : "text");
     gdprx_options def;
     gdprx_options_init(&def);
-    if (!opts)
-        opts = &def;
-    if (opts->version != OPTIONS_VERSION)
-        return gx_error_set(err, GDPRX_EINVAL,
-                            "gdprx_analyze: options not initialized with "
-                            "gdprx_options_init()");
+    if (opts) {   /* read the fields the caller's struct has */
+        if (opts->size < OPTIONS_V1_SIZE || opts->size > OPTIONS_MAX_SIZE)
+            return gx_error_set(err, GDPRX_EINVAL,
+                                "gdprx_analyze: options not initialized with "
+                                "gdprx_options_init()");
+        memcpy(&def, opts, opts->size < sizeof def ? opts->size : sizeof def);
+        def.size = sizeof def;
+    }
+    opts = &def;
     if ((int)opts->lang < GDPRX_LANG_AUTO || opts->lang > GDPRX_LANG_NL)
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad language %d",
                             (int)opts->lang);

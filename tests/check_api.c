@@ -105,10 +105,16 @@ START_TEST(test_options_defaults)
     memset(&o, 0xA5, sizeof o);
     gdprx_options_init(&o);
     ck_assert_msg(o.lang == GDPRX_LANG_AUTO && o.types == NULL &&
-                      o.flags == 0 && o.version != 0,
-                  "options_init: lang %d flags %u version %u", (int)o.lang,
-                  o.flags, o.version);
-    gdprx_options_init(NULL); /* no crash */
+                      o.flags == 0 && o.size == sizeof o,
+                  "options_init: lang %d flags %u size %zu", (int)o.lang,
+                  o.flags, o.size);
+    gdprx_options_init_sized(NULL, sizeof o); /* no crash */
+    /* a size smaller than the first version of the struct: untouched */
+    gdprx_options small;
+    memset(&small, 0xA5, sizeof small);
+    gdprx_options_init_sized(&small, sizeof(size_t));
+    ck_assert_msg(small.size != sizeof(size_t) && small.flags == 0xA5A5A5A5u,
+                  "options_init_sized: a too small size was written");
     static const char in[] = "Nous ne vendons pas vos donn\xc3\xa9" "es.";
     gdprx_result *a = NULL, *b = NULL;
     ck_assert_msg(gdprx_analyze(&a, rules, in, strlen(in), NULL, NULL) ==
@@ -286,7 +292,7 @@ static int opts_garbage_version(void)
 {
     gdprx_options o;
     gdprx_options_init(&o);
-    o.version = 0xDEADu;
+    o.size = 0xDEADu;
     gdprx_result *r = untouched;
     int rc = gdprx_analyze(&r, rules, "We sell your data.", 18, &o, NULL);
     return r == untouched ? rc : 12345;

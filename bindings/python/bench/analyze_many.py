@@ -19,13 +19,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# the checkout this script is in: the first parent with include/gdprx.h
+CHECKOUT = next((p for p in HERE.parents if (p / "include" / "gdprx.h").is_file()),
+                HERE.parents[2])
 try:
     import gdprx
 except ImportError:  # from a checkout
-    sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(CHECKOUT / "bindings" / "python"))
     import gdprx
-
-CHECKOUT = HERE.parents[2]
 
 
 def machine_speedup(seconds: float = 1.0) -> float:

@@ -117,7 +117,7 @@ class _Options(ctypes.Structure):
     """struct gdprx_options"""
 
     _fields_ = [
-        ("version", ctypes.c_uint),
+        ("size", ctypes.c_size_t),       # set by gdprx_options_init_sized
         ("lang", ctypes.c_int),          # gdprx_lang
         ("types", ctypes.c_char_p),
         ("flags", ctypes.c_uint),
@@ -192,7 +192,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_rules_count": (_sz, [_vp]),
     "gdprx_rules_pattern": (_cp, [_vp, _cp, _int, _sz]),
     "gdprx_rules_test": (_int, [_P(_vp), _P(_sz), _vp, _int, _P(_Error)]),
-    "gdprx_options_init": (None, [_P(_Options)]),
+    "gdprx_options_init_sized": (None, [_P(_Options), ctypes.c_size_t]),
     "gdprx_analyze": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options), _P(_Error)]),
     "gdprx_result_free": (None, [_vp]),
     "gdprx_result_lang": (_int, [_vp]),
@@ -915,7 +915,7 @@ class RuleSet:
         data, s = _encode(text, replace_invalid)
         opts = _Options()
         lib = self._lib
-        lib.gdprx_options_init(ctypes.byref(opts))
+        lib.gdprx_options_init_sized(ctypes.byref(opts), ctypes.sizeof(opts))
         opts.lang = _lang_enum(lang)
         types_b = _types_arg(types)
         opts.types = types_b

@@ -239,7 +239,7 @@ class TestStructLayout(unittest.TestCase):
         lines = []
         for cname, pyname in self.STRUCTS.items():
             cls = getattr(gdprx, pyname)
-            lines.append(f'printf("{pyname} size %zu\\n", sizeof({cname}));')
+            lines.append(f'printf("{pyname} sizeof() %zu\\n", sizeof({cname}));')
             for fname, _ in cls._fields_:
                 lines.append(f'printf("{pyname} {fname} %zu\\n", offsetof({cname}, {fname}));')
         src = ("#include <stdio.h>\n#include <stddef.h>\n#include \"gdprx.h\"\n"
@@ -256,7 +256,7 @@ class TestStructLayout(unittest.TestCase):
         for line in out.splitlines():
             pyname, what, value = line.split()
             cls = getattr(gdprx, pyname)
-            got = ctypes.sizeof(cls) if what == "size" else getattr(cls, what).offset
+            got = ctypes.sizeof(cls) if what == "sizeof()" else getattr(cls, what).offset
             self.assertEqual(got, int(value), f"{pyname}.{what}")
 
     def test_layout_lp64(self):
@@ -264,8 +264,8 @@ class TestStructLayout(unittest.TestCase):
             self.skipTest("not LP64")
         self.assertEqual(ctypes.sizeof(gdprx._Error), 1048)
         self.assertEqual(gdprx._Error.message.offset, 280)
-        self.assertEqual(ctypes.sizeof(gdprx._Options), 24)
-        self.assertEqual(gdprx._Options.flags.offset, 16)
+        self.assertEqual(ctypes.sizeof(gdprx._Options), 32)
+        self.assertEqual(gdprx._Options.flags.offset, 24)
         self.assertEqual(ctypes.sizeof(gdprx._Finding), 152)
         self.assertEqual(gdprx._Finding.lang.offset, 144)
         self.assertEqual(ctypes.sizeof(gdprx._Segment), 40)

@@ -206,28 +206,28 @@ static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
     return (have & r->attrs) == r->attrs;
 }
 
-/* A pattern's lead condition holds: the clause is a list item whose lead-in
- * paragraph matches it. */
-static int lead_ok(const mstate *m, const gx_pattern *p, const gx_clause *c)
+/* A pattern's condition on the clause's context (its section heading, or
+ * its list's lead-in): holds without a condition, fails without a context,
+ * else the condition's regex decides on the normalized span [s, e). */
+static int context_ok(const mstate *m, const pcre2_code *cond, int have,
+                      size_t s, size_t e)
 {
-    if (!p->lead)
+    if (!cond)
         return 1;
-    if (c->lead < 0)
+    if (!have)
         return 0;
-    const gx_para *pa = &m->doc->pa[c->lead];
-    return pcre2_match(p->lead, (PCRE2_SPTR)m->t->s + pa->s, pa->e - pa->s, 0,
+    return pcre2_match(cond, (PCRE2_SPTR)m->t->s + s, e - s, 0,
                        PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
 }
 
-static int section_ok(const mstate *m, const gx_pattern *p, const gx_clause *c)
+static int conditions_ok(const mstate *m, const gx_pattern *p,
+                         const gx_clause *c)
 {
-    if (!p->section)
-        return 1;
-    if (c->section < 0)
-        return 0;
-    const gx_heading *hd = &m->doc->hd[c->section];
-    return pcre2_match(p->section, (PCRE2_SPTR)m->t->s + hd->s, hd->e - hd->s,
-                       0, PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
+    const gx_heading *hd = c->section >= 0 ? &m->doc->hd[c->section] : NULL;
+    const gx_para *ld = c->lead >= 0 ? &m->doc->pa[c->lead] : NULL;
+    return context_ok(m, p->section, hd != NULL, hd ? hd->s : 0,
+                      hd ? hd->e : 0) &&
+           context_ok(m, p->lead, ld != NULL, ld ? ld->s : 0, ld ? ld->e : 0);
 }
 
 static int add_hit(mstate *m, const gx_hit *h)
@@ -262,7 +262,7 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
     const char *cx = m->t->s + c->s;
     size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    if (!section_ok(m, p, c) || !lead_ok(m, p, c))
+    if (!conditions_ok(m, p, c))
         return 0;
     for (size_t pos = 0; pos < cl;) {
         int rc = pcre2_match(p->code, (PCRE2_SPTR)cx, cl, pos,

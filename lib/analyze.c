@@ -74,22 +74,6 @@ static int select_types(unsigned char **out, const gdprx_rules *rs,
     return GDPRX_OK;
 }
 
-static int replaced_warning(gx_hits *h, const gx_text *t)
-{
-    if (!t->n_replaced)
-        return 0;
-    if (gx_grow(&h->warn, &h->cap_warn, h->n_warn + 1, sizeof *h->warn) != 0)
-        return -1;
-    char buf[160];
-    snprintf(buf, sizeof buf,
-             "%zu invalid UTF-8 byte(s) read as U+FFFD, the first at byte %zu",
-             t->n_replaced, t->first_replaced);
-    if (!(h->warn[h->n_warn] = gx_strdup(buf)))
-        return -1;
-    h->n_warn++;
-    return 0;
-}
-
 int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                size_t len, const gdprx_options *opts,
                const unsigned char *select, gdprx_error *err)
@@ -139,7 +123,9 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
             doc.cl[i].lang = lang;
     if ((rc = gx_match(&hits, rs, &t, &doc, select, err)))
         goto out;
-    if (replaced_warning(&hits, &t) != 0) {
+    if (t.n_replaced &&
+        gx_hits_warn(&hits, "%zu invalid UTF-8 byte(s) read as U+FFFD, the "
+                     "first at byte %zu", t.n_replaced, t.first_replaced)) {
         rc = gx_error_nomem(err);
         goto out;
     }

@@ -601,11 +601,6 @@ static int attr_item(loader *ld, yaml_node_t *v, void *ctx)
                 "age or email)%s", sval(v), "");
 }
 
-static int ident_ok(const char *s)
-{
-    return name_ok(s);
-}
-
 static int rule_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     rulectx *c = ctx;
@@ -627,7 +622,7 @@ static int rule_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 1:
     case 2: {
         int rc = take_str(ld, v, keys[ki], ki == 1 ? &r->type : &r->subtype);
-        if (!rc && !ident_ok(sval(v)))
+        if (!rc && !name_ok(sval(v)))
             return fail(ld, v, GDPRX_ESYNTAX,
                         "%s '%s' must be lower-case letters, digits and _",
                         keys[ki], sval(v));

@@ -5,6 +5,7 @@
  * pattern that exceeds a limit on a clause is skipped there with a warning. */
 #include "matcher.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,16 +42,17 @@ typedef struct mstate {
     gdprx_error *err;
 } mstate;
 
-static int warn(mstate *m, const char *fmt, const char *a, size_t off,
-                const char *why)
+int gx_hits_warn(gx_hits *h, const char *fmt, ...)
 {
-    gx_hits *h = m->out;
     if (h->n_warn >= MAX_WARNINGS)
         return 0;
     if (gx_grow(&h->warn, &h->cap_warn, h->n_warn + 1, sizeof *h->warn) != 0)
         return -1;
     char buf[400];
-    snprintf(buf, sizeof buf, fmt, a, off, why);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
     if (!(h->warn[h->n_warn] = gx_strdup(buf)))
         return -1;
     h->n_warn++;
@@ -272,9 +274,10 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
         if (rc < 0) {
             PCRE2_UCHAR why[120];
             pcre2_get_error_message(rc, why, sizeof why);
-            return warn(m, "rule %s: pattern gave up on the clause at "
-                        "byte %zu: %s", r->id, m->t->ostart[c->s],
-                        (const char *)why);
+            return gx_hits_warn(m->out, "rule %s: pattern gave up on the "
+                                "clause at byte %zu: %s", r->id,
+                                (size_t)m->t->ostart[c->s],
+                                (const char *)why);
         }
         gx_hit h;
         memset(&h, 0, sizeof h);

@@ -32,5 +32,9 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
              const gx_doc *doc, const unsigned char *select,
              gdprx_error *err);
 void gx_hits_free(gx_hits *h);
+/* Add a warning (at most 100 are kept; later ones are dropped).
+ * Returns 0, or -1 when out of memory. */
+int gx_hits_warn(gx_hits *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

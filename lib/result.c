@@ -154,8 +154,14 @@ typedef struct bctx {
     const char *orig;
     const gx_doc *doc;
     const char **sections;   /* original heading text per heading */
-    const char ***articles;  /* pooled copies per rule, built lazily */
+    struct rulestr *rules;   /* pooled copies per rule, built lazily */
 } bctx;
+
+/* A rule's strings, copied into the result once however many findings. */
+struct rulestr {
+    const char *type, *subtype, *id;
+    const char **articles;
+};
 
 static gdprx_lang pub_lang(int idx)
 {
@@ -168,14 +174,42 @@ static const char *orig_str(bctx *b, size_t s, size_t e)
     return pool_strndup(b->r, b->orig + os, oe - os);
 }
 
+static const struct rulestr *rule_strings(bctx *b, size_t ri,
+                                          const gx_rule *rule)
+{
+    struct rulestr *rs = &b->rules[ri];
+    if (rs->id)
+        return rs;
+    gdprx_result *r = b->r;
+    const char **a = pool_alloc(r, (rule->n_articles + 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t k = 0; k < rule->n_articles; k++)
+        if (!(a[k] = pool_strndup(r, rule->articles[k],
+                                  strlen(rule->articles[k]))))
+            return NULL;
+    a[rule->n_articles] = NULL;
+    rs->articles = a;
+    if (!(rs->type = pool_strndup(r, rule->type, strlen(rule->type))) ||
+        !(rs->subtype = pool_strndup(r, rule->subtype, strlen(rule->subtype))) ||
+        !(rs->id = pool_strndup(r, rule->id, strlen(rule->id))))
+        return NULL;
+    return rs;
+}
+
 static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
 {
     const gx_rule *rule = h->r;
     const gx_clause *c = &b->doc->cl[h->clause];
+    const struct rulestr *rs = rule_strings(b, h->rule, rule);
+    if (!rs)
+        return -1;
     memset(f, 0, sizeof *f);
-    f->type = rule->type;        /* replaced by pooled copies below */
-    f->subtype = rule->subtype;
-    f->rule_id = rule->id;
+    f->type = rs->type;
+    f->subtype = rs->subtype;
+    f->rule_id = rs->id;
+    f->articles = rs->articles;
+    f->n_articles = rule->n_articles;
     f->polarity = h->negated ? GDPRX_NEGATED : GDPRX_AFFIRMED;
     f->start = gx_text_ostart(b->t, h->s);
     f->end = gx_text_oend(b->t, h->e);
@@ -186,10 +220,7 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     f->pattern_index = h->pattern;
     f->lang = pub_lang(c->lang);
     gdprx_result *r = b->r;
-    if (!(f->type = pool_strndup(r, rule->type, strlen(rule->type))) ||
-        !(f->subtype = pool_strndup(r, rule->subtype, strlen(rule->subtype))) ||
-        !(f->rule_id = pool_strndup(r, rule->id, strlen(rule->id))) ||
-        !(f->text = pool_strndup(r, b->orig + f->start, f->end - f->start)))
+    if (!(f->text = pool_strndup(r, b->orig + f->start, f->end - f->start)))
         return -1;
     if (h->duration[0] &&
         !(f->duration = pool_strndup(r, h->duration, strlen(h->duration))))
@@ -204,19 +235,6 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, h->cue_s,
                                                             h->cue_e)))
         return -1;
-    if (!b->articles[h->rule]) {
-        const char **a = pool_alloc(r, (rule->n_articles + 1) * sizeof *a);
-        if (!a)
-            return -1;
-        for (size_t k = 0; k < rule->n_articles; k++)
-            if (!(a[k] = pool_strndup(r, rule->articles[k],
-                                      strlen(rule->articles[k]))))
-                return -1;
-        a[rule->n_articles] = NULL;
-        b->articles[h->rule] = a;
-    }
-    f->articles = b->articles[h->rule];
-    f->n_articles = rule->n_articles;
     return 0;
 }
 
@@ -278,8 +296,8 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
         return gx_error_nomem(err);
     r->lang = pub_lang(doc_lang);
     b.sections = calloc(doc->n_hd + 1, sizeof *b.sections);
-    b.articles = calloc(rs->n_rules + 1, sizeof *b.articles);
-    if (!b.sections || !b.articles)
+    b.rules = calloc(rs->n_rules + 1, sizeof *b.rules);
+    if (!b.sections || !b.rules)
         goto oom;
     for (size_t i = 0; i < doc->n_hd; i++)
         if (!(b.sections[i] = orig_str(&b, doc->hd[i].s, doc->hd[i].e)))
@@ -309,12 +327,12 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
                 goto oom;
     }
     free(b.sections);
-    free(b.articles);
+    free(b.rules);
     *out = r;
     return GDPRX_OK;
 oom:
     free(b.sections);
-    free(b.articles);
+    free(b.rules);
     gdprx_result_free(r);
     return gx_error_nomem(err);
 }

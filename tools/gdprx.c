@@ -178,17 +178,35 @@ static void print_text(const char *name, const gdprx_result *r,
         printf("  warning: %s\n", gdprx_result_warning(r, i));
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 (a file name may be any
+ * bytes; JSON must stay valid). */
+static int utf8_len(const unsigned char *s)
+{
+    int n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+            : s[0] >= 0xE0              ? 3
+            : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                                          : 0;
+    for (int k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
 static void print_json_str(const char *s)
 {
     putchar('"');
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
+        int n = c >= 0x80 ? utf8_len((const unsigned char *)s) : 1;
         if (c == '"' || c == '\\')
             printf("\\%c", c);
         else if (c < 0x20)
             printf("\\u%04x", c);
+        else if (n == 0)
+            fputs("\\ufffd", stdout);
         else
-            putchar(c);
+            fwrite(s, 1, (size_t)n, stdout);
+        s += n ? n : 1;
     }
     putchar('"');
 }

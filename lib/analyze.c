@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "langid.h"
@@ -74,9 +75,35 @@ static int select_types(unsigned char **out, const gdprx_rules *rs,
     return GDPRX_OK;
 }
 
+const char *gx_stage_name(int s)
+{
+    static const char *const names[] = {
+        [GX_STAGE_NORMALIZE] = "normalize", [GX_STAGE_LANGID] = "langid",
+        [GX_STAGE_SEGMENT] = "segment",     [GX_STAGE_MATCH] = "match",
+        [GX_STAGE_RESULT] = "result",
+    };
+    _Static_assert(sizeof names / sizeof *names == GX_STAGE_N,
+                   "one name per GX_STAGE_* value");
+    return s >= 0 && s < GX_STAGE_N && names[s] ? names[s] : "?";
+}
+
+/* Adds the time since *last to stage s of tm (none when s < 0) and moves
+ * *last to now; reads no clock when tm is NULL. */
+static void stage_tick(gx_timing *tm, int s, struct timespec *last)
+{
+    if (!tm)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (s >= 0)
+        tm->ns[s] += (double)(now.tv_sec - last->tv_sec) * 1e9 +
+                     (double)(now.tv_nsec - last->tv_nsec);
+    *last = now;
+}
+
 int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                size_t len, const gdprx_options *opts,
-               const unsigned char *select, gdprx_error *err)
+               const unsigned char *select, gx_timing *tm, gdprx_error *err)
 {
     gx_error_clear(err);
     if (!out || !rs || (!text && len))
@@ -111,18 +138,24 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     gx_hits hits;
     memset(&doc, 0, sizeof doc);
     memset(&hits, 0, sizeof hits);
+    struct timespec clk = {0, 0};
+    stage_tick(tm, -1, &clk);
     if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err)))
         goto out_sel;
+    stage_tick(tm, GX_STAGE_NORMALIZE, &clk);
     int lang = opts->lang != GDPRX_LANG_AUTO
                    ? (int)opts->lang - 1
                    : gx_langid(rs, t.s, t.len, 1, 1.0);
+    stage_tick(tm, GX_STAGE_LANGID, &clk);
     if ((rc = gx_segment(&doc, &t, text ? text : "", rs, lang, err)))
         goto out;
     if (opts->lang != GDPRX_LANG_AUTO)   /* forced: one language throughout */
         for (size_t i = 0; i < doc.n_cl; i++)
             doc.cl[i].lang = lang;
+    stage_tick(tm, GX_STAGE_SEGMENT, &clk);
     if ((rc = gx_match(&hits, rs, &t, &doc, select, err)))
         goto out;
+    stage_tick(tm, GX_STAGE_MATCH, &clk);
     if (t.n_replaced &&
         gx_hits_warn(&hits, "%zu invalid UTF-8 byte(s) read as U+FFFD, the "
                      "first at byte %zu", t.n_replaced, t.first_replaced)) {
@@ -130,6 +163,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         goto out;
     }
     rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang, err);
+    stage_tick(tm, GX_STAGE_RESULT, &clk);
 out:
     gx_hits_free(&hits);
     gx_doc_free(&doc);
@@ -143,5 +177,5 @@ int gdprx_analyze(gdprx_result **out, const gdprx_rules *rules,
                   const char *text, size_t len, const gdprx_options *opts,
                   gdprx_error *err)
 {
-    return gx_analyze(out, rules, text, len, opts, NULL, err);
+    return gx_analyze(out, rules, text, len, opts, NULL, NULL, err);
 }

@@ -61,7 +61,8 @@ static int run_example(const gdprx_rules *rs, size_t ri, int lang,
     gdprx_options_init(&o);
     o.lang = (gdprx_lang)(lang + 1);
     gdprx_result *res = NULL;
-    int rc = gx_analyze(&res, rs, e->text, strlen(e->text), &o, sel, err);
+    int rc = gx_analyze(&res, rs, e->text, strlen(e->text), &o, sel, NULL,
+                        err);
     if (rc != GDPRX_OK)
         return rc < 0 ? rc : -1;
     char why[160];

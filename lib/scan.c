@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 5, concept scan. Term words go into a double-array byte trie whose
+ * nodes carry word symbols (exact and '*' prefix); term word sequences go
+ * into a phrase trie over symbols. The text is read once: each word is
+ * walked through the byte trie, and the phrase states still alive are
+ * carried from word to word while the gap between them joins a phrase. */
+#include "scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "util.h"
+
+#define NONE UINT32_MAX
+#define TAKEN (UINT32_MAX - 1) /* check value of the root cell */
+#define EMPTY UINT64_MAX       /* free slot of the transition table */
+#define MAX_GAP 3              /* bytes between the words of a phrase */
+
+enum { SEP, JOIN, WORD };      /* byte classes */
+
+typedef struct cell {          /* one double-array trie node */
+    uint32_t base;             /* child by byte c is cells[base + c] ... */
+    uint32_t check;            /* ... when its check is the parent's index */
+    uint32_t exact, prefix;    /* word symbol ending here, or NONE */
+} cell;
+
+typedef struct pstate {        /* one phrase trie state */
+    uint32_t out, n_out;       /* its terms: outs[out, out + n_out) */
+    uint32_t kids;             /* nonzero when a longer phrase goes on */
+} pstate;
+
+typedef struct output {
+    uint32_t concept, term;
+} output;
+
+typedef struct term_out {      /* build time: a term's final state */
+    uint32_t state, concept, term;
+} term_out;
+
+struct gx_scanner {            /* every array owned; never written after build */
+    uint8_t cls[256];          /* byte class: SEP, JOIN or WORD */
+    cell *cells;               /* byte trie; root is cell 0 */
+    size_t n_cells;
+    uint32_t *root_next;       /* [n_syms]: phrase state after one word */
+    size_t n_syms;
+    uint64_t *tkeys;           /* (state << 32 | symbol) of later words */
+    uint32_t *tvals;           /* the state it leads to */
+    size_t tmask;              /* table size - 1 (a power of two) */
+    pstate *states;            /* state 0 is the phrase root */
+    size_t n_states;
+    output *outs;
+    size_t n_outs;
+};
+
+/* ---- words of terms and texts ---------------------------------------- */
+
+static void init_classes(uint8_t *cls)
+{
+    for (int c = 0; c < 256; c++) {
+        int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+        int join = c == ' ' || c == '-' || c == '\'';
+        cls[c] = word ? WORD : join ? JOIN : SEP;
+    }
+}
+
+typedef struct tword {         /* one word of a term; points into its text */
+    const char *p;
+    size_t n;
+    int prefix;                /* written with a trailing '*' */
+} tword;
+
+typedef struct words {         /* growable; v owned */
+    tword *v;
+    size_t n, cap;
+} words;
+
+/* Split `text` into words. Returns 0, -1 when out of memory, or 1 with
+ * *why set when the term is invalid. */
+static int split_term(const uint8_t *cls, const char *text, words *w,
+                      const char **why)
+{
+    w->n = 0;
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    for (size_t i = 0; s[i];) {
+        if (cls[s[i]] != WORD) {
+            if (s[i] == '*')
+                return *why = "'*' not at a word end", 1;
+            i++;
+            continue;
+        }
+        size_t b = i;
+        while (cls[s[i]] == WORD)
+            i++;
+        tword t = {text + b, i - b, s[i] == '*'};
+        if (t.prefix && (cls[s[++i]] == WORD || s[i] == '*'))
+            return *why = "'*' not at a word end", 1;
+        if (t.prefix && t.n < 2)
+            return *why = "prefix shorter than 2 bytes before '*'", 1;
+        if (gx_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v))
+            return -1;
+        w->v[w->n++] = t;
+    }
+    if (w->n == 0)
+        return *why = "empty term", 1;
+    return 0;
+}
+
+/* ---- hits ---------------------------------------------------------------- */
+
+static int add_hit(gx_scan_hits *h, uint32_t concept, uint32_t term,
+                   size_t s, size_t e, uint32_t w0, uint32_t w1)
+{
+    if (gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
+        return -1;
+    h->v[h->n++] = (gx_scan_hit){concept, term, s, e, w0, w1};
+    return 0;
+}
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+    const gx_scan_hit *a = pa, *b = pb;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    if (a->e != b->e)
+        return a->e < b->e ? -1 : 1;
+    if (a->concept != b->concept)
+        return a->concept < b->concept ? -1 : 1;
+    return (a->term > b->term) - (a->term < b->term);
+}
+
+/* Sort, then keep the lowest term of each (concept, s, e). */
+static void sort_hits(gx_scan_hits *h)
+{
+    qsort(h->v, h->n, sizeof *h->v, cmp_hit);
+    size_t k = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const gx_scan_hit *p = k ? &h->v[k - 1] : NULL;
+        if (p && p->s == h->v[i].s && p->e == h->v[i].e &&
+            p->concept == h->v[i].concept)
+            continue;
+        h->v[k++] = h->v[i];
+    }
+    h->n = k;
+}
+
+void gx_scan_hits_free(gx_scan_hits *h)
+{
+    if (!h)
+        return;
+    free(h->v);
+    memset(h, 0, sizeof *h);
+}
+
+/* ---- build: word symbols ------------------------------------------------ */
+
+typedef struct uword {         /* a term word with its place */
+    tword w;
+    uint32_t term, pos;        /* which term, which word of it */
+    uint32_t sym;
+} uword;
+
+static int cmp_uword(const void *pa, const void *pb)
+{
+    const tword *a = &((const uword *)pa)->w, *b = &((const uword *)pb)->w;
+    int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+    if (c)
+        return c;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    return a->prefix - b->prefix;
+}
+
+typedef struct builder {       /* build-time state; all arrays owned */
+    gx_scanner *sc;
+    uword *uw;                 /* every word of every term, sorted */
+    size_t n_uw, cap_uw;
+    uint32_t *first;           /* [n_terms]: index in sorted uw of word 0 */
+    uint32_t *order;           /* [n_uw]: sorted index of the words in term order */
+    size_t cap_cells, first_free, cap_states, cap_outs, n_trans;
+    term_out *outs;            /* [n_terms] */
+} builder;
+
+/* Collect the words of all terms; invalid terms fail with a message. */
+static int collect_words(builder *b, const gx_term *terms, size_t n,
+                         gdprx_error *err)
+{
+    words w = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *why = NULL;
+        int r = split_term(b->sc->cls, terms[i].text, &w, &why);
+        if (r > 0)
+            rc = gx_error_set(err, GDPRX_EINVAL, "term %zu (id %u) \"%s\": %s",
+                              i, (unsigned)terms[i].id,
+                              terms[i].text ? terms[i].text : "", why);
+        else if (r < 0 ||
+                 gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n, sizeof *b->uw))
+            rc = gx_error_nomem(err);
+        for (size_t k = 0; !rc && k < w.n; k++)
+            b->uw[b->n_uw++] = (uword){w.v[k], (uint32_t)i, (uint32_t)k, 0};
+    }
+    free(w.v);
+    return rc;
+}
+
+/* Sort the words and number the distinct (text, prefix) pairs; order[]
+ * remembers where each term's words went. */
+static int number_symbols(builder *b, size_t n_terms)
+{
+    qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
+    b->order = malloc((b->n_uw ? b->n_uw : 1) * sizeof *b->order);
+    b->first = malloc((n_terms ? n_terms : 1) * sizeof *b->first);
+    if (!b->order || !b->first)
+        return -1;
+    uint32_t sym = 0;
+    for (size_t i = 0; i < b->n_uw; i++) {
+        if (i && cmp_uword(&b->uw[i - 1], &b->uw[i]))
+            sym++;
+        b->uw[i].sym = sym;
+    }
+    b->sc->n_syms = b->n_uw ? sym + 1 : 0;
+    /* term order: words of term t are order[first[t] ...] */
+    size_t *count = calloc(n_terms + 1, sizeof *count);
+    if (!count)
+        return -1;
+    for (size_t i = 0; i < b->n_uw; i++)
+        count[b->uw[i].term + 1]++;
+    for (size_t t = 0; t < n_terms; t++)
+        count[t + 1] += count[t];
+    for (size_t t = 0; t < n_terms; t++)
+        b->first[t] = (uint32_t)count[t];
+    for (size_t i = 0; i < b->n_uw; i++)
+        b->order[b->first[b->uw[i].term] + b->uw[i].pos] = (uint32_t)i;
+    free(count);
+    return 0;
+}
+
+/* ---- build: the double-array byte trie --------------------------------- */
+
+static int ensure_cells(builder *b, size_t need)
+{
+    gx_scanner *sc = b->sc;
+    if (need <= sc->n_cells)
+        return 0;
+    if (gx_grow(&sc->cells, &b->cap_cells, need, sizeof *sc->cells))
+        return -1;
+    for (size_t i = sc->n_cells; i < need; i++)
+        sc->cells[i] = (cell){0, NONE, NONE, NONE};
+    sc->n_cells = need;
+    return 0;
+}
+
+static int taken(const gx_scanner *sc, size_t t)
+{
+    return t < sc->n_cells && sc->cells[t].check != NONE;
+}
+
+/* The first base at which every child byte c[0..k) finds a free cell. */
+static size_t find_base(builder *b, const unsigned char *c, size_t k)
+{
+    while (taken(b->sc, b->first_free))
+        b->first_free++;
+    for (size_t t = b->first_free > c[0] ? b->first_free : c[0];; t++) {
+        if (taken(b->sc, t))
+            continue;
+        size_t base = t - c[0], j = 1;
+        while (j < k && !taken(b->sc, base + c[j]))
+            j++;
+        if (j == k)
+            return base;
+    }
+}
+
+/* Place node s's children for the sorted words uw[lo, hi), which share
+ * their first d bytes, then their subtrees. */
+static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
+{
+    for (; lo < hi && b->uw[lo].w.n == d; lo++) {
+        cell *c = &b->sc->cells[s];
+        if (b->uw[lo].w.prefix)
+            c->prefix = b->uw[lo].sym;
+        else
+            c->exact = b->uw[lo].sym;
+    }
+    unsigned char bytes[256];
+    size_t from[257], k = 0;
+    for (size_t i = lo; i < hi; i++) {
+        unsigned char ch = (unsigned char)b->uw[i].w.p[d];
+        if (k == 0 || bytes[k - 1] != ch) {
+            bytes[k] = ch;
+            from[k++] = i;
+        }
+    }
+    from[k] = hi;
+    if (k == 0)
+        return 0;
+    size_t base = find_base(b, bytes, k);
+    if (base + 256 > NONE - 2 || ensure_cells(b, base + 256))
+        return -1;
+    b->sc->cells[s].base = (uint32_t)base;
+    for (size_t j = 0; j < k; j++)
+        b->sc->cells[base + bytes[j]].check = s;
+    for (size_t j = 0; j < k; j++)
+        if (place(b, (uint32_t)(base + bytes[j]), from[j], from[j + 1], d + 1))
+            return -1;
+    return 0;
+}
+
+static int build_trie(builder *b)
+{
+    if (ensure_cells(b, 256))
+        return -1;
+    b->sc->cells[0].check = TAKEN;
+    return place(b, 0, 0, b->n_uw, 0);
+}
+
+/* ---- build: the phrase trie --------------------------------------------- */
+
+static size_t hash_key(uint64_t key, size_t mask)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+static int rehash(gx_scanner *sc, size_t size)
+{
+    uint64_t *keys = malloc(size * sizeof *keys);
+    uint32_t *vals = malloc(size * sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    for (size_t i = 0; i < size; i++)
+        keys[i] = EMPTY;
+    for (size_t i = 0; sc->tkeys && i <= sc->tmask; i++) {
+        if (sc->tkeys[i] == EMPTY)
+            continue;
+        size_t h = hash_key(sc->tkeys[i], size - 1);
+        while (keys[h] != EMPTY)
+            h = (h + 1) & (size - 1);
+        keys[h] = sc->tkeys[i];
+        vals[h] = sc->tvals[i];
+    }
+    free(sc->tkeys);
+    free(sc->tvals);
+    sc->tkeys = keys;
+    sc->tvals = vals;
+    sc->tmask = size - 1;
+    return 0;
+}
+
+static uint32_t *slot(const gx_scanner *sc, uint32_t st, uint32_t sym,
+                      size_t *at)
+{
+    uint64_t key = (uint64_t)st << 32 | sym;
+    size_t h = hash_key(key, sc->tmask);
+    while (sc->tkeys[h] != EMPTY && sc->tkeys[h] != key)
+        h = (h + 1) & sc->tmask;
+    *at = h;
+    return sc->tkeys[h] == key ? &sc->tvals[h] : NULL;
+}
+
+static int new_state(builder *b, uint32_t *out)
+{
+    gx_scanner *sc = b->sc;
+    if (sc->n_states >= NONE - 1 ||
+        gx_grow(&sc->states, &b->cap_states, sc->n_states + 1,
+                sizeof *sc->states))
+        return -1;
+    sc->states[sc->n_states] = (pstate){0, 0, 0};
+    *out = (uint32_t)sc->n_states++;
+    return 0;
+}
+
+/* The state after symbol `sym` from state `st`, created when missing. */
+static int step_or_add(builder *b, uint32_t st, uint32_t sym, uint32_t *out)
+{
+    gx_scanner *sc = b->sc;
+    uint32_t *to = st ? NULL : &sc->root_next[sym];
+    size_t at = 0;
+    if (st) {
+        if (2 * (b->n_trans + 1) > sc->tmask + 1 &&
+            rehash(sc, 2 * (sc->tmask + 1)))
+            return -1;
+        to = slot(sc, st, sym, &at);
+    }
+    if (to && *to != NONE)
+        return *out = *to, 0;
+    if (new_state(b, out))
+        return -1;
+    sc->states[st].kids = 1;
+    if (!st)
+        sc->root_next[sym] = *out;
+    else {
+        sc->tkeys[at] = (uint64_t)st << 32 | sym;
+        sc->tvals[at] = *out;
+        b->n_trans++;
+    }
+    return 0;
+}
+
+static int cmp_out(const void *pa, const void *pb)
+{
+    const term_out *a = pa, *b = pb;
+    if (a->state != b->state)
+        return a->state < b->state ? -1 : 1;
+    if (a->concept != b->concept)
+        return a->concept < b->concept ? -1 : 1;
+    return (a->term > b->term) - (a->term < b->term);
+}
+
+/* Insert every term's symbol sequence; its final state gets the term. */
+static int build_phrases(builder *b, const gx_term *terms, size_t n)
+{
+    gx_scanner *sc = b->sc;
+    uint32_t root;
+    sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
+    b->outs = malloc((n ? n : 1) * sizeof *b->outs);
+    if (!sc->root_next || !b->outs || rehash(sc, 16) || new_state(b, &root))
+        return -1;
+    for (size_t i = 0; i < sc->n_syms; i++)
+        sc->root_next[i] = NONE;
+    for (size_t t = 0; t < n; t++) {
+        uint32_t st = 0;
+        size_t end = t + 1 < n ? b->first[t + 1] : b->n_uw;
+        for (size_t k = b->first[t]; k < end; k++)
+            if (step_or_add(b, st, b->uw[b->order[k]].sym, &st))
+                return -1;
+        b->outs[t].state = st;
+        b->outs[t].concept = terms[t].concept;
+        b->outs[t].term = terms[t].id;
+    }
+    return 0;
+}
+
+/* Group the terms by state; a (state, concept) keeps its lowest term only,
+ * as its hits would be duplicates. */
+static int attach_outputs(builder *b, size_t n)
+{
+    gx_scanner *sc = b->sc;
+    qsort(b->outs, n, sizeof *b->outs, cmp_out);
+    sc->outs = malloc((n ? n : 1) * sizeof *sc->outs);
+    if (!sc->outs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i && b->outs[i].state == b->outs[i - 1].state &&
+            b->outs[i].concept == b->outs[i - 1].concept)
+            continue;
+        pstate *p = &sc->states[b->outs[i].state];
+        if (p->n_out == 0)
+            p->out = (uint32_t)sc->n_outs;
+        p->n_out++;
+        sc->outs[sc->n_outs++] = (output){b->outs[i].concept, b->outs[i].term};
+    }
+    return 0;
+}
+
+int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
+                     gdprx_error *err)
+{
+    builder b = {0};
+    int rc = GDPRX_OK;
+    if (n >= NONE || !(b.sc = calloc(1, sizeof *b.sc))) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
+    init_classes(b.sc->cls);
+    if ((rc = collect_words(&b, terms, n, err)))
+        goto out;
+    if (number_symbols(&b, n) || build_trie(&b) ||
+        build_phrases(&b, terms, n) || attach_outputs(&b, n))
+        rc = gx_error_nomem(err);
+out:
+    free(b.uw);
+    free(b.first);
+    free(b.order);
+    free(b.outs);
+    if (rc) {
+        gx_scanner_free(b.sc);
+        return rc;
+    }
+    *out = b.sc;
+    return GDPRX_OK;
+}
+
+void gx_scanner_free(gx_scanner *sc)
+{
+    if (!sc)
+        return;
+    free(sc->cells);
+    free(sc->root_next);
+    free(sc->tkeys);
+    free(sc->tvals);
+    free(sc->states);
+    free(sc->outs);
+    free(sc);
+}
+
+size_t gx_scanner_size(const gx_scanner *sc)
+{
+    if (!sc)
+        return 0;
+    return sizeof *sc + sc->n_cells * sizeof *sc->cells +
+           sc->n_syms * sizeof *sc->root_next +
+           (sc->tmask + 1) * (sizeof *sc->tkeys + sizeof *sc->tvals) +
+           sc->n_states * sizeof *sc->states + sc->n_outs * sizeof *sc->outs;
+}
+
+/* ---- scan ----------------------------------------------------------------- */
+
+typedef struct active {        /* a phrase begun and still going on */
+    uint32_t state, w0;
+    size_t s;
+} active;
+
+typedef struct scratch {       /* per-call buffers; all owned */
+    active *cur, *nxt;
+    size_t n_cur, n_nxt, cap_cur, cap_nxt;
+    uint32_t *sym;
+    size_t n_sym, cap_sym;
+} scratch;
+
+static int add_symbol(scratch *x, uint32_t sym)
+{
+    if (x->n_sym == x->cap_sym &&
+        gx_grow(&x->sym, &x->cap_sym, x->n_sym + 1, sizeof *x->sym))
+        return -1;
+    x->sym[x->n_sym++] = sym;
+    return 0;
+}
+
+/* Read the word at t[*i] (ending at *i on return) and collect its symbols:
+ * the prefixes along its walk through the byte trie, then the exact word.
+ * The walk stops when no term word goes on; the rest is skipped fast. */
+static int read_word(const gx_scanner *sc, const unsigned char *t, size_t len,
+                     size_t *i, scratch *x)
+{
+    const cell *c = sc->cells;
+    const uint8_t *cls = sc->cls;
+    size_t j = *i;
+    uint32_t s = 0;
+    x->n_sym = 0;
+    for (; j < len && cls[t[j]] == WORD; j++) {
+        uint32_t to = c[s].base + t[j];
+        if (c[to].check != s) {
+            while (++j < len && cls[t[j]] == WORD)
+                ;
+            *i = j;
+            return 0;
+        }
+        s = to;
+        if (c[s].prefix != NONE && add_symbol(x, c[s].prefix))
+            return -1;
+    }
+    *i = j;
+    return c[s].exact != NONE ? add_symbol(x, c[s].exact) : 0;
+}
+
+static int hit_less(const gx_scan_hit *a, const gx_scan_hit *b)
+{
+    if (a->s != b->s)
+        return a->s < b->s;
+    if (a->e != b->e)
+        return a->e < b->e;
+    if (a->concept != b->concept)
+        return a->concept < b->concept;
+    return a->term < b->term;
+}
+
+static int same_hit(const gx_scan_hit *a, const gx_scan_hit *b)
+{
+    return a->s == b->s && a->e == b->e && a->concept == b->concept;
+}
+
+/* Insert x in order, keeping one hit (the lowest term) per (concept, s, e).
+ * Hits come by end word, so x moves back only past the few hits that start
+ * inside its span. */
+static int insert_hit(gx_scan_hits *h, const gx_scan_hit *x)
+{
+    size_t p = h->n;
+    while (p > 0 && hit_less(x, &h->v[p - 1]))
+        p--;
+    if (p > 0 && same_hit(&h->v[p - 1], x))
+        return 0;
+    if (p < h->n && same_hit(&h->v[p], x)) {
+        h->v[p] = *x;
+        return 0;
+    }
+    if (h->n == h->cap && gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
+        return -1;
+    memmove(&h->v[p + 1], &h->v[p], (h->n - p) * sizeof *h->v);
+    h->v[p] = *x;
+    h->n++;
+    return 0;
+}
+
+/* Report the terms of state st for a phrase from (s, w0) to (we, w1), and
+ * carry the state to the next word when longer phrases go on from it. */
+static int reach(const gx_scanner *sc, uint32_t st, const active *from,
+                 size_t we, uint32_t w1, scratch *x, gx_scan_hits *h)
+{
+    const pstate *p = &sc->states[st];
+    for (uint32_t k = 0; k < p->n_out; k++) {
+        const output *o = &sc->outs[p->out + k];
+        gx_scan_hit hit = {o->concept, o->term, from->s, we, from->w0, w1};
+        if (insert_hit(h, &hit))
+            return -1;
+    }
+    if (!p->kids)
+        return 0;
+    if (x->n_nxt == x->cap_nxt &&
+        gx_grow(&x->nxt, &x->cap_nxt, x->n_nxt + 1, sizeof *x->nxt))
+        return -1;
+    x->nxt[x->n_nxt++] = (active){st, from->w0, from->s};
+    return 0;
+}
+
+/* Advance the phrases over word w = text[ws, we) with symbols x->sym: new
+ * ones start at the root; the carried ones (x->cur) go on when `joined`. */
+static int advance(const gx_scanner *sc, size_t ws, size_t we, uint32_t w,
+                   int joined, scratch *x, gx_scan_hits *h)
+{
+    x->n_nxt = 0;
+    const active start = {0, w, ws};
+    for (size_t k = 0; k < x->n_sym; k++) {
+        uint32_t to = sc->root_next[x->sym[k]];
+        if (to != NONE && reach(sc, to, &start, we, w, x, h))
+            return -1;
+    }
+    for (size_t i = 0; joined && i < x->n_cur; i++)
+        for (size_t k = 0; k < x->n_sym; k++) {
+            size_t at;
+            const uint32_t *to = slot(sc, x->cur[i].state, x->sym[k], &at);
+            if (to && reach(sc, *to, &x->cur[i], we, w, x, h))
+                return -1;
+        }
+    active *a = x->cur;
+    size_t cap = x->cap_cur;
+    x->cur = x->nxt, x->cap_cur = x->cap_nxt, x->n_cur = x->n_nxt;
+    x->nxt = a, x->cap_nxt = cap;
+    return 0;
+}
+
+int gx_scan(const gx_scanner *sc, const char *text, size_t len,
+            gx_scan_hits *out)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    const uint8_t *cls = sc->cls;
+    scratch x = {0};
+    uint32_t w = 0;
+    int rc = 0;
+    out->n = 0;
+    for (size_t i = 0; i < len && !rc;) {
+        size_t g = i;
+        int joined = w > 0;
+        for (; i < len && cls[t[i]] != WORD; i++)
+            joined &= cls[t[i]] == JOIN;
+        if (i == len)
+            break;
+        joined &= i - g <= MAX_GAP;
+        size_t ws = i;
+        rc = read_word(sc, t, len, &i, &x);
+        if (!rc && (x.n_sym || x.n_cur))
+            rc = advance(sc, ws, i, w, joined, &x, out);
+        w++;
+    }
+    free(x.cur);
+    free(x.nxt);
+    free(x.sym);
+    out->n_words = w;
+    return rc;
+}
+
+/* ---- the naive reference ------------------------------------------------- */
+
+typedef struct span {
+    size_t s, e;
+    int joined;                /* the gap before it joins a phrase */
+} span;
+
+static int text_words(const uint8_t *cls, const unsigned char *t, size_t len,
+                      span **v, size_t *n)
+{
+    size_t cap = 0;
+    *n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t g = i;
+        while (i < len && cls[t[i]] != WORD)
+            i++;
+        if (i == len)
+            break;
+        int joined = *n > 0 && i - g <= MAX_GAP;
+        for (size_t j = g; j < i; j++)
+            joined = joined && cls[t[j]] == JOIN;
+        size_t s = i;
+        while (i < len && cls[t[i]] == WORD)
+            i++;
+        if (gx_grow(v, &cap, *n + 1, sizeof **v))
+            return -1;
+        (*v)[(*n)++] = (span){s, i, joined};
+    }
+    return 0;
+}
+
+static int word_matches(const tword *w, const char *s, size_t n)
+{
+    return (w->prefix ? n >= w->n : n == w->n) && !memcmp(w->p, s, w->n);
+}
+
+/* Does the term (words tw[0, m)) match at text word i? */
+static int term_at(const words *tw, const char *text, const span *v,
+                   size_t nv, size_t i)
+{
+    for (size_t k = 0; k < tw->n; k++) {
+        if (i + k >= nv || (k > 0 && !v[i + k].joined) ||
+            !word_matches(&tw->v[k], text + v[i + k].s,
+                          v[i + k].e - v[i + k].s))
+            return 0;
+    }
+    return 1;
+}
+
+int gx_scan_naive(const gx_term *terms, size_t n, const char *text,
+                  size_t len, gx_scan_hits *out)
+{
+    uint8_t cls[256];
+    init_classes(cls);
+    span *v = NULL;
+    size_t nv = 0;
+    words tw = {0};
+    int rc = text_words(cls, (const unsigned char *)text, len, &v, &nv);
+    out->n = 0;
+    for (size_t t = 0; t < n && !rc; t++) {
+        const char *why;
+        int r = split_term(cls, terms[t].text, &tw, &why);
+        if (r)
+            rc = r < 0 ? -1 : 0;
+        for (size_t i = 0; !r && i < nv && !rc; i++)
+            if (term_at(&tw, text, v, nv, i))
+                rc = add_hit(out, terms[t].concept, terms[t].id, v[i].s,
+                             v[i + tw.n - 1].e, (uint32_t)i,
+                             (uint32_t)(i + tw.n - 1));
+    }
+    out->n_words = (uint32_t)nv;
+    if (!rc)
+        sort_hits(out);
+    free(v);
+    free(tw.v);
+    return rc;
+}

@@ -132,10 +132,12 @@ GDPRX_API void gdprx_rules_free(gdprx_rules *rules);
 /** Number of rules in the set (0 for NULL). */
 GDPRX_API size_t gdprx_rules_count(const gdprx_rules *rules);
 
-/** The source text (before macro expansion) of pattern `index` of rule
- *  `rule_id` in language `lang`, as written in its rule file; NULL if there
- *  is no such rule or pattern. With gdprx_finding.pattern_index this tells
- *  which pattern made a finding.
+/** Pattern `index` of rule `rule_id` in language `lang`: a regex pattern's
+ *  source as written (before macro expansion), or, for a case of the rule's
+ *  `when`, its conditions ("all [keep, period]; none [cookie]; near 12",
+ *  with "; pattern '...'" when it has a regex); NULL if there is no such
+ *  rule or pattern. With gdprx_finding.pattern_index this tells which
+ *  pattern or case made a finding.
  *  Ownership: borrowed; valid until the rule set is freed. */
 GDPRX_API const char *gdprx_rules_pattern(const gdprx_rules *rules,
                                           const char *rule_id,
@@ -167,7 +169,10 @@ enum {
      *  GDPRX_EUTF8. Offsets still refer to the original bytes; a finding's
      *  `text` then holds the original bytes, which JSON output shows with
      *  each invalid byte replaced by U+FFFD. */
-    GDPRX_OPT_REPLACE_INVALID = 1u << 0
+    GDPRX_OPT_REPLACE_INVALID = 1u << 0,
+    /** Fill gdprx_finding.concepts: which concepts made each finding's rule
+     *  hold, with their text (costs time; off by default). */
+    GDPRX_OPT_EXPLAIN = 1u << 1
 };
 
 /** Largest input gdprx_analyze() accepts, in bytes (offsets are kept in
@@ -220,8 +225,14 @@ typedef struct gdprx_finding {
     const char *negation_cue;   /* the negation cue found in the clause, as
                                    written in the input, when polarity is
                                    NEGATED because of one; else NULL */
-    size_t pattern_index;       /* which of the rule's patterns matched (0-based) */
+    size_t pattern_index;       /* which of the rule's patterns or cases
+                                   matched (0-based): gdprx_rules_pattern() */
     gdprx_lang lang;            /* language of the patterns that matched */
+    const char *concepts;       /* with GDPRX_OPT_EXPLAIN, for a rule case
+                                   over concepts: the concepts that held,
+                                   each with its text as written, e.g.
+                                   'keep "stored", period "two years"';
+                                   else NULL */
 } gdprx_finding;
 
 /** Kinds of segments reported by gdprx_result_segment(). */

@@ -123,7 +123,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     if ((int)opts->lang < GDPRX_LANG_AUTO || opts->lang > GDPRX_LANG_NL)
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad language %d",
                             (int)opts->lang);
-    if (opts->flags & ~(unsigned)GDPRX_OPT_REPLACE_INVALID)
+    if (opts->flags &
+        ~(unsigned)(GDPRX_OPT_REPLACE_INVALID | GDPRX_OPT_EXPLAIN))
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: unknown flags "
                             "0x%x", opts->flags);
     unsigned char *sel = NULL;
@@ -162,7 +163,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         rc = gx_error_nomem(err);
         goto out;
     }
-    rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang, err);
+    rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang,
+                         opts->flags, err);
     stage_tick(tm, GX_STAGE_RESULT, &clk);
 out:
     gx_hits_free(&hits);

@@ -6,6 +6,12 @@
 
 #include "gdprx.h"
 
+/* A place in a rule file (1-based line and column). */
+typedef struct gx_loc {
+    const char *file; /* owned by the rule set's file table */
+    int line, col;
+} gx_loc;
+
 /* Record code and message; returns code. */
 int gx_error_set(gdprx_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -8,32 +8,14 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "compile.h"
 #include "error.h"
 #include "util.h"
 
-#define MACRO_DEPTH 16
-
-typedef struct macro {
-    int lang;
-    char *name, *value;
-    gx_loc loc;
-} macro;
-
-typedef struct lexsrc {   /* lexicon regexes, compiled after all files */
-    char *src;
-    gx_loc loc;
-} lexsrc;
-
-enum { LX_CUES, LX_IGNORE, LX_BREAKS, LX_SPLIT, LX_N };
-
 typedef struct loader {
-    gdprx_rules *rs;
-    size_t cap_rules, cap_files;
-    macro *macros;
-    size_t n_macros, cap_macros;
-    lexsrc lex[GX_NLANG][LX_N];
-    gx_loc lex_loc[GX_NLANG];
-    char *derived[GX_NLANG][2];   /* number_word, unit_word */
+    gx_schema sc;                 /* what the files say, compiled at the end */
+    gdprx_rules *rs;              /* sc.rs */
+    size_t cap_rules, cap_files, cap_concepts;
     const char *file;
     yaml_document_t *doc;
     unsigned char *seen;
@@ -280,7 +262,7 @@ static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 static int lexsrc_set(loader *ld, int lang, int which, yaml_node_t *v,
                       const char *what)
 {
-    lexsrc *s = &ld->lex[lang][which];
+    gx_lexsrc *s = &ld->sc.lex[lang][which];
     s->loc = loc_of(ld, v);
     return take_str(ld, v, what, &s->src);
 }
@@ -291,11 +273,11 @@ static int negation_pair(loader *ld, yaml_node_t *k, yaml_node_t *v,
     lexctx *c = ctx;
     gx_lexicon *lx = &ld->rs->lex[c->lang];
     if (key_is(k, "cues"))
-        return lexsrc_set(ld, c->lang, LX_CUES, v, "negation.cues");
+        return lexsrc_set(ld, c->lang, GX_LX_CUES, v, "negation.cues");
     if (key_is(k, "ignore"))
-        return lexsrc_set(ld, c->lang, LX_IGNORE, v, "negation.ignore");
+        return lexsrc_set(ld, c->lang, GX_LX_IGNORE, v, "negation.ignore");
     if (key_is(k, "breaks"))
-        return lexsrc_set(ld, c->lang, LX_BREAKS, v, "negation.breaks");
+        return lexsrc_set(ld, c->lang, GX_LX_BREAKS, v, "negation.breaks");
     if (key_is(k, "before"))
         return take_int(ld, v, "negation.before", 0, 50, &lx->neg_before);
     if (key_is(k, "after"))
@@ -323,7 +305,7 @@ static int lexicon_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     if (key_is(k, "negation"))
         return each_pair(ld, v, "negation", negation_pair, &sub);
     if (key_is(k, "clause_split"))
-        return lexsrc_set(ld, c->lang, LX_SPLIT, v, "clause_split");
+        return lexsrc_set(ld, c->lang, GX_LX_SPLIT, v, "clause_split");
     return unknown_key(ld, k, "a lexicon");
 }
 
@@ -335,7 +317,7 @@ static int lexicon_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return lang;
     gx_lexicon *lx = &ld->rs->lex[lang];
     if (lx->present) {
-        gx_loc p = ld->lex_loc[lang];
+        gx_loc p = ld->sc.lex_loc[lang];
         char where[300];
         snprintf(where, sizeof where, "%s:%d:%d", p.file, p.line, p.col);
         return fail(ld, k, GDPRX_ESYNTAX,
@@ -343,7 +325,7 @@ static int lexicon_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     }
     lx->present = 1;
     lx->neg_before = 6;
-    ld->lex_loc[lang] = loc_of(ld, k);
+    ld->sc.lex_loc[lang] = loc_of(ld, k);
     lexctx c = {lang, NULL};
     return each_pair(ld, v, "a lexicon", lexicon_key, &c);
 }
@@ -372,8 +354,8 @@ static int macro_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return fail(ld, k, GDPRX_ESYNTAX,
                     "macro '%s' is derived from the lexicon and cannot be "
                     "defined%s", sval(k), "");
-    for (size_t i = 0; i < ld->n_macros; i++) {
-        macro *m = &ld->macros[i];
+    for (size_t i = 0; i < ld->sc.n_macros; i++) {
+        gx_macro *m = &ld->sc.macros[i];
         if (m->lang == lang && !strcmp(m->name, sval(k))) {
             char where[300];
             snprintf(where, sizeof where, "%s:%d:%d", m->loc.file, m->loc.line,
@@ -382,10 +364,10 @@ static int macro_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                         "macro '%s' already defined at %s", sval(k), where);
         }
     }
-    if (gx_grow(&ld->macros, &ld->cap_macros, ld->n_macros + 1,
-                sizeof *ld->macros) != 0)
+    if (gx_grow(&ld->sc.macros, &ld->sc.cap_macros, ld->sc.n_macros + 1,
+                sizeof *ld->sc.macros) != 0)
         return gx_error_nomem(ld->err);
-    macro *m = &ld->macros[ld->n_macros];
+    gx_macro *m = &ld->sc.macros[ld->sc.n_macros];
     memset(m, 0, sizeof *m);
     m->lang = lang;
     m->loc = loc_of(ld, v);
@@ -396,7 +378,7 @@ static int macro_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         free(m->value);
         return gx_error_nomem(ld->err);
     }
-    ld->n_macros++;
+    ld->sc.n_macros++;
     return GDPRX_OK;
 }
 
@@ -409,6 +391,92 @@ static int macros_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     return each_pair(ld, v, "macros", macro_pair, &lang);
 }
 
+/* ---- concepts ----------------------------------------------------------- */
+
+typedef struct concctx {
+    size_t ci;             /* index in rs->concepts (which may move) */
+    int lang;
+} concctx;
+
+static int push_str(loader *ld, const yaml_node_t *v, const char *what,
+                    char ***arr, size_t *n)
+{
+    char **na = realloc(*arr, (*n + 1) * sizeof *na);
+    if (!na)
+        return gx_error_nomem(ld->err);
+    *arr = na;
+    na[*n] = NULL;
+    int rc = take_str(ld, v, what, &na[*n]);
+    if (!rc)
+        (*n)++;
+    return rc;
+}
+
+static int term_re_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    concctx *c = ctx;
+    gx_concept_lang *cl = &ld->rs->concepts[c->ci].l[c->lang];
+    if (!key_is(k, "re"))
+        return unknown_key(ld, k, "a term (expected 're')");
+    return push_str(ld, v, "re", &cl->res, &cl->n_res);
+}
+
+static int term_item(loader *ld, yaml_node_t *v, void *ctx)
+{
+    concctx *c = ctx;
+    gx_concept_lang *cl = &ld->rs->concepts[c->ci].l[c->lang];
+    if (v->type == YAML_MAPPING_NODE)
+        return each_pair(ld, v, "a term", term_re_key, c);
+    if (v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
+        return fail(ld, v, GDPRX_ESYNTAX, "empty term%s%s", "", "");
+    return push_str(ld, v, "a term", &cl->terms, &cl->n_terms);
+}
+
+static int concept_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    concctx *c = ctx;
+    int lang = lang_of(ld, k);
+    if (lang < 0)
+        return lang;
+    gx_concept_lang *cl = &ld->rs->concepts[c->ci].l[lang];
+    if (cl->defined)
+        return fail(ld, k, GDPRX_ESYNTAX, "terms for '%s' given twice%s",
+                    sval(k), "");
+    cl->defined = 1;
+    cl->loc = loc_of(ld, v);
+    c->lang = lang;
+    return each_item(ld, v, "a concept's terms", term_item, c);
+}
+
+static int concept_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    (void)ctx;
+    gdprx_rules *rs = ld->rs;
+    if (!name_ok(sval(k)))
+        return fail(ld, k, GDPRX_ESYNTAX,
+                    "concept name '%s' must be lower-case letters, digits "
+                    "and _%s", sval(k), "");
+    for (size_t i = 0; i < rs->n_concepts; i++)
+        if (!strcmp(rs->concepts[i].name, sval(k))) {
+            char where[300];
+            snprintf(where, sizeof where, "%s:%d:%d",
+                     rs->concepts[i].loc.file, rs->concepts[i].loc.line,
+                     rs->concepts[i].loc.col);
+            return fail(ld, k, GDPRX_ESYNTAX,
+                        "concept '%s' already defined at %s", sval(k), where);
+        }
+    if (gx_grow(&rs->concepts, &ld->cap_concepts, rs->n_concepts + 1,
+                sizeof *rs->concepts) != 0)
+        return gx_error_nomem(ld->err);
+    gx_concept *c = &rs->concepts[rs->n_concepts];
+    memset(c, 0, sizeof *c);
+    if (!(c->name = gx_strdup(sval(k))))
+        return gx_error_nomem(ld->err);
+    c->loc = loc_of(ld, k);
+    concctx cc = {rs->n_concepts++, 0};
+    return each_pair(ld, v, "a concept", concept_lang, &cc);
+}
+
 /* ---- rules ------------------------------------------------------------ */
 
 typedef struct rulectx {
@@ -419,6 +487,201 @@ typedef struct rulectx {
     gx_pattern *pat;
     unsigned seen;
 } rulectx;
+
+/* ---- when: cases over concepts ------------------------------------------ */
+
+typedef struct casesrc {
+    gx_pattern p;                 /* conditions, polarity; source unused */
+    char *re[GX_NLANG];           /* regex per language, or NULL */
+    unsigned langs;               /* bit per language; 0: all */
+    unsigned seen;
+} casesrc;
+
+static int clist_item(loader *ld, yaml_node_t *v, void *ctx)
+{
+    gx_clist *cl = ctx;
+    int rc = want(ld, v, YAML_SCALAR_NODE, "a concept name");
+    if (rc)
+        return rc;
+    return push_str(ld, v, "a concept name", &cl->names, &cl->n);
+}
+
+static int take_clist(loader *ld, yaml_node_t *v, gx_clist *cl)
+{
+    cl->loc = loc_of(ld, v);
+    if (v->type == YAML_SCALAR_NODE)
+        return clist_item(ld, v, cl);
+    int rc = each_item(ld, v, "a list of concepts", clist_item, cl);
+    if (!rc && !cl->n)
+        return fail(ld, v, GDPRX_ESYNTAX, "empty list of concepts%s%s", "",
+                    "");
+    return rc;
+}
+
+static int case_lang_item(loader *ld, yaml_node_t *v, void *ctx)
+{
+    casesrc *cs = ctx;
+    int lang = lang_of(ld, v);
+    if (lang < 0)
+        return lang;
+    cs->langs |= 1u << lang;
+    return GDPRX_OK;
+}
+
+static int case_re_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    casesrc *cs = ctx;
+    int lang = lang_of(ld, k);
+    if (lang < 0)
+        return lang;
+    if (cs->re[lang])
+        return fail(ld, k, GDPRX_ESYNTAX, "pattern for '%s' given twice%s",
+                    sval(k), "");
+    return take_str(ld, v, "pattern", &cs->re[lang]);
+}
+
+static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    casesrc *cs = ctx;
+    static const char *const keys[] = {"all", "any", "none", "section",
+                                       "lead", "near", "order", "pattern",
+                                       "lang", "polarity", "negatable"};
+    size_t ki = 0;
+    while (ki < GX_N(keys) && !key_is(k, keys[ki]))
+        ki++;
+    if (ki == GX_N(keys))
+        return unknown_key(ld, k, "a case of 'when' (expected all, any, "
+                                  "none, section, lead, near, order, "
+                                  "pattern, lang, polarity or negatable)");
+    if (cs->seen & (1u << ki))
+        return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
+                    sval(k), "");
+    cs->seen |= 1u << ki;
+    if (ki < GX_C_N)   /* all any none section lead, in enum order */
+        return take_clist(ld, v, &cs->p.cond[ki]);
+    switch (ki) {
+    case 5: {
+        int rc = take_int(ld, v, "near", 1, 1000, &cs->p.near);
+        return rc;
+    }
+    case 6: return take_bool(ld, v, "order", &cs->p.order);
+    case 7:
+        if (v->type == YAML_SCALAR_NODE) {
+            for (int l = 0; l < GX_NLANG; l++) {
+                int rc = take_str(ld, v, "pattern", &cs->re[l]);
+                if (rc)
+                    return rc;
+            }
+            return GDPRX_OK;
+        }
+        return each_pair(ld, v, "pattern", case_re_lang, cs);
+    case 8:
+        if (v->type == YAML_SCALAR_NODE)
+            return case_lang_item(ld, v, cs);
+        return each_item(ld, v, "lang", case_lang_item, cs);
+    case 9: {
+        int rc = want(ld, v, YAML_SCALAR_NODE, "polarity");
+        if (rc)
+            return rc;
+        if (!strcmp(sval(v), "negated"))
+            cs->p.negated = 1;
+        else if (strcmp(sval(v), "affirmed"))
+            return fail(ld, v, GDPRX_ESYNTAX,
+                        "polarity must be affirmed or negated, not '%s'%s",
+                        sval(v), "");
+        return GDPRX_OK;
+    }
+    default: {
+        int neg = 1, rc = take_bool(ld, v, "negatable", &neg);
+        cs->p.affirmed_only = !neg;
+        return rc;
+    }
+    }
+}
+
+static int clist_copy(gx_clist *dst, const gx_clist *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->loc = src->loc;
+    if (!src->n)
+        return 0;
+    if (!(dst->names = calloc(src->n, sizeof *dst->names)))
+        return -1;
+    for (size_t i = 0; i < src->n; i++, dst->n++)
+        if (!(dst->names[i] = gx_strdup(src->names[i])))
+            return -1;
+    return 0;
+}
+
+static void casesrc_free(casesrc *cs)
+{
+    for (int k = 0; k < GX_C_N; k++) {
+        for (size_t i = 0; i < cs->p.cond[k].n; i++)
+            free(cs->p.cond[k].names[i]);
+        free(cs->p.cond[k].names);
+    }
+    for (int l = 0; l < GX_NLANG; l++)
+        free(cs->re[l]);
+}
+
+/* One case of a rule's `when`: checked, then copied into the rule's
+ * patterns of each language it applies to. */
+static int case_item(loader *ld, yaml_node_t *v, void *ctx)
+{
+    rulectx *c = ctx;
+    gx_rule *r = c->r;
+    casesrc cs;
+    memset(&cs, 0, sizeof cs);
+    cs.p.loc = loc_of(ld, v);
+    int rc = each_pair(ld, v, "a case of 'when'", case_key, &cs);
+    int has_re = 0;
+    for (int l = 0; l < GX_NLANG; l++)
+        has_re |= cs.re[l] != NULL;
+    if (!rc && !cs.p.cond[GX_C_ALL].n && !cs.p.cond[GX_C_ANY].n)
+        rc = fail(ld, v, GDPRX_ESYNTAX,
+                  "a case needs 'all' or 'any' concepts%s%s", "", "");
+    if (!rc && has_re && (cs.p.near || cs.p.order))
+        rc = fail(ld, v, GDPRX_ESYNTAX,
+                  "'near' and 'order' place concepts; with 'pattern' the "
+                  "regex places the finding%s%s", "", "");
+    for (int l = 0; l < GX_NLANG && !rc; l++) {
+        if (cs.langs && !(cs.langs & (1u << l)))
+            continue;
+        if (has_re && !cs.re[l]) {
+            if (cs.langs)   /* languages named but a regex missing */
+                rc = fail(ld, v, GDPRX_ESYNTAX,
+                          "case has no pattern for '%s'%s", gx_lang_code(l),
+                          "");
+            continue;       /* a case with regexes applies where it has one */
+        }
+        gx_pattern *np = realloc(r->pat[l], (r->n_pat[l] + 1) * sizeof *np);
+        if (!np) {
+            rc = gx_error_nomem(ld->err);
+            break;
+        }
+        r->pat[l] = np;
+        gx_pattern *p = &np[r->n_pat[l]++];
+        *p = cs.p;
+        p->has_cond = 1;
+        p->source = NULL;
+        for (int k = 0; k < GX_C_N; k++)
+            p->cond[k].names = NULL, p->cond[k].n = 0;
+        for (int k = 0; k < GX_C_N && !rc; k++)
+            if (clist_copy(&p->cond[k], &cs.p.cond[k]) != 0)
+                rc = gx_error_nomem(ld->err);
+        if (!rc && cs.re[l] && !(p->source = gx_strdup(cs.re[l])))
+            rc = gx_error_nomem(ld->err);
+    }
+    casesrc_free(&cs);
+    return rc;
+}
+
+static int take_when(loader *ld, yaml_node_t *v, rulectx *c)
+{
+    if (v->type == YAML_MAPPING_NODE)
+        return case_item(ld, v, c);
+    return each_item(ld, v, "when", case_item, c);
+}
 
 static int pattern_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
@@ -607,7 +870,7 @@ static int rule_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     gx_rule *r = c->r;
     static const char *const keys[] = {"id", "type", "subtype", "articles",
                                        "attrs", "negatable", "patterns",
-                                       "examples", "description"};
+                                       "examples", "description", "when"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -633,13 +896,15 @@ static int rule_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 5: return take_bool(ld, v, "negatable", &r->negatable);
     case 6: return each_pair(ld, v, "patterns", patterns_lang, c);
     case 7: return each_pair(ld, v, "examples", examples_lang, c);
+    case 9: return take_when(ld, v, c);
     default: return want(ld, v, YAML_SCALAR_NODE, "description");
     }
 }
 
 static int check_rule(loader *ld, yaml_node_t *n, gx_rule *r)
 {
-    static const char *const need[] = {"id", "type", "subtype", "patterns"};
+    static const char *const need[] = {"id", "type", "subtype",
+                                       "patterns' or 'when"};
     const void *have[] = {r->id, r->type, r->subtype, r->n_pat[0] ||
                           r->n_pat[1] || r->n_pat[2] ? "" : NULL};
     for (size_t i = 0; i < GX_N(need); i++)
@@ -649,8 +914,8 @@ static int check_rule(loader *ld, yaml_node_t *n, gx_rule *r)
     for (int l = 0; l < GX_NLANG; l++)
         if (!r->n_pat[l])
             return fail(ld, n, GDPRX_ESYNTAX,
-                        "rule %s has no patterns for '%s' (every rule needs "
-                        "en, fr and nl)", r->id, gx_lang_code(l));
+                        "rule %s has no patterns or cases for '%s' (every "
+                        "rule needs en, fr and nl)", r->id, gx_lang_code(l));
     size_t tl = strlen(r->type), sl = strlen(r->subtype);
     const char *id = r->id;
     if (strncmp(id, r->type, tl) || id[tl] != '.' ||
@@ -692,9 +957,11 @@ static int top_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return each_pair(ld, v, "macros", macros_lang, NULL);
     if (key_is(k, "rules"))
         return each_item(ld, v, "rules", rule_item, NULL);
+    if (key_is(k, "concepts"))
+        return each_pair(ld, v, "concepts", concept_pair, NULL);
     return fail(ld, k, GDPRX_ESYNTAX,
-                "unknown top-level key '%s' (expected lexicon, macros or "
-                "rules)%s", sval(k), "");
+                "unknown top-level key '%s' (expected lexicon, macros, "
+                "concepts or rules)%s", sval(k), "");
 }
 
 /* ---- one file ----------------------------------------------------------- */
@@ -810,145 +1077,6 @@ static int load_file(loader *ld, const gx_source *src)
     return rc;
 }
 
-/* ---- macro expansion and compilation ------------------------------------ */
-
-static const char *find_macro(const loader *ld, int lang, const char *name,
-                              size_t n)
-{
-    if (n == 11 && !strncmp(name, "number_word", n))
-        return ld->derived[lang][0];
-    if (n == 9 && !strncmp(name, "unit_word", n))
-        return ld->derived[lang][1];
-    for (size_t i = 0; i < ld->n_macros; i++) {
-        const macro *m = &ld->macros[i];
-        if (m->lang == lang && strlen(m->name) == n && !strncmp(m->name, name, n))
-            return m->value;
-    }
-    return NULL;
-}
-
-static int expand(loader *ld, int lang, const char *src, gx_loc loc,
-                  gx_buf *out, const char **stack, int depth)
-{
-    for (const char *p = src; *p;) {
-        const char *open = strstr(p, "{{");
-        if (!open) {
-            gx_buf_adds(out, p);
-            break;
-        }
-        gx_buf_add(out, p, (size_t)(open - p));
-        const char *close = strstr(open + 2, "}}");
-        if (!close)
-            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
-                               loc.col, "unclosed '{{' in pattern");
-        const char *name = open + 2;
-        size_t n = (size_t)(close - name);
-        while (n && *name == ' ')
-            name++, n--;
-        while (n && name[n - 1] == ' ')
-            n--;
-        const char *val = find_macro(ld, lang, name, n);
-        if (!val)
-            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
-                               loc.col, "undefined macro '{{%.*s}}' for %s",
-                               (int)n, name, gx_lang_code(lang));
-        for (int d = 0; d < depth; d++)
-            if (strlen(stack[d]) == n && !strncmp(stack[d], name, n))
-                return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
-                                   loc.col, "recursive macro '{{%.*s}}' for %s",
-                                   (int)n, name, gx_lang_code(lang));
-        if (depth >= MACRO_DEPTH)
-            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
-                               loc.col, "macros nested deeper than %d",
-                               MACRO_DEPTH);
-        char key[128];
-        snprintf(key, sizeof key, "%.*s", (int)(n < 127 ? n : 127), name);
-        stack[depth] = key;
-        gx_buf_adds(out, "(?:");
-        int rc = expand(ld, lang, val, loc, out, stack, depth + 1);
-        if (rc)
-            return rc;
-        gx_buf_addc(out, ')');
-        p = close + 2;
-    }
-    return out->oom ? gx_error_nomem(ld->err) : GDPRX_OK;
-}
-
-/* Expand and compile src; with p, also derive p's prefilter literals. */
-static int compile_src(loader *ld, int lang, const char *src, gx_loc loc,
-                       const char *what, pcre2_code **out, gx_pattern *p)
-{
-    gx_buf b = {0};
-    const char *stack[MACRO_DEPTH + 1];
-    int rc = expand(ld, lang, src, loc, &b, stack, 0);
-    if (!rc)
-        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what, ld->err);
-    if (!rc && p &&
-        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", &p->lits,
-                         &p->n_lits) != 0)
-        rc = gx_error_nomem(ld->err);
-    gx_buf_free(&b);
-    return rc;
-}
-
-static int compile_all(loader *ld)
-{
-    gdprx_rules *rs = ld->rs;
-    int rc;
-    for (int l = 0; l < GX_NLANG; l++) {
-        gx_lexicon *lx = &rs->lex[l];
-        gx_wordtab_sort(&lx->stopwords);
-        gx_wordtab_sort(&lx->numbers);
-        gx_wordtab_sort(&lx->units);
-        if (!(ld->derived[l][0] = gx_wordtab_regex(&lx->numbers)) ||
-            !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
-            return gx_error_nomem(ld->err);
-        pcre2_code **slot[LX_N] = {&lx->neg_cues, &lx->neg_ignore,
-                                   &lx->neg_breaks, &lx->clause_split};
-        static const char *const what[LX_N] = {"negation cues",
-                                               "negation ignore",
-                                               "negation breaks",
-                                               "clause_split"};
-        for (int w = 0; w < LX_N; w++)
-            if (ld->lex[l][w].src &&
-                (rc = compile_src(ld, l, ld->lex[l][w].src, ld->lex[l][w].loc,
-                                  what[w], slot[w], NULL)))
-                return rc;
-    }
-    /* every macro expands, used or not: a typo is an error where it is */
-    for (size_t i = 0; i < ld->n_macros; i++) {
-        gx_buf b = {0};
-        const char *stack[MACRO_DEPTH + 1] = {ld->macros[i].name};
-        rc = expand(ld, ld->macros[i].lang, ld->macros[i].value,
-                    ld->macros[i].loc, &b, stack, 1);
-        gx_buf_free(&b);
-        if (rc)
-            return rc;
-    }
-    for (size_t i = 0; i < rs->n_rules; i++) {
-        gx_rule *r = &rs->rules[i];
-        for (int l = 0; l < GX_NLANG; l++)
-            for (size_t j = 0; j < r->n_pat[l]; j++) {
-                gx_pattern *p = &r->pat[l][j];
-                rc = compile_src(ld, l, p->source, p->loc, "pattern", &p->code,
-                                 p);
-                if (!rc && p->section_source)
-                    rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section, NULL);
-                if (!rc && p->lead_source)
-                    rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
-                                     &p->lead, NULL);
-                if (rc)
-                    return rc;
-                uint32_t cc = 0;
-                pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &cc);
-                if (cc > rs->max_groups)
-                    rs->max_groups = cc;
-            }
-    }
-    return GDPRX_OK;
-}
-
 static int cmp_rule_id(const void *a, const void *b)
 {
     return strcmp((*(gx_rule *const *)a)->id, (*(gx_rule *const *)b)->id);
@@ -979,28 +1107,13 @@ static int check_ids(loader *ld)
     return rc;
 }
 
-static void loader_free(loader *ld)
-{
-    for (size_t i = 0; i < ld->n_macros; i++) {
-        free(ld->macros[i].name);
-        free(ld->macros[i].value);
-    }
-    free(ld->macros);
-    for (int l = 0; l < GX_NLANG; l++) {
-        for (int w = 0; w < LX_N; w++)
-            free(ld->lex[l][w].src);
-        free(ld->derived[l][0]);
-        free(ld->derived[l][1]);
-    }
-}
-
 int gx_load_sources(gdprx_rules **out, const gx_source *src, size_t n,
                     gdprx_error *err)
 {
     loader ld;
     memset(&ld, 0, sizeof ld);
     ld.err = err;
-    if (!(ld.rs = calloc(1, sizeof *ld.rs)))
+    if (!(ld.rs = ld.sc.rs = calloc(1, sizeof *ld.rs)))
         return gx_error_nomem(err);
     int rc = GDPRX_OK;
     for (size_t i = 0; i < n && !rc; i++)
@@ -1008,11 +1121,11 @@ int gx_load_sources(gdprx_rules **out, const gx_source *src, size_t n,
     if (!rc)
         rc = check_ids(&ld);
     if (!rc)
-        rc = compile_all(&ld);
+        rc = gx_compile(&ld.sc, err);
     if (rc)
         gdprx_rules_free(ld.rs);
     else
         *out = ld.rs;
-    loader_free(&ld);
+    gx_schema_free(&ld.sc);
     return rc;
 }

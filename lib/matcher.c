@@ -23,6 +23,15 @@ typedef struct span {
     size_t s, e;
 } span;
 
+/* A concept found in the current clause: by the scanner (plain terms), or
+ * by its regex terms (with their attributes in a). */
+typedef struct chit {
+    uint32_t concept;
+    size_t s, e;
+    gx_hit a;                  /* attributes only: duration, age, email */
+    unsigned have;             /* GX_ATTR_* set in a */
+} chit;
+
 typedef struct mstate {
     const gdprx_rules *rs;
     const gx_text *t;
@@ -40,6 +49,17 @@ typedef struct mstate {
     size_t n_brk;
     int cues_done;
     gdprx_error *err;
+    /* concepts: the document's term hits per language (one scan each) */
+    gx_scan_hits sh[GX_NLANG];
+    int scanned[GX_NLANG];
+    chit *ch;                  /* concept hits of the current clause */
+    size_t n_ch, cap_ch;
+    unsigned char *cpresent;   /* [n_concepts]: in the current clause */
+    uint32_t *rx_stamp;        /* [n_concepts]: clause + 1 whose regex terms
+                                  were run */
+    uint32_t *pstamp;          /* [max pnum]: clause + 1 it was a candidate */
+    uint32_t *cand;            /* candidate pnums of the clause */
+    size_t n_cand;
 } mstate;
 
 int gx_hits_warn(gx_hits *h, const char *fmt, ...)
@@ -179,10 +199,10 @@ static int group(const mstate *m, const pcre2_code *re, const char *name,
     return 0;
 }
 
-/* Fill the hit's attributes; returns 0 if the rule's required ones are
- * missing. */
-static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
-                      const gx_lexicon *lx, size_t base, gx_hit *h)
+/* Fill the hit's attributes from the last match's named groups; returns
+ * the GX_ATTR_* bits found. */
+static unsigned extract(const mstate *m, const pcre2_code *re,
+                        const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     const char *x = m->t->s;
     size_t s, e;
@@ -203,9 +223,19 @@ static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
         h->email = x + s;
         have |= GX_ATTR_EMAIL;
     }
-    if (!(have & GX_ATTR_DURATION))
+    if (!(have & GX_ATTR_DURATION)) {
         h->duration_max[0] = '\0';
-    return (have & r->attrs) == r->attrs;
+        have &= ~(unsigned)GX_ATTR_DURATION_MAX;
+    }
+    return have;
+}
+
+/* Fill the hit's attributes; returns 0 if the rule's required ones are
+ * missing. */
+static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
+                      const gx_lexicon *lx, size_t base, gx_hit *h)
+{
+    return (extract(m, re, lx, base, h) & r->attrs) == r->attrs;
 }
 
 /* A pattern's condition on the clause's context (its section heading, or
@@ -232,6 +262,12 @@ static int conditions_ok(const mstate *m, const gx_pattern *p,
            context_ok(m, p->lead, ld != NULL, ld ? ld->s : 0, ld ? ld->e : 0);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int add_hit(mstate *m, const gx_hit *h)
 {
     gx_hits *o = m->out;
@@ -252,20 +288,36 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
     return 0;
 }
 
-static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
+/* Negation of hit h (a match of pattern p of rule r in clause c). */
+static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
+                    const gx_clause *c, const gx_lexicon *lx, gx_hit *h)
+{
+    if (p->negated) {
+        h->negated = 1;
+    } else if (r->negatable && !p->affirmed_only) {
+        if (!m->cues_done && find_cues(m, c, lx) != 0)
+            return -1;
+        const span *cue = negation(m, lx, h->s, h->e);
+        if (cue) {
+            h->negated = 1;
+            h->cue_s = cue->s;
+            h->cue_e = cue->e;
+        }
+    }
+    return 0;
+}
+
+/* Every match of p's regex in clause ci becomes a hit. */
+static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
 {
     const gx_clause *c = &m->doc->cl[ci];
     const gx_rule *r = &m->rs->rules[ri];
     const gx_pattern *p = &r->pat[c->lang][pi];
-    if (!may_match(m, p, c->lang))
-        return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     /* the subject is the clause alone: ^, $, \b and lookbehinds see only it */
     const char *cx = m->t->s + c->s;
     size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    if (!conditions_ok(m, p, c))
-        return 0;
     for (size_t pos = 0; pos < cl;) {
         int rc = pcre2_match(p->code, (PCRE2_SPTR)cx, cl, pos,
                              PCRE2_NO_UTF_CHECK, m->md, m->mctx);
@@ -293,21 +345,352 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
             pos++;
         if (h.e <= h.s || !attributes(m, r, p->code, lx, c->s, &h))
             continue;
-        if (p->negated) {
-            h.negated = 1;
-        } else if (r->negatable && !p->affirmed_only) {
-            if (!m->cues_done && find_cues(m, c, lx) != 0)
-                return -1;
-            const span *cue = negation(m, lx, h.s, h.e);
-            if (cue) {
-                h.negated = 1;
-                h.cue_s = cue->s;
-                h.cue_e = cue->e;
-            }
-        }
-        if (add_hit(m, &h) != 0)
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
             return -1;
     }
+    return 0;
+}
+
+/* A v1 pattern: its literals and section/lead regexes, then the regex. */
+static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
+{
+    const gx_clause *c = &m->doc->cl[ci];
+    const gx_pattern *p = &m->rs->rules[ri].pat[c->lang][pi];
+    if (!may_match(m, p, c->lang) || !conditions_ok(m, p, c))
+        return 0;
+    return run_regex(m, ri, pi, ci);
+}
+
+/* ---- concepts ---------------------------------------------------------- */
+
+static int add_chit(mstate *m, uint32_t concept, size_t s, size_t e)
+{
+    if (gx_grow(&m->ch, &m->cap_ch, m->n_ch + 1, sizeof *m->ch) != 0)
+        return -1;
+    chit *h = &m->ch[m->n_ch++];
+    memset(h, 0, sizeof *h);
+    h->concept = concept;
+    h->s = s;
+    h->e = e;
+    h->a.age = -1;
+    return 0;
+}
+
+/* First scan hit of language `lang` that starts at or after s. */
+static size_t first_hit(const gx_scan_hits *sh, size_t s)
+{
+    size_t lo = 0, hi = sh->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sh->v[mid].s < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Does any concept of list ids have a plain-term hit inside [s, e)? */
+static int span_has(const mstate *m, int lang, const gx_clist *ids, size_t s,
+                    size_t e)
+{
+    const gx_scan_hits *sh = &m->sh[lang];
+    for (size_t k = first_hit(sh, s); k < sh->n && sh->v[k].s < e; k++)
+        if (sh->v[k].e <= e)
+            for (size_t i = 0; i < ids->n; i++)
+                if (sh->v[k].concept == ids->ids[i])
+                    return 1;
+    return 0;
+}
+
+/* Run concept ci's regex terms over clause c once (lazily: only when a
+ * candidate case asks for the concept). */
+static int regex_terms(mstate *m, uint32_t ci, size_t cix)
+{
+    const gx_clause *c = &m->doc->cl[cix];
+    const gx_concept_lang *cl = &m->rs->concepts[ci].l[c->lang];
+    if (!cl->re || m->rx_stamp[ci] == cix + 1)
+        return 0;
+    m->rx_stamp[ci] = (uint32_t)(cix + 1);
+    const gx_lexicon *lx = &m->rs->lex[c->lang];
+    const char *cx = m->t->s + c->s;
+    size_t len = c->e - c->s;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    for (size_t pos = 0; pos < len;) {
+        int rc = pcre2_match(cl->re, (PCRE2_SPTR)cx, len, pos,
+                             PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0)
+            return gx_hits_warn(m->out, "concept %s: regex term gave up on "
+                                "the clause at byte %zu",
+                                m->rs->concepts[ci].name,
+                                (size_t)m->t->ostart[c->s]);
+        size_t s = c->s + ov[0], e = c->s + ov[1];
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        while (pos < len && ((unsigned char)cx[pos] & 0xC0) == 0x80)
+            pos++;
+        if (e <= s)
+            continue;
+        if (add_chit(m, ci, s, e) != 0)
+            return -1;
+        chit *h = &m->ch[m->n_ch - 1];
+        h->have = extract(m, cl->re, lx, c->s, &h->a);
+        m->cpresent[ci] = 1;
+    }
+    return 0;
+}
+
+/* Is concept ci in the current clause? (Runs its regex terms if needed.) */
+static int present(mstate *m, uint32_t ci, size_t cix, int *oom)
+{
+    if (!m->cpresent[ci] && regex_terms(m, ci, cix) != 0)
+        *oom = 1;
+    return m->cpresent[ci];
+}
+
+/* The case's presence conditions on clause cix: all, any, none, section,
+ * lead. */
+static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
+{
+    const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY],
+                   *none = &p->cond[GX_C_NONE];
+    for (size_t i = 0; i < all->n; i++)
+        if (!present(m, all->ids[i], cix, oom))
+            return 0;
+    int one = !any->n;
+    for (size_t i = 0; i < any->n && !one; i++)
+        one = present(m, any->ids[i], cix, oom);
+    if (!one)
+        return 0;
+    for (size_t i = 0; i < none->n; i++)
+        if (present(m, none->ids[i], cix, oom))
+            return 0;
+    const gx_clause *c = &m->doc->cl[cix];
+    if (p->cond[GX_C_SECTION].n &&
+        (c->section < 0 ||
+         !span_has(m, c->lang, &p->cond[GX_C_SECTION],
+                   m->doc->hd[c->section].s, m->doc->hd[c->section].e)))
+        return 0;
+    if (p->cond[GX_C_LEAD].n &&
+        (c->lead < 0 ||
+         !span_has(m, c->lang, &p->cond[GX_C_LEAD], m->doc->pa[c->lead].s,
+                   m->doc->pa[c->lead].e)))
+        return 0;
+    return 1;
+}
+
+static size_t gap(const chit *a, const chit *b)
+{
+    return a->e <= b->s ? b->s - a->e : b->e <= a->s ? a->s - b->e : 0;
+}
+
+/* The hit of concept ci nearest to anchor a; with order, the nearest that
+ * ends before `before` (if set) and starts at or after `after`. */
+static const chit *nearest(const mstate *m, uint32_t ci, const chit *a,
+                           size_t after, size_t before)
+{
+    const chit *best = NULL;
+    for (size_t k = 0; k < m->n_ch; k++) {
+        const chit *h = &m->ch[k];
+        if (h->concept != ci || h->s < after || h->e > before)
+            continue;
+        if (!best || gap(a, h) < gap(a, best))
+            best = h;
+    }
+    return best;
+}
+
+/* Witnesses of the case around anchor a (a hit of all[ai], or of an `any`
+ * concept when the case has no `all`): one hit per `all` concept (in the
+ * listed order if p->order) and one of an `any` concept. */
+static size_t witnesses(const mstate *m, const gx_pattern *p, size_t ai,
+                        const chit *a, const chit **w)
+{
+    const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY];
+    size_t n = 0;
+    w[n++] = a;
+    if (all->n) {
+        size_t lo = a->s, hi = a->e;
+        for (size_t k = ai; k-- > 0;) {   /* before the anchor */
+            const chit *h = nearest(m, all->ids[k], a, 0,
+                                    p->order ? lo : (size_t)-1);
+            if (!h)
+                return 0;
+            w[n++] = h;
+            lo = h->s;
+        }
+        for (size_t k = ai + 1; k < all->n; k++) {   /* after it */
+            const chit *h = nearest(m, all->ids[k], a, p->order ? hi : 0,
+                                    (size_t)-1);
+            if (!h)
+                return 0;
+            w[n++] = h;
+            hi = h->e;
+        }
+        const chit *best = NULL;
+        for (size_t k = 0; k < any->n; k++) {
+            const chit *h = nearest(m, any->ids[k], a, 0, (size_t)-1);
+            if (h && (!best || gap(a, h) < gap(a, best)))
+                best = h;
+        }
+        if (any->n && !best)
+            return 0;
+        if (best)
+            w[n++] = best;
+    }
+    return n;
+}
+
+static int is_anchor(const gx_pattern *p, size_t ai, uint32_t concept)
+{
+    if (p->cond[GX_C_ALL].n)
+        return concept == p->cond[GX_C_ALL].ids[ai];
+    for (size_t k = 0; k < p->cond[GX_C_ANY].n; k++)
+        if (concept == p->cond[GX_C_ANY].ids[k])
+            return 1;
+    return 0;
+}
+
+/* The anchor concept: the first `all` concept, or, for a rule that reports
+ * attributes, the first one whose regex terms give them (one finding per
+ * value: "1 year or 2 years"). */
+static size_t anchor_index(const mstate *m, const gx_rule *r,
+                           const gx_pattern *p, int lang)
+{
+    const gx_clist *all = &p->cond[GX_C_ALL];
+    if (r->attrs)
+        for (size_t k = 0; k < all->n; k++)
+            if (m->rs->concepts[all->ids[k]].l[lang].re)
+                return k;
+    return 0;
+}
+
+/* A case of concepts alone: each anchor with its witnesses (within `near`
+ * words) gives a hit spanning them; a rule without attributes gives at
+ * most one hit per case and clause. */
+static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
+{
+    const gx_clause *c = &m->doc->cl[ci];
+    const gx_rule *r = &m->rs->rules[ri];
+    const gx_pattern *p = &r->pat[c->lang][pi];
+    const gx_lexicon *lx = &m->rs->lex[c->lang];
+    size_t ai = anchor_index(m, r, p, c->lang);
+    const chit *w[GX_WITNESS_MAX];
+    if (p->cond[GX_C_ALL].n + 2 > GX_WITNESS_MAX)
+        return 0;
+    for (size_t k = 0; k < m->n_ch; k++) {
+        const chit *a = &m->ch[k];
+        if (!is_anchor(p, ai, a->concept))
+            continue;
+        size_t n = witnesses(m, p, ai, a, w);
+        if (!n)
+            continue;
+        gx_hit h;
+        memset(&h, 0, sizeof h);
+        h.r = r;
+        h.rule = ri;
+        h.pattern = pi;
+        h.clause = ci;
+        h.age = -1;
+        h.s = (size_t)-1;
+        unsigned have = 0;
+        for (size_t i = 0; i < n; i++) {
+            h.s = w[i]->s < h.s ? w[i]->s : h.s;
+            h.e = w[i]->e > h.e ? w[i]->e : h.e;
+            if (w[i]->have & ~have) {   /* the first witness with values */
+                strcpy(h.duration, w[i]->a.duration);
+                strcpy(h.duration_max, w[i]->a.duration_max);
+                if (w[i]->have & GX_ATTR_AGE)
+                    h.age = w[i]->a.age;
+                if (w[i]->have & GX_ATTR_EMAIL) {
+                    h.email_s = w[i]->a.email_s;
+                    h.email_e = w[i]->a.email_e;
+                    h.email = w[i]->a.email;
+                }
+                have |= w[i]->have;
+            }
+            h.wit[i].concept = w[i]->concept;
+            h.wit[i].s = w[i]->s;
+            h.wit[i].e = w[i]->e;
+        }
+        h.n_wit = n;
+        if (p->near && spaces_between(m->t->s, h.s, h.e) + 1 > (size_t)p->near)
+            continue;
+        if ((have & r->attrs) != r->attrs)
+            continue;
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
+            return -1;
+        if (!r->attrs)
+            break;
+    }
+    return 0;
+}
+
+/* A `when` case: presence conditions, then its regex or its witnesses. */
+static int run_case(mstate *m, size_t ri, size_t pi, size_t ci)
+{
+    const gx_clause *c = &m->doc->cl[ci];
+    const gx_pattern *p = &m->rs->rules[ri].pat[c->lang][pi];
+    int oom = 0;
+    int ok = case_holds(m, p, ci, &oom);
+    if (oom)
+        return -1;
+    if (!ok)
+        return 0;
+    return p->code ? run_regex(m, ri, pi, ci) : run_concepts(m, ri, pi, ci);
+}
+
+/* Scan the whole text once for language lang's terms. */
+static int scan_lang(mstate *m, int lang)
+{
+    if (m->scanned[lang])
+        return 0;
+    m->scanned[lang] = 1;
+    const gdprx_rules *rs = m->rs;
+    if (rs->scan_naive)
+        return gx_scan_naive(rs->terms[lang], rs->n_terms[lang], m->t->s,
+                             m->t->len, &m->sh[lang]);
+    return gx_scan(rs->scan[lang], m->t->s, m->t->len, &m->sh[lang]);
+}
+
+/* The clause's plain-term hits, present bits, and candidate patterns in
+ * rule order. */
+static int clause_setup(mstate *m, size_t ci)
+{
+    const gx_clause *c = &m->doc->cl[ci];
+    const gdprx_rules *rs = m->rs;
+    int l = c->lang;
+    for (size_t k = 0; k < m->n_ch; k++)
+        m->cpresent[m->ch[k].concept] = 0;
+    m->n_ch = 0;
+    m->n_cand = 0;
+    if (scan_lang(m, l) != 0)
+        return -1;
+    const gx_scan_hits *sh = &m->sh[l];
+    for (size_t k = first_hit(sh, c->s); k < sh->n && sh->v[k].s < c->e; k++)
+        if (sh->v[k].e <= c->e) {
+            if (add_chit(m, sh->v[k].concept, sh->v[k].s, sh->v[k].e) != 0)
+                return -1;
+            m->cpresent[sh->v[k].concept] = 1;
+        }
+    uint32_t stamp = (uint32_t)(ci + 1);
+    for (size_t k = 0; k < rs->n_always[l]; k++) {
+        m->pstamp[rs->always[l][k]] = stamp;
+        m->cand[m->n_cand++] = rs->always[l][k];
+    }
+    for (size_t k = 0; k < m->n_ch; k++) {
+        uint32_t cc = m->ch[k].concept;
+        for (uint32_t i = rs->trig_off[l][cc]; i < rs->trig_off[l][cc + 1];
+             i++) {
+            uint32_t pn = rs->trig[l][i];
+            if (m->pstamp[pn] != stamp) {
+                m->pstamp[pn] = stamp;
+                m->cand[m->n_cand++] = pn;
+            }
+        }
+    }
+    qsort(m->cand, m->n_cand, sizeof *m->cand, cmp_u32);
     return 0;
 }
 
@@ -337,7 +720,15 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     m.mctx = pcre2_match_context_create(NULL);
     js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
     m.set = malloc((max_lits + 1) * sizeof *m.set);
-    if (!m.md || !m.mctx || !js || !m.set) {
+    size_t max_pn = 0;
+    for (int l = 0; l < GX_NLANG; l++)
+        max_pn = rs->n_pnum[l] > max_pn ? rs->n_pnum[l] : max_pn;
+    m.cpresent = calloc(rs->n_concepts + 1, 1);
+    m.rx_stamp = calloc(rs->n_concepts + 1, sizeof *m.rx_stamp);
+    m.pstamp = calloc(max_pn + 1, sizeof *m.pstamp);
+    m.cand = malloc((max_pn + 1) * sizeof *m.cand);
+    if (!m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
+        !m.pstamp || !m.cand) {
         rc = gx_error_nomem(err);
         goto out;
     }
@@ -356,19 +747,34 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         m.set_lang = c->lang;
         gx_prefilter_scan(&rs->pf[c->lang], t->s + c->s, c->e - c->s,
                           m.present[c->lang], m.set, &m.n_set);
-        for (size_t ri = 0; ri < rs->n_rules; ri++) {
+        if (clause_setup(&m, ci) != 0) {
+            rc = gx_error_nomem(err);
+            goto out;
+        }
+        for (size_t k = 0; k < m.n_cand; k++) {
+            uint32_t pn = m.cand[k];
+            size_t ri = rs->p_rule[c->lang][pn], pi = rs->p_idx[c->lang][pn];
             if (select && !select[ri])
                 continue;
-            for (size_t pi = 0; pi < rs->rules[ri].n_pat[c->lang]; pi++)
-                if (run_pattern(&m, ri, pi, ci) != 0) {
-                    rc = gx_error_nomem(err);
-                    goto out;
-                }
+            int r = rs->rules[ri].pat[c->lang][pi].has_cond
+                        ? run_case(&m, ri, pi, ci)
+                        : run_pattern(&m, ri, pi, ci);
+            if (r != 0) {
+                rc = gx_error_nomem(err);
+                goto out;
+            }
         }
     }
 out:
-    for (int l = 0; l < GX_NLANG; l++)
+    for (int l = 0; l < GX_NLANG; l++) {
         free(m.present[l]);
+        gx_scan_hits_free(&m.sh[l]);
+    }
+    free(m.ch);
+    free(m.cpresent);
+    free(m.rx_stamp);
+    free(m.pstamp);
+    free(m.cand);
     free(m.set);
     pcre2_jit_stack_free(js);
     pcre2_match_context_free(m.mctx);

@@ -8,6 +8,13 @@
 #include "attrs.h"
 #include "segment.h"
 
+#define GX_WITNESS_MAX 12
+
+typedef struct gx_witness {      /* a concept hit that made a case hold */
+    uint32_t concept;
+    size_t s, e;                 /* normalized span */
+} gx_witness;
+
 typedef struct gx_hit {
     const gx_rule *r;            /* rules[rule] */
     size_t rule, pattern, clause;
@@ -18,6 +25,8 @@ typedef struct gx_hit {
     int age;
     size_t email_s, email_e;     /* normalized span, email_e = 0 if none */
     const char *email;           /* normalized text of the e-mail */
+    gx_witness wit[GX_WITNESS_MAX]; /* concepts of a `when` case, if any */
+    size_t n_wit;
 } gx_hit;
 
 typedef struct gx_hits {

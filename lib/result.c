@@ -155,6 +155,8 @@ typedef struct bctx {
     const gx_doc *doc;
     const char **sections;   /* original heading text per heading */
     struct rulestr *rules;   /* pooled copies per rule, built lazily */
+    const gdprx_rules *rs;
+    unsigned flags;          /* GDPRX_OPT_* of the analysis */
 } bctx;
 
 /* A rule's strings, copied into the result once however many findings. */
@@ -197,6 +199,23 @@ static const struct rulestr *rule_strings(bctx *b, size_t ri,
     return rs;
 }
 
+/* 'keep "stored", period "two years"': a case's witnesses as written. */
+static const char *witnesses_str(bctx *b, const gx_hit *h)
+{
+    gx_buf s = {0};
+    for (size_t i = 0; i < h->n_wit; i++) {
+        size_t os = gx_text_ostart(b->t, h->wit[i].s),
+               oe = gx_text_oend(b->t, h->wit[i].e);
+        gx_buf_printf(&s, "%s%s \"", i ? ", " : "",
+                      b->rs->concepts[h->wit[i].concept].name);
+        gx_buf_add(&s, b->orig + os, oe - os);
+        gx_buf_addc(&s, '"');
+    }
+    const char *out = s.oom ? NULL : pool_strndup(b->r, s.s, s.len);
+    gx_buf_free(&s);
+    return out;
+}
+
 static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
 {
     const gx_rule *rule = h->r;
@@ -234,6 +253,9 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
         return -1;
     if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, h->cue_s,
                                                             h->cue_e)))
+        return -1;
+    if (h->n_wit && (b->flags & GDPRX_OPT_EXPLAIN) &&
+        !(f->concepts = witnesses_str(b, h)))
         return -1;
     return 0;
 }
@@ -288,10 +310,11 @@ static int segments(bctx *b, int doc_lang)
 
 int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
                     const gx_text *t, const char *orig, const gx_doc *doc,
-                    gx_hits *hits, int doc_lang, gdprx_error *err)
+                    gx_hits *hits, int doc_lang, unsigned flags,
+                    gdprx_error *err)
 {
     gdprx_result *r = calloc(1, sizeof *r);
-    bctx b = {r, t, orig, doc, NULL, NULL};
+    bctx b = {r, t, orig, doc, NULL, NULL, rs, flags};
     if (!r)
         return gx_error_nomem(err);
     r->lang = pub_lang(doc_lang);

@@ -26,6 +26,7 @@ struct gdprx_result {
 /* Build the result of one analysis. */
 int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
                     const gx_text *t, const char *orig, const gx_doc *doc,
-                    gx_hits *hits, int doc_lang, gdprx_error *err);
+                    gx_hits *hits, int doc_lang, unsigned flags,
+                    gdprx_error *err);
 
 #endif

@@ -73,12 +73,20 @@ void gx_rule_free(gx_rule *r)
     for (int l = 0; l < GX_NLANG; l++) {
         for (size_t j = 0; j < r->n_pat[l]; j++) {
             free(r->pat[l][j].source);
+            free(r->pat[l][j].desc);
             free(r->pat[l][j].section_source);
             free(r->pat[l][j].lead_source);
             pcre2_code_free(r->pat[l][j].lead);
             pcre2_code_free(r->pat[l][j].code);
             free(r->pat[l][j].lits);
             pcre2_code_free(r->pat[l][j].section);
+            for (int k = 0; k < GX_C_N; k++) {
+                gx_clist *cl = &r->pat[l][j].cond[k];
+                for (size_t i = 0; i < cl->n; i++)
+                    free(cl->names[i]);
+                free(cl->names);
+                free(cl->ids);
+            }
         }
         free(r->pat[l]);
         for (size_t j = 0; j < r->n_ex[l]; j++) {
@@ -102,7 +110,17 @@ void gdprx_rules_free(gdprx_rules *rs)
     for (int l = 0; l < GX_NLANG; l++) {
         gx_lexicon_free(&rs->lex[l]);
         gx_prefilter_free(&rs->pf[l]);
+        gx_scanner_free(rs->scan[l]);
+        free(rs->terms[l]);
+        free(rs->p_rule[l]);
+        free(rs->p_idx[l]);
+        free(rs->trig_off[l]);
+        free(rs->trig[l]);
+        free(rs->always[l]);
     }
+    for (size_t i = 0; i < rs->n_concepts; i++)
+        gx_concept_free(&rs->concepts[i]);
+    free(rs->concepts);
     for (size_t i = 0; i < rs->n_files; i++)
         free(rs->files[i]);
     free(rs->files);
@@ -278,7 +296,9 @@ const char *gdprx_rules_pattern(const gdprx_rules *rs, const char *rule_id,
     for (size_t i = 0; i < rs->n_rules; i++)
         if (!strcmp(rs->rules[i].id, rule_id))
             return index < rs->rules[i].n_pat[l]
-                       ? rs->rules[i].pat[l][index].source
+                       ? (rs->rules[i].pat[l][index].has_cond
+                              ? rs->rules[i].pat[l][index].desc
+                              : rs->rules[i].pat[l][index].source)
                        : NULL;
     return NULL;
 }

@@ -9,6 +9,8 @@
 #include <pcre2.h>
 
 #include "gdprx.h"
+#include "concepts.h"
+#include "error.h"
 #include "lexicon.h"
 #include "prefilter.h"
 
@@ -17,14 +19,33 @@
 enum { GX_ATTR_DURATION = 1, GX_ATTR_DURATION_MAX = 2, GX_ATTR_AGE = 4,
        GX_ATTR_EMAIL = 8 };
 
-typedef struct gx_loc {
-    const char *file; /* owned by the rule set's file table */
-    int line, col;
-} gx_loc;
+/* A list of concepts in a condition: names as written, ids resolved once
+ * every file is read (indexes of gdprx_rules.concepts). */
+typedef struct gx_clist {
+    char **names;
+    uint32_t *ids;
+    size_t n;
+    gx_loc loc;
+} gx_clist;
 
+enum { GX_C_ALL, GX_C_ANY, GX_C_NONE, GX_C_SECTION, GX_C_LEAD, GX_C_N };
+
+#define GX_NO_TRIGGER UINT32_MAX
+
+/* One way a rule is stated in one language: a regex pattern (v1), or a
+ * case of the rule's `when` conditions over concepts, with an optional
+ * regex that then runs only where the conditions hold. */
 typedef struct gx_pattern {
-    char *source;          /* as written, before macro expansion */
+    char *source;          /* as written, before macro expansion; NULL for
+                              a case without a regex */
     pcre2_code *code;
+    int has_cond;          /* a `when` case: cond[] below apply */
+    char *desc;            /* a case's conditions as text (explain); owned */
+    gx_clist cond[GX_C_N]; /* all, any, none, section, lead */
+    int near;              /* witnesses within this many words; 0: clause */
+    int order;             /* `all` witnesses in the listed order */
+    uint32_t trigger;      /* the concept whose presence makes the case a
+                              candidate, or GX_NO_TRIGGER (always tried) */
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;
     char *lead_source;     /* NULL, or the condition on a list's lead-in */
@@ -67,6 +88,20 @@ struct gdprx_rules {
     uint32_t max_groups;   /* largest capture count over all patterns */
     gx_prefilter pf[GX_NLANG];
     int prefilter_off;     /* tests only: run every pattern on every clause */
+    gx_concept *concepts;  /* every concept of the set, by id */
+    size_t n_concepts;
+    gx_scanner *scan[GX_NLANG];  /* all literal terms of a language */
+    int scan_naive;        /* tests only: find terms without the scanner */
+    gx_term *terms[GX_NLANG];    /* the scanner's input, kept for scan_naive */
+    size_t n_terms[GX_NLANG];
+    /* Case index per language: patterns are numbered in rule order
+     * (pnum -> rule, pattern); trig[trig_off[c] .. trig_off[c + 1]) are the
+     * pnums concept c triggers, always[] those tried on every clause. */
+    uint32_t *p_rule[GX_NLANG], *p_idx[GX_NLANG];
+    size_t n_pnum[GX_NLANG];
+    uint32_t *trig_off[GX_NLANG], *trig[GX_NLANG];
+    uint32_t *always[GX_NLANG];
+    size_t n_always[GX_NLANG];
 };
 
 const char *gx_lang_code(int idx); /* "en", "fr", "nl" */

@@ -166,6 +166,8 @@ static void print_text(const char *name, const gdprx_result *r,
                    gdprx_rules_pattern(rules, f->rule_id, f->lang,
                                        f->pattern_index));
             print_quoted(f->text, f->end - f->start);
+            if (f->concepts)
+                printf("; concepts %s", f->concepts);
             if (f->negation_cue)
                 printf("; negation cue \"%s\"", f->negation_cue);
             if (f->section)
@@ -364,8 +366,10 @@ int main(int argc, char **argv)
             o.json = 1;
         else if (!strcmp(a, "--jsonl"))
             o.jsonl = 1;
-        else if (!strcmp(a, "--explain"))
+        else if (!strcmp(a, "--explain")) {
             o.explain = 1;
+            o.ao.flags |= GDPRX_OPT_EXPLAIN;
+        }
         else if (!strcmp(a, "--segments"))
             o.segments = 1;
         else if (!strcmp(a, "--replace-invalid"))

@@ -147,6 +147,7 @@ class _Finding(ctypes.Structure):
         ("negation_cue", ctypes.c_char_p),
         ("pattern_index", ctypes.c_size_t),
         ("lang", ctypes.c_int),          # gdprx_lang
+        ("concepts", ctypes.c_char_p),   # with GDPRX_OPT_EXPLAIN only
     ]
 
 

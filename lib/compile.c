@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 4b, compiling the schema into the immutable rule set. Order: lexicon
+ * (word tables, derived {{number_word}}/{{unit_word}}, negation regexes),
+ * every macro expanded once (a typo is an error where it is written),
+ * concepts (terms expanded, normalized; regex terms compiled), one scanner
+ * per language, rule patterns and cases, the case index. */
+#include "compile.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "util.h"
+
+#define MACRO_DEPTH 16
+
+typedef struct compiler {
+    gx_schema *sc;
+    gdprx_rules *rs;
+    char *derived[GX_NLANG][2];   /* number_word, unit_word */
+    unsigned char *state[GX_NLANG]; /* per concept: 0 todo, 1 busy, 2 done */
+    gdprx_error *err;
+} compiler;
+
+static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
+                           int depth);
+
+static long concept_index(const gdprx_rules *rs, const char *name, size_t n)
+{
+    for (size_t i = 0; i < rs->n_concepts; i++)
+        if (strlen(rs->concepts[i].name) == n &&
+            !strncmp(rs->concepts[i].name, name, n))
+            return (long)i;
+    return -1;
+}
+
+/* {{name}} of a concept in a pattern: its regex in `lang` (*val NULL if no
+ * concept has that name). */
+static int concept_regex(compiler *ld, int lang, const char *name, size_t n,
+                         gx_loc loc, const char **val)
+{
+    *val = NULL;
+    long ci = concept_index(ld->rs, name, n);
+    if (ci < 0)
+        return GDPRX_OK;
+    int rc = compile_concept(ld, (size_t)ci, lang, loc, 0);
+    if (!rc)
+        *val = ld->rs->concepts[ci].l[lang].regex;
+    return rc;
+}
+
+
+static const char *find_macro(const compiler *ld, int lang, const char *name,
+                              size_t n)
+{
+    if (n == 11 && !strncmp(name, "number_word", n))
+        return ld->derived[lang][0];
+    if (n == 9 && !strncmp(name, "unit_word", n))
+        return ld->derived[lang][1];
+    for (size_t i = 0; i < ld->sc->n_macros; i++) {
+        const gx_macro *m = &ld->sc->macros[i];
+        if (m->lang == lang && strlen(m->name) == n && !strncmp(m->name, name, n))
+            return m->value;
+    }
+    return NULL;
+}
+
+static int expand(compiler *ld, int lang, const char *src, gx_loc loc,
+                  gx_buf *out, const char **stack, int depth)
+{
+    for (const char *p = src; *p;) {
+        const char *open = strstr(p, "{{");
+        if (!open) {
+            gx_buf_adds(out, p);
+            break;
+        }
+        gx_buf_add(out, p, (size_t)(open - p));
+        const char *close = strstr(open + 2, "}}");
+        if (!close)
+            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                               loc.col, "unclosed '{{' in pattern");
+        const char *name = open + 2;
+        size_t n = (size_t)(close - name);
+        while (n && *name == ' ')
+            name++, n--;
+        while (n && name[n - 1] == ' ')
+            n--;
+        const char *val = find_macro(ld, lang, name, n);
+        if (!val) {
+            int rc = concept_regex(ld, lang, name, n, loc, &val);
+            if (rc)
+                return rc;
+        }
+        if (!val)
+            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                               loc.col, "undefined macro or concept "
+                               "'{{%.*s}}' for %s",
+                               (int)n, name, gx_lang_code(lang));
+        for (int d = 0; d < depth; d++)
+            if (strlen(stack[d]) == n && !strncmp(stack[d], name, n))
+                return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                                   loc.col, "recursive macro '{{%.*s}}' for %s",
+                                   (int)n, name, gx_lang_code(lang));
+        if (depth >= MACRO_DEPTH)
+            return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                               loc.col, "macros nested deeper than %d",
+                               MACRO_DEPTH);
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(n < 127 ? n : 127), name);
+        stack[depth] = key;
+        gx_buf_adds(out, "(?:");
+        int rc = expand(ld, lang, val, loc, out, stack, depth + 1);
+        if (rc)
+            return rc;
+        gx_buf_addc(out, ')');
+        p = close + 2;
+    }
+    return out->oom ? gx_error_nomem(ld->err) : GDPRX_OK;
+}
+
+/* Expand and compile src; with p, also derive p's prefilter literals. */
+static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
+                       const char *what, pcre2_code **out, gx_pattern *p)
+{
+    gx_buf b = {0};
+    const char *stack[MACRO_DEPTH + 1];
+    int rc = expand(ld, lang, src, loc, &b, stack, 0);
+    if (!rc)
+        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what, ld->err);
+    if (!rc && p &&
+        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", &p->lits,
+                         &p->n_lits) != 0)
+        rc = gx_error_nomem(ld->err);
+    gx_buf_free(&b);
+    return rc;
+}
+
+static int compile_lexicon(compiler *ld)
+{
+    gdprx_rules *rs = ld->rs;
+    int rc;
+    for (int l = 0; l < GX_NLANG; l++) {
+        gx_lexicon *lx = &rs->lex[l];
+        gx_wordtab_sort(&lx->stopwords);
+        gx_wordtab_sort(&lx->numbers);
+        gx_wordtab_sort(&lx->units);
+        if (!(ld->derived[l][0] = gx_wordtab_regex(&lx->numbers)) ||
+            !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
+            return gx_error_nomem(ld->err);
+        pcre2_code **slot[GX_LX_N] = {&lx->neg_cues, &lx->neg_ignore,
+                                   &lx->neg_breaks, &lx->clause_split};
+        static const char *const what[GX_LX_N] = {"negation cues",
+                                               "negation ignore",
+                                               "negation breaks",
+                                               "clause_split"};
+        for (int w = 0; w < GX_LX_N; w++)
+            if (ld->sc->lex[l][w].src &&
+                (rc = compile_src(ld, l, ld->sc->lex[l][w].src, ld->sc->lex[l][w].loc,
+                                  what[w], slot[w], NULL)))
+                return rc;
+    }
+    /* every macro expands, used or not: a typo is an error where it is */
+    for (size_t i = 0; i < ld->sc->n_macros; i++) {
+        gx_buf b = {0};
+        const char *stack[MACRO_DEPTH + 1] = {ld->sc->macros[i].name};
+        rc = expand(ld, ld->sc->macros[i].lang, ld->sc->macros[i].value,
+                    ld->sc->macros[i].loc, &b, stack, 1);
+        gx_buf_free(&b);
+        if (rc)
+            return rc;
+    }
+    return GDPRX_OK;
+}
+
+/* ---- concepts ------------------------------------------------------------ */
+
+static int word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c >= 0x80;
+}
+
+/* A term's words: '*' only at a word's end, after at least 2 bytes. */
+static int term_ok(const char *t)
+{
+    size_t run = 0;
+    int words = 0;
+    for (const char *p = t;; p++) {
+        if (*p && word_byte((unsigned char)*p)) {
+            run++;
+            continue;
+        }
+        if (*p == '*') {
+            if (run < 2 || (p[1] && word_byte((unsigned char)p[1])))
+                return 0;
+            continue;
+        }
+        words += run > 0;
+        run = 0;
+        if (!*p)
+            break;
+    }
+    return words > 0;
+}
+
+static int add_word(compiler *ld, gx_concept_lang *cl, char *w, gx_loc loc,
+                    const char *cname)
+{
+    if (!term_ok(w)) {
+        int rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                             loc.col, "concept '%s': term '%s' has no word, "
+                             "or a '*' that does not end a word of at least "
+                             "2 letters", cname, w);
+        free(w);
+        return rc;
+    }
+    if (gx_grow(&cl->words, &cl->cap_words, cl->n_words + 1,
+                sizeof *cl->words) != 0) {
+        free(w);
+        return gx_error_nomem(ld->err);
+    }
+    cl->words[cl->n_words++] = w;
+    return GDPRX_OK;
+}
+
+/* Replace the first @name word of w by each term of concept `name`. */
+static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
+                    int depth)
+{
+    gx_concept *c = &ld->rs->concepts[ci];
+    gx_concept_lang *cl = &c->l[lang];
+    char *at = strchr(w, '@');
+    if (!at)
+        return add_word(ld, cl, w, loc, c->name);
+    size_t n = 0;
+    while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
+        n++;
+    long ri = concept_index(ld->rs, at + 1, n);
+    int rc = GDPRX_OK;
+    if (ri < 0)
+        rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line, loc.col,
+                         "concept '%s': unknown concept '@%.*s' in a term",
+                         c->name, (int)n, at + 1);
+    else
+        rc = compile_concept(ld, (size_t)ri, lang, loc, depth + 1);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    c = &ld->rs->concepts[ci];   /* (the table does not move; re-read) */
+    cl = &c->l[lang];
+    const gx_concept_lang *ref = &ld->rs->concepts[ri].l[lang];
+    if (ref->n_res)
+        rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line, loc.col,
+                         "concept '%s': '@%s' has regex terms, which cannot "
+                         "be part of a term", c->name,
+                         ld->rs->concepts[ri].name);
+    for (size_t k = 0; k < ref->n_words && !rc; k++) {
+        gx_buf b = {0};
+        gx_buf_add(&b, w, (size_t)(at - w));
+        gx_buf_adds(&b, ref->words[k]);
+        gx_buf_adds(&b, at + 1 + n);
+        char *nw = gx_buf_take(&b, NULL);
+        if (!nw)
+            rc = gx_error_nomem(ld->err);
+        else if (cl->n_words > GX_TERM_EXPANSIONS * 4)
+            rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                             loc.col, "concept '%s' expands to more than %d "
+                             "terms", c->name, GX_TERM_EXPANSIONS * 4);
+        else
+            rc = add_term(ld, ci, lang, nw, loc, depth);
+        if (rc && nw && rc == GDPRX_ESYNTAX)
+            free(nw);
+    }
+    free(w);
+    return rc;
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+    return x < y ? 1 : x > y ? -1 : strcmp(*(char *const *)a,
+                                           *(char *const *)b);
+}
+
+/* The concept's regex for {{name}}: its words longest first (PCRE2 takes
+ * the first alternative that fits), then its regex terms. */
+static int concept_regex_build(compiler *ld, gx_concept_lang *cl)
+{
+    char **sorted = malloc((cl->n_words + 1) * sizeof *sorted);
+    if (!sorted)
+        return gx_error_nomem(ld->err);
+    memcpy(sorted, cl->words, cl->n_words * sizeof *sorted);
+    qsort(sorted, cl->n_words, sizeof *sorted, cmp_len_desc);
+    gx_buf b = {0};
+    gx_buf_adds(&b, "(?:");
+    if (cl->n_words) {
+        gx_buf_adds(&b, "\\b(?:");
+        for (size_t i = 0; i < cl->n_words; i++) {
+            if (i)
+                gx_buf_addc(&b, '|');
+            gx_term_regex(&b, sorted[i]);
+        }
+        gx_buf_adds(&b, ")\\b");
+    }
+    for (size_t i = 0; i < cl->n_res; i++) {
+        if (i || cl->n_words)
+            gx_buf_addc(&b, '|');
+        gx_buf_printf(&b, "(?:%s)", cl->res[i]);
+    }
+    gx_buf_addc(&b, ')');
+    free(sorted);
+    if (!(cl->regex = gx_buf_take(&b, NULL)))
+        return gx_error_nomem(ld->err);
+    return GDPRX_OK;
+}
+
+static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
+{
+    if (!cl->n_res)
+        return GDPRX_OK;
+    gx_buf b = {0};
+    for (size_t i = 0; i < cl->n_res; i++)
+        gx_buf_printf(&b, "%s(?:%s)", i ? "|" : "", cl->res[i]);
+    if (b.oom) {
+        gx_buf_free(&b);
+        return gx_error_nomem(ld->err);
+    }
+    int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re, NULL);
+    gx_buf_free(&b);
+    uint32_t cc = 0;
+    if (!rc)
+        pcre2_pattern_info(cl->re, PCRE2_INFO_CAPTURECOUNT, &cc);
+    if (cc > ld->rs->max_groups)   /* the match data must hold its groups */
+        ld->rs->max_groups = cc;
+    return rc;
+}
+
+static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
+                           int depth)
+{
+    gx_concept *c = &ld->rs->concepts[ci];
+    if (ld->state[lang][ci] == 2)
+        return GDPRX_OK;
+    if (ld->state[lang][ci] == 1 || depth > GX_CONCEPT_DEPTH)
+        return gx_error_at(ld->err, GDPRX_ESYNTAX, ref.file, ref.line,
+                           ref.col, "concept '%s' refers to itself (through "
+                           "@ or {{}}) for %s", c->name, gx_lang_code(lang));
+    if (!c->l[lang].defined)
+        return gx_error_at(ld->err, GDPRX_ESYNTAX, ref.file, ref.line,
+                           ref.col, "concept '%s' has no terms for '%s' "
+                           "(defined at %s:%d)", c->name, gx_lang_code(lang),
+                           c->loc.file, c->loc.line);
+    ld->state[lang][ci] = 1;
+    gx_loc loc = c->l[lang].loc;
+    int rc = GDPRX_OK;
+    for (size_t t = 0; t < c->l[lang].n_terms && !rc; t++) {
+        char **ex = NULL, why[300];
+        size_t n = 0, cap = 0;
+        rc = gx_term_expand(c->l[lang].terms[t], &ex, &n, &cap, why,
+                            sizeof why);
+        if (rc == GDPRX_ENOMEM)
+            rc = gx_error_nomem(ld->err);
+        else if (rc)
+            rc = gx_error_at(ld->err, rc, loc.file, loc.line, loc.col,
+                             "concept '%s': %s", c->name, why);
+        size_t k = 0;
+        for (; k < n && !rc; k++)
+            rc = add_term(ld, ci, lang, ex[k], loc, depth);
+        for (; k < n; k++)
+            free(ex[k]);
+        free(ex);
+        c = &ld->rs->concepts[ci];
+    }
+    if (!rc)
+        rc = concept_regex_build(ld, &c->l[lang]);
+    if (!rc)
+        rc = concept_re_build(ld, &c->l[lang], lang);
+    ld->state[lang][ci] = 2;
+    return rc;
+}
+
+static int compile_concepts(compiler *ld)
+{
+    gdprx_rules *rs = ld->rs;
+    for (size_t i = 0; i < rs->n_concepts; i++) {
+        if (find_macro(ld, 0, rs->concepts[i].name,
+                       strlen(rs->concepts[i].name)) ||
+            find_macro(ld, 1, rs->concepts[i].name,
+                       strlen(rs->concepts[i].name)) ||
+            find_macro(ld, 2, rs->concepts[i].name,
+                       strlen(rs->concepts[i].name)))
+            return gx_error_at(ld->err, GDPRX_ESYNTAX,
+                               rs->concepts[i].loc.file,
+                               rs->concepts[i].loc.line,
+                               rs->concepts[i].loc.col,
+                               "concept '%s' has the name of a macro",
+                               rs->concepts[i].name);
+        for (int l = 0; l < GX_NLANG; l++)
+            if (rs->concepts[i].l[l].defined) {
+                int rc = compile_concept(ld, i, l, rs->concepts[i].loc, 0);
+                if (rc)
+                    return rc;
+            }
+    }
+    for (int l = 0; l < GX_NLANG; l++) {
+        size_t n = 0;
+        for (size_t i = 0; i < rs->n_concepts; i++)
+            n += rs->concepts[i].l[l].n_words;
+        if (!(rs->terms[l] = malloc((n + 1) * sizeof *rs->terms[l])))
+            return gx_error_nomem(ld->err);
+        for (size_t i = 0; i < rs->n_concepts; i++)
+            for (size_t k = 0; k < rs->concepts[i].l[l].n_words; k++) {
+                gx_term *t = &rs->terms[l][rs->n_terms[l]];
+                t->text = rs->concepts[i].l[l].words[k];
+                t->concept = (uint32_t)i;
+                t->id = (uint32_t)rs->n_terms[l]++;
+            }
+        int rc = gx_scanner_build(&rs->scan[l], rs->terms[l], rs->n_terms[l],
+                                  ld->err);
+        if (rc)
+            return rc;
+    }
+    return GDPRX_OK;
+}
+
+/* ---- rule patterns and cases ---------------------------------------------- */
+
+static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
+{
+    for (int k = 0; k < GX_C_N; k++) {
+        gx_clist *cl = &p->cond[k];
+        if (!cl->n)
+            continue;
+        if (!(cl->ids = malloc(cl->n * sizeof *cl->ids)))
+            return gx_error_nomem(ld->err);
+        for (size_t i = 0; i < cl->n; i++) {
+            long ci = concept_index(ld->rs, cl->names[i],
+                                    strlen(cl->names[i]));
+            if (ci < 0)
+                return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
+                                   cl->loc.line, cl->loc.col,
+                                   "rule %s: unknown concept '%s'", r->id,
+                                   cl->names[i]);
+            if (!ld->rs->concepts[ci].l[lang].defined)
+                return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
+                                   cl->loc.line, cl->loc.col,
+                                   "rule %s: concept '%s' has no terms for "
+                                   "'%s' (give it some, or limit the case "
+                                   "with 'lang')", r->id, cl->names[i],
+                                   gx_lang_code(lang));
+            if ((k == GX_C_SECTION || k == GX_C_LEAD) &&
+                ld->rs->concepts[ci].l[lang].n_res)
+                return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
+                                   cl->loc.line, cl->loc.col,
+                                   "rule %s: concept '%s' has regex terms; "
+                                   "section and lead conditions take "
+                                   "concepts of plain terms", r->id,
+                                   cl->names[i]);
+            cl->ids[i] = (uint32_t)ci;
+        }
+    }
+    return GDPRX_OK;
+}
+
+/* A case's conditions as text, for --explain. */
+static int describe(compiler *ld, gx_pattern *p)
+{
+    static const char *const names[GX_C_N] = {"all", "any", "none",
+                                              "section", "lead"};
+    gx_buf b = {0};
+    for (int k = 0; k < GX_C_N; k++) {
+        if (!p->cond[k].n)
+            continue;
+        gx_buf_printf(&b, "%s%s [", b.len ? "; " : "", names[k]);
+        for (size_t i = 0; i < p->cond[k].n; i++)
+            gx_buf_printf(&b, "%s%s", i ? ", " : "", p->cond[k].names[i]);
+        gx_buf_addc(&b, ']');
+    }
+    if (p->near)
+        gx_buf_printf(&b, "; near %d", p->near);
+    if (p->order)
+        gx_buf_adds(&b, "; in order");
+    if (p->negated)
+        gx_buf_adds(&b, "; negated");
+    if (p->source)
+        gx_buf_printf(&b, "; pattern '%s'", p->source);
+    if (!(p->desc = gx_buf_take(&b, NULL)))
+        return gx_error_nomem(ld->err);
+    return GDPRX_OK;
+}
+
+static int compile_patterns(compiler *ld)
+{
+    gdprx_rules *rs = ld->rs;
+    int rc;
+    for (size_t i = 0; i < rs->n_rules; i++) {
+        gx_rule *r = &rs->rules[i];
+        for (int l = 0; l < GX_NLANG; l++)
+            for (size_t j = 0; j < r->n_pat[l]; j++) {
+                gx_pattern *p = &r->pat[l][j];
+                rc = p->has_cond ? resolve(ld, r, p, l) : GDPRX_OK;
+                if (!rc && p->has_cond)
+                    rc = describe(ld, p);
+                if (!rc && p->source)
+                    rc = compile_src(ld, l, p->source, p->loc, "pattern",
+                                     &p->code, p->has_cond ? NULL : p);
+                if (!rc && p->section_source)
+                    rc = compile_src(ld, l, p->section_source, p->loc,
+                                     "section", &p->section, NULL);
+                if (!rc && p->lead_source)
+                    rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
+                                     &p->lead, NULL);
+                if (rc)
+                    return rc;
+                uint32_t cc = 0;
+                if (p->code)
+                    pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &cc);
+                if (cc > rs->max_groups)
+                    rs->max_groups = cc;
+            }
+    }
+    return GDPRX_OK;
+}
+
+
+/* ---- the case index --------------------------------------------------- */
+
+static int literal(const gdprx_rules *rs, uint32_t ci, int lang)
+{
+    return rs->concepts[ci].l[lang].n_words > 0;
+}
+
+/* Concepts that make pattern p a candidate in a clause: the first `all`
+ * concept with plain terms; else every `any` concept, if all have plain
+ * terms. n = 0: tried on every clause. */
+static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
+                       const uint32_t **out)
+{
+    if (!p->has_cond)
+        return 0;
+    const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY];
+    for (size_t i = 0; i < all->n; i++)
+        if (literal(rs, all->ids[i], lang)) {
+            *out = &all->ids[i];
+            return 1;
+        }
+    if (all->n || !any->n)
+        return 0;
+    for (size_t i = 0; i < any->n; i++)
+        if (!literal(rs, any->ids[i], lang))
+            return 0;
+    *out = any->ids;
+    return any->n;
+}
+
+static int build_index(compiler *ld, int lang)
+{
+    gdprx_rules *rs = ld->rs;
+    size_t np = 0, nc = rs->n_concepts;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        np += rs->rules[i].n_pat[lang];
+    rs->n_pnum[lang] = np;
+    rs->p_rule[lang] = malloc((np + 1) * sizeof(uint32_t));
+    rs->p_idx[lang] = malloc((np + 1) * sizeof(uint32_t));
+    rs->trig_off[lang] = calloc(nc + 2, sizeof(uint32_t));
+    rs->always[lang] = malloc((np + 1) * sizeof(uint32_t));
+    if (!rs->p_rule[lang] || !rs->p_idx[lang] || !rs->trig_off[lang] ||
+        !rs->always[lang])
+        return gx_error_nomem(ld->err);
+    size_t pn = 0, nt = 0;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        for (size_t j = 0; j < rs->rules[i].n_pat[lang]; j++, pn++) {
+            rs->p_rule[lang][pn] = (uint32_t)i;
+            rs->p_idx[lang][pn] = (uint32_t)j;
+            const uint32_t *t;
+            size_t n = triggers(rs, &rs->rules[i].pat[lang][j], lang, &t);
+            if (!n)
+                rs->always[lang][rs->n_always[lang]++] = (uint32_t)pn;
+            for (size_t k = 0; k < n; k++)
+                rs->trig_off[lang][t[k] + 2]++;
+            nt += n;
+        }
+    for (size_t c = 0; c < nc; c++)   /* counts -> start offsets (+1) */
+        rs->trig_off[lang][c + 2] += rs->trig_off[lang][c + 1];
+    if (!(rs->trig[lang] = malloc((nt + 1) * sizeof(uint32_t))))
+        return gx_error_nomem(ld->err);
+    for (pn = 0; pn < np; pn++) {
+        const uint32_t *t;
+        size_t n = triggers(rs, &rs->rules[rs->p_rule[lang][pn]]
+                                     .pat[lang][rs->p_idx[lang][pn]],
+                            lang, &t);
+        for (size_t k = 0; k < n; k++)
+            rs->trig[lang][rs->trig_off[lang][t[k] + 1]++] = (uint32_t)pn;
+    }
+    return GDPRX_OK;   /* trig_off[c] .. trig_off[c + 1] now bound c's list */
+}
+
+int gx_compile(gx_schema *sc, gdprx_error *err)
+{
+    compiler ld;
+    memset(&ld, 0, sizeof ld);
+    ld.sc = sc;
+    ld.rs = sc->rs;
+    ld.err = err;
+    int rc = GDPRX_OK;
+    for (int l = 0; l < GX_NLANG && !rc; l++)
+        if (!(ld.state[l] = calloc(ld.rs->n_concepts + 1, 1)))
+            rc = gx_error_nomem(err);
+    if (!rc)
+        rc = compile_lexicon(&ld);
+    if (!rc)
+        rc = compile_concepts(&ld);
+    if (!rc)
+        rc = compile_patterns(&ld);
+    for (int l = 0; l < GX_NLANG && !rc; l++)
+        rc = build_index(&ld, l);
+    for (int l = 0; l < GX_NLANG; l++) {
+        free(ld.state[l]);
+        free(ld.derived[l][0]);
+        free(ld.derived[l][1]);
+    }
+    return rc;
+}
+
+void gx_schema_free(gx_schema *sc)
+{
+    for (size_t i = 0; i < sc->n_macros; i++) {
+        free(sc->macros[i].name);
+        free(sc->macros[i].value);
+    }
+    free(sc->macros);
+    for (int l = 0; l < GX_NLANG; l++)
+        for (int w = 0; w < GX_LX_N; w++)
+            free(sc->lex[l][w].src);
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 4c, concepts: expansion and normalization of written terms, and
+ * their regex form. The loader owns the concept table and builds the
+ * scanners (it also expands {{macros}} in regex terms). */
+#include "concepts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "util.h"
+
+typedef struct strlist {
+    char ***v;
+    size_t *n, *cap;
+    size_t added;
+} strlist;
+
+/* Index of the ')' closing the '(' at s[i], or 0 if unbalanced. */
+static size_t closing(const char *s, size_t i)
+{
+    int depth = 0;
+    for (size_t k = i; s[k]; k++) {
+        if (s[k] == '(')
+            depth++;
+        else if (s[k] == ')' && --depth == 0)
+            return k;
+    }
+    return 0;
+}
+
+/* Lower-case, normalize like analyzed text and tidy the spaces of one
+ * expanded term; NULL when out of memory. */
+static char *normalize_term(const char *s, size_t n)
+{
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    char *norm;
+    if (ascii) {
+        if (!(norm = gx_strndup(s, n)))
+            return NULL;
+        for (char *p = norm; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    } else {
+        gx_text t;
+        if (gx_normalize(&t, s, n, GDPRX_OPT_REPLACE_INVALID, NULL) != 0)
+            return NULL;
+        norm = gx_strndup(t.s, t.len);
+        gx_text_free(&t);
+        if (!norm)
+            return NULL;
+    }
+    /* one space between words, none at the ends */
+    char *w = norm;
+    for (const char *p = norm; *p; p++) {
+        int sp = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+        if (sp && (w == norm || w[-1] == ' '))
+            continue;
+        *w++ = sp ? ' ' : *p;
+    }
+    while (w > norm && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    return norm;
+}
+
+static int push(strlist *l, const char *s, size_t n)
+{
+    if (++l->added > GX_TERM_EXPANSIONS)
+        return GDPRX_ELIMIT;
+    if (memchr(s, ')', n) || memchr(s, '|', n))
+        return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
+    char *t = normalize_term(s, n);
+    if (!t)
+        return GDPRX_ENOMEM;
+    if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
+        free(t);
+        return GDPRX_OK;
+    }
+    if (gx_grow(l->v, l->cap, *l->n + 1, sizeof **l->v) != 0) {
+        free(t);
+        return GDPRX_ENOMEM;
+    }
+    (*l->v)[(*l->n)++] = t;
+    return GDPRX_OK;
+}
+
+/* Expand the first group of s (length n) and recurse on each result. */
+static int expand_groups(strlist *l, const char *s, size_t n)
+{
+    const char *open = memchr(s, '(', n);
+    if (!open)
+        return push(l, s, n);
+    size_t i = (size_t)(open - s), j = closing(s, i);
+    if (!j || j >= n)
+        return GDPRX_ESYNTAX;
+    int rc = GDPRX_OK;
+    gx_buf b = {0};
+    for (size_t a = i + 1; a <= j && !rc;) {
+        size_t e = a;   /* end of this alternative: '|' or ')' at depth 0 */
+        for (int depth = 0; e < j; e++) {
+            if (s[e] == '(')
+                depth++;
+            else if (s[e] == ')')
+                depth--;
+            else if (s[e] == '|' && depth == 0)
+                break;
+        }
+        b.len = 0;
+        gx_buf_add(&b, s, i);
+        gx_buf_add(&b, s + a, e - a);
+        gx_buf_add(&b, s + j + 1, n - j - 1);
+        rc = b.oom ? GDPRX_ENOMEM : expand_groups(l, b.s, b.len);
+        a = e + 1;
+    }
+    gx_buf_free(&b);
+    return rc;
+}
+
+int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
+                   char *why, size_t wn)
+{
+    strlist l = {out, n, cap, 0};
+    int rc = expand_groups(&l, term, strlen(term));
+    if (rc == GDPRX_ESYNTAX)
+        snprintf(why, wn, "unbalanced '(', ')' or '|' in term '%s'", term);
+    else if (rc == GDPRX_ELIMIT) {
+        snprintf(why, wn, "term '%s' expands to more than %d terms", term,
+                 GX_TERM_EXPANSIONS);
+        rc = GDPRX_ESYNTAX;
+    } else if (rc == GDPRX_ENOMEM)
+        snprintf(why, wn, "out of memory");
+    return rc;
+}
+
+static int word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+void gx_term_regex(gx_buf *b, const char *t)
+{
+    int first = 1;
+    for (const char *p = t; *p;) {
+        if (!word_byte((unsigned char)*p) && *p != '*') {
+            p++;
+            continue;
+        }
+        if (!first)
+            gx_buf_adds(b, "[ '-]{1,3}");
+        first = 0;
+        for (; *p && (word_byte((unsigned char)*p) || *p == '*'); p++) {
+            if (*p == '*')
+                gx_buf_adds(b, "\\w*");
+            else
+                gx_buf_addc(b, *p);
+        }
+    }
+}
+
+void gx_concept_free(gx_concept *c)
+{
+    free(c->name);
+    for (int l = 0; l < 3; l++) {
+        gx_concept_lang *cl = &c->l[l];
+        for (size_t i = 0; i < cl->n_terms; i++)
+            free(cl->terms[i]);
+        free(cl->terms);
+        for (size_t i = 0; i < cl->n_res; i++)
+            free(cl->res[i]);
+        free(cl->res);
+        for (size_t i = 0; i < cl->n_words; i++)
+            free(cl->words[i]);
+        free(cl->words);
+        free(cl->regex);
+        pcre2_code_free(cl->re);
+    }
+    memset(c, 0, sizeof *c);
+}

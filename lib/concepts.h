@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Stage 4c, concepts: named per-language sets of terms ("keep": keep,
+ * retain*, store*, ...) that every rule can use. Terms are written as people
+ * write them; this module expands their (a|b) groups and @concept
+ * references, normalizes them like the analyzed text, and builds per
+ * language the scanner that finds all terms of the rule set in one pass and
+ * the regex form used by {{name}} in patterns. */
+#ifndef GX_CONCEPTS_H
+#define GX_CONCEPTS_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "scan.h"
+
+/* Bounds on what one concept may expand to: a typo such as a recursive
+ * reference or a group of groups must not make a rule set explode. */
+#define GX_TERM_EXPANSIONS 4096 /* terms one written term may expand to */
+#define GX_CONCEPT_DEPTH 8      /* @concept references nested this deep */
+
+typedef struct gx_concept_lang {
+    int defined;          /* the concept has a list for this language */
+    char **terms;         /* as written (before expansion); owned */
+    size_t n_terms;
+    char **res;           /* regex terms as written ({{macros}} allowed) */
+    size_t n_res;
+    gx_loc loc;      /* where the language's list starts */
+    /* compiled by gx_concepts_compile: */
+    char **words;         /* expanded, normalized literal terms; owned */
+    size_t n_words, cap_words;
+    char *regex;          /* every term as one regex group (for {{name}});
+                             regex terms kept unexpanded; owned */
+    pcre2_code *re;       /* the regex terms alone, or NULL */
+} gx_concept_lang;
+
+typedef struct gx_concept {
+    char *name;
+    gx_loc loc;
+    gx_concept_lang l[3]; /* en, fr, nl */
+} gx_concept;
+
+/* Expand one written term: (a|b|) groups (nesting allowed) give every
+ * combination; the result is lower-cased and normalized like analyzed text
+ * (accents removed, one space between words). @name words are left for the
+ * caller. Appends to *out (owned strings). GDPRX_OK, GDPRX_ENOMEM, or
+ * GDPRX_ESYNTAX with a message in why[wn] (unbalanced group, too many
+ * expansions). */
+int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
+                   char *why, size_t wn);
+
+/* The regex alternative matching normalized text the way the scanner
+ * matches `word_term` (an expanded, normalized literal term): words whole,
+ * 'w*' as a prefix, the gaps between words ' ', '-' or '\''. Appended to b. */
+struct gx_buf;
+void gx_term_regex(struct gx_buf *b, const char *word_term);
+
+void gx_concept_free(gx_concept *c);
+
+#endif

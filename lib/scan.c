@@ -14,16 +14,26 @@
 
 #define NONE UINT32_MAX
 #define TAKEN (UINT32_MAX - 1) /* check value of the root cell */
-#define EMPTY UINT64_MAX       /* free slot of the transition table */
 #define MAX_GAP 3              /* bytes between the words of a phrase */
+#define HAS_PREFIX 0x80000000u /* cell flags in base's top bits */
+#define HAS_EXACT 0x40000000u
+#define BASE_MASK 0x3fffffffu
 
 enum { SEP, JOIN, WORD };      /* byte classes */
 
 typedef struct cell {          /* one double-array trie node */
     uint32_t base;             /* child by byte c is cells[base + c] ... */
-    uint32_t check;            /* ... when its check is the parent's index */
-    uint32_t exact, prefix;    /* word symbol ending here, or NONE */
+    uint32_t check;            /* ... when its check is the parent's index;
+                                  base's top bits: HAS_PREFIX, HAS_EXACT */
 } cell;
+
+typedef struct cell_syms {     /* the word symbols ending at a cell */
+    uint32_t exact, prefix;    /* or NONE */
+} cell_syms;
+
+typedef struct trans {         /* phrase transition: (state, sym) -> to */
+    uint32_t state, sym, to;   /* state NONE: a free slot */
+} trans;
 
 typedef struct pstate {        /* one phrase trie state */
     uint32_t out, n_out;       /* its terms: outs[out, out + n_out) */
@@ -41,12 +51,15 @@ typedef struct term_out {      /* build time: a term's final state */
 struct gx_scanner {            /* every array owned; never written after build */
     uint8_t cls[256];          /* byte class: SEP, JOIN or WORD */
     cell *cells;               /* byte trie; root is cell 0 */
+    cell_syms *syms;           /* [n_cells] */
     size_t n_cells;
+    uint8_t *later;            /* [n_syms]: symbol used after a term's first word */
     uint32_t *root_next;       /* [n_syms]: phrase state after one word */
     size_t n_syms;
-    uint64_t *tkeys;           /* (state << 32 | symbol) of later words */
-    uint32_t *tvals;           /* the state it leads to */
+    trans *tr;                 /* hashed transitions after the first word */
     size_t tmask;              /* table size - 1 (a power of two) */
+    uint64_t *bloom;           /* bit set of the transitions' hashes: most */
+    size_t bmask;              /* misses end here, in a table that caches well */
     pstate *states;            /* state 0 is the phrase root */
     size_t n_states;
     output *outs;
@@ -133,7 +146,8 @@ static int cmp_hit(const void *pa, const void *pb)
 /* Sort, then keep the lowest term of each (concept, s, e). */
 static void sort_hits(gx_scan_hits *h)
 {
-    qsort(h->v, h->n, sizeof *h->v, cmp_hit);
+    if (h->n > 1)
+        qsort(h->v, h->n, sizeof *h->v, cmp_hit);
     size_t k = 0;
     for (size_t i = 0; i < h->n; i++) {
         const gx_scan_hit *p = k ? &h->v[k - 1] : NULL;
@@ -178,7 +192,7 @@ typedef struct builder {       /* build-time state; all arrays owned */
     size_t n_uw, cap_uw;
     uint32_t *first;           /* [n_terms]: index in sorted uw of word 0 */
     uint32_t *order;           /* [n_uw]: sorted index of the words in term order */
-    size_t cap_cells, first_free, cap_states, cap_outs, n_trans;
+    size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
     term_out *outs;            /* [n_terms] */
 } builder;
 
@@ -209,7 +223,8 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
  * remembers where each term's words went. */
 static int number_symbols(builder *b, size_t n_terms)
 {
-    qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
+    if (b->n_uw > 1)
+        qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
     b->order = malloc((b->n_uw ? b->n_uw : 1) * sizeof *b->order);
     b->first = malloc((n_terms ? n_terms : 1) * sizeof *b->first);
     if (!b->order || !b->first)
@@ -244,10 +259,13 @@ static int ensure_cells(builder *b, size_t need)
     gx_scanner *sc = b->sc;
     if (need <= sc->n_cells)
         return 0;
-    if (gx_grow(&sc->cells, &b->cap_cells, need, sizeof *sc->cells))
+    if (gx_grow(&sc->cells, &b->cap_cells, need, sizeof *sc->cells) ||
+        gx_grow(&sc->syms, &b->cap_syms, need, sizeof *sc->syms))
         return -1;
-    for (size_t i = sc->n_cells; i < need; i++)
-        sc->cells[i] = (cell){0, NONE, NONE, NONE};
+    for (size_t i = sc->n_cells; i < need; i++) {
+        sc->cells[i] = (cell){0, NONE};
+        sc->syms[i] = (cell_syms){NONE, NONE};
+    }
     sc->n_cells = need;
     return 0;
 }
@@ -278,11 +296,12 @@ static size_t find_base(builder *b, const unsigned char *c, size_t k)
 static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
 {
     for (; lo < hi && b->uw[lo].w.n == d; lo++) {
-        cell *c = &b->sc->cells[s];
+        cell_syms *c = &b->sc->syms[s];
         if (b->uw[lo].w.prefix)
             c->prefix = b->uw[lo].sym;
         else
             c->exact = b->uw[lo].sym;
+        b->sc->cells[s].base |= b->uw[lo].w.prefix ? HAS_PREFIX : HAS_EXACT;
     }
     unsigned char bytes[256];
     size_t from[257], k = 0;
@@ -297,9 +316,9 @@ static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
     if (k == 0)
         return 0;
     size_t base = find_base(b, bytes, k);
-    if (base + 256 > NONE - 2 || ensure_cells(b, base + 256))
+    if (base + 256 > BASE_MASK || ensure_cells(b, base + 256))
         return -1;
-    b->sc->cells[s].base = (uint32_t)base;
+    b->sc->cells[s].base |= (uint32_t)base;
     for (size_t j = 0; j < k; j++)
         b->sc->cells[base + bytes[j]].check = s;
     for (size_t j = 0; j < k; j++)
@@ -318,48 +337,72 @@ static int build_trie(builder *b)
 
 /* ---- build: the phrase trie --------------------------------------------- */
 
-static size_t hash_key(uint64_t key, size_t mask)
+/* Multiplicative hashes of (st, sym); their high halves depend on both. */
+static size_t hash_key(uint32_t st, uint32_t sym, size_t mask)
 {
+    uint64_t key = (uint64_t)st << 32 | sym;
     return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+static size_t bloom_bit(uint32_t st, uint32_t sym, size_t mask)
+{
+    uint64_t key = (uint64_t)st << 32 | sym;
+    return (size_t)((key * 0xC2B2AE3D27D4EB4Full) >> 32) & mask;
+}
+
+/* Whether (st, sym) may have a transition (the bloom bit is set). */
+static int bloom_has(const gx_scanner *sc, uint32_t st, uint32_t sym)
+{
+    size_t bit = bloom_bit(st, sym, sc->bmask);
+    return (int)(sc->bloom[bit >> 6] >> (bit & 63)) & 1;
+}
+
+/* One bit per transition, 16 bits of set per transition (capped at 32 KiB
+ * of bits: beyond that the filter only stays cheaper than the table). */
+static int build_bloom(gx_scanner *sc, size_t n_trans)
+{
+    size_t bits = 512;
+    while (bits < 16 * n_trans && bits < ((size_t)1 << 18))
+        bits *= 2;
+    sc->bloom = calloc(bits / 64, sizeof *sc->bloom);
+    if (!sc->bloom)
+        return -1;
+    sc->bmask = bits - 1;
+    for (size_t i = 0; i <= sc->tmask; i++) {
+        const trans *t = &sc->tr[i];
+        if (t->state == NONE)
+            continue;
+        size_t bit = bloom_bit(t->state, t->sym, sc->bmask);
+        sc->bloom[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    return 0;
+}
+
+/* The slot of (st, sym): its own, or the free one where it would go. */
+static const trans *find_slot(const trans *tr, size_t mask, uint32_t st,
+                              uint32_t sym)
+{
+    size_t h = hash_key(st, sym, mask);
+    while (tr[h].state != NONE && (tr[h].state != st || tr[h].sym != sym))
+        h = (h + 1) & mask;
+    return &tr[h];
 }
 
 static int rehash(gx_scanner *sc, size_t size)
 {
-    uint64_t *keys = malloc(size * sizeof *keys);
-    uint32_t *vals = malloc(size * sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
+    trans *tr = malloc(size * sizeof *tr);
+    if (!tr)
         return -1;
-    }
     for (size_t i = 0; i < size; i++)
-        keys[i] = EMPTY;
-    for (size_t i = 0; sc->tkeys && i <= sc->tmask; i++) {
-        if (sc->tkeys[i] == EMPTY)
-            continue;
-        size_t h = hash_key(sc->tkeys[i], size - 1);
-        while (keys[h] != EMPTY)
-            h = (h + 1) & (size - 1);
-        keys[h] = sc->tkeys[i];
-        vals[h] = sc->tvals[i];
-    }
-    free(sc->tkeys);
-    free(sc->tvals);
-    sc->tkeys = keys;
-    sc->tvals = vals;
+        tr[i].state = NONE;
+    for (size_t i = 0; sc->tr && i <= sc->tmask; i++)
+        if (sc->tr[i].state != NONE)
+            *(trans *)find_slot(tr, size - 1, sc->tr[i].state,
+                                sc->tr[i].sym) = sc->tr[i];
+    free(sc->tr);
+    sc->tr = tr;
     sc->tmask = size - 1;
     return 0;
-}
-
-static uint32_t *slot(const gx_scanner *sc, uint32_t st, uint32_t sym,
-                      size_t *at)
-{
-    uint64_t key = (uint64_t)st << 32 | sym;
-    size_t h = hash_key(key, sc->tmask);
-    while (sc->tkeys[h] != EMPTY && sc->tkeys[h] != key)
-        h = (h + 1) & sc->tmask;
-    *at = h;
-    return sc->tkeys[h] == key ? &sc->tvals[h] : NULL;
 }
 
 static int new_state(builder *b, uint32_t *out)
@@ -378,26 +421,25 @@ static int new_state(builder *b, uint32_t *out)
 static int step_or_add(builder *b, uint32_t st, uint32_t sym, uint32_t *out)
 {
     gx_scanner *sc = b->sc;
-    uint32_t *to = st ? NULL : &sc->root_next[sym];
-    size_t at = 0;
+    trans *t = NULL;
     if (st) {
         if (2 * (b->n_trans + 1) > sc->tmask + 1 &&
             rehash(sc, 2 * (sc->tmask + 1)))
             return -1;
-        to = slot(sc, st, sym, &at);
-    }
-    if (to && *to != NONE)
-        return *out = *to, 0;
+        t = (trans *)find_slot(sc->tr, sc->tmask, st, sym);
+        if (t->state != NONE)
+            return *out = t->to, 0;
+        sc->later[sym] = 1;
+    } else if (sc->root_next[sym] != NONE)
+        return *out = sc->root_next[sym], 0;
     if (new_state(b, out))
         return -1;
     sc->states[st].kids = 1;
-    if (!st)
-        sc->root_next[sym] = *out;
-    else {
-        sc->tkeys[at] = (uint64_t)st << 32 | sym;
-        sc->tvals[at] = *out;
+    if (t) {
+        *t = (trans){st, sym, *out};
         b->n_trans++;
-    }
+    } else
+        sc->root_next[sym] = *out;
     return 0;
 }
 
@@ -417,8 +459,9 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
     gx_scanner *sc = b->sc;
     uint32_t root;
     sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
+    sc->later = calloc(sc->n_syms ? sc->n_syms : 1, 1);
     b->outs = malloc((n ? n : 1) * sizeof *b->outs);
-    if (!sc->root_next || !b->outs || rehash(sc, 16) || new_state(b, &root))
+    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, 16) || new_state(b, &root))
         return -1;
     for (size_t i = 0; i < sc->n_syms; i++)
         sc->root_next[i] = NONE;
@@ -432,7 +475,7 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
         b->outs[t].concept = terms[t].concept;
         b->outs[t].term = terms[t].id;
     }
-    return 0;
+    return build_bloom(sc, b->n_trans);
 }
 
 /* Group the terms by state; a (state, concept) keeps its lowest term only,
@@ -490,9 +533,11 @@ void gx_scanner_free(gx_scanner *sc)
     if (!sc)
         return;
     free(sc->cells);
+    free(sc->syms);
+    free(sc->later);
     free(sc->root_next);
-    free(sc->tkeys);
-    free(sc->tvals);
+    free(sc->tr);
+    free(sc->bloom);
     free(sc->states);
     free(sc->outs);
     free(sc);
@@ -502,9 +547,10 @@ size_t gx_scanner_size(const gx_scanner *sc)
 {
     if (!sc)
         return 0;
-    return sizeof *sc + sc->n_cells * sizeof *sc->cells +
-           sc->n_syms * sizeof *sc->root_next +
-           (sc->tmask + 1) * (sizeof *sc->tkeys + sizeof *sc->tvals) +
+    return sizeof *sc +
+           sc->n_cells * (sizeof *sc->cells + sizeof *sc->syms) +
+           sc->n_syms * (sizeof *sc->root_next + sizeof *sc->later) +
+           (sc->tmask + 1) * sizeof *sc->tr + (sc->bmask + 1) / 8 +
            sc->n_states * sizeof *sc->states + sc->n_outs * sizeof *sc->outs;
 }
 
@@ -533,7 +579,8 @@ static int add_symbol(scratch *x, uint32_t sym)
 
 /* Read the word at t[*i] (ending at *i on return) and collect its symbols:
  * the prefixes along its walk through the byte trie, then the exact word.
- * The walk stops when no term word goes on; the rest is skipped fast. */
+ * Only word bytes have transitions, so a failed one either ends the word
+ * or ends the walk (no term word goes on), and the rest is skipped fast. */
 static int read_word(const gx_scanner *sc, const unsigned char *t, size_t len,
                      size_t *i, scratch *x)
 {
@@ -542,20 +589,22 @@ static int read_word(const gx_scanner *sc, const unsigned char *t, size_t len,
     size_t j = *i;
     uint32_t s = 0;
     x->n_sym = 0;
-    for (; j < len && cls[t[j]] == WORD; j++) {
-        uint32_t to = c[s].base + t[j];
-        if (c[to].check != s) {
-            while (++j < len && cls[t[j]] == WORD)
-                ;
-            *i = j;
-            return 0;
-        }
+    for (; j < len; j++) {
+        uint32_t to = (c[s].base & BASE_MASK) + t[j];
+        if (c[to].check != s)
+            break;
         s = to;
-        if (c[s].prefix != NONE && add_symbol(x, c[s].prefix))
+        if ((c[s].base & HAS_PREFIX) && add_symbol(x, sc->syms[s].prefix))
             return -1;
     }
+    if (j < len && cls[t[j]] == WORD) {
+        while (++j < len && cls[t[j]] == WORD)
+            ;
+        *i = j;
+        return 0;
+    }
     *i = j;
-    return c[s].exact != NONE ? add_symbol(x, c[s].exact) : 0;
+    return c[s].base & HAS_EXACT ? add_symbol(x, sc->syms[s].exact) : 0;
 }
 
 static int hit_less(const gx_scan_hit *a, const gx_scan_hit *b)
@@ -629,13 +678,18 @@ static int advance(const gx_scanner *sc, size_t ws, size_t we, uint32_t w,
         if (to != NONE && reach(sc, to, &start, we, w, x, h))
             return -1;
     }
-    for (size_t i = 0; joined && i < x->n_cur; i++)
-        for (size_t k = 0; k < x->n_sym; k++) {
-            size_t at;
-            const uint32_t *to = slot(sc, x->cur[i].state, x->sym[k], &at);
-            if (to && reach(sc, *to, &x->cur[i], we, w, x, h))
+    for (size_t k = 0; joined && k < x->n_sym; k++) {
+        if (!sc->later[x->sym[k]])
+            continue;
+        for (size_t i = 0; i < x->n_cur; i++) {
+            if (!bloom_has(sc, x->cur[i].state, x->sym[k]))
+                continue;
+            const trans *t = find_slot(sc->tr, sc->tmask, x->cur[i].state,
+                                       x->sym[k]);
+            if (t->state != NONE && reach(sc, t->to, &x->cur[i], we, w, x, h))
                 return -1;
         }
+    }
     active *a = x->cur;
     size_t cap = x->cap_cur;
     x->cur = x->nxt, x->cap_cur = x->cap_nxt, x->n_cur = x->n_nxt;

@@ -305,7 +305,7 @@ static size_t random_text(uint64_t *seed, char *buf, size_t size)
 START_TEST(test_random_equivalence)
 {
     uint64_t seed = 0x5eed2024cafef00dull;
-    size_t total = 0;
+    size_t total = 0, phrases = 0;
     for (int it = 0; it < 10000; it++) {
         char buf[MAX_TERMS][64], text[1024], name[32];
         gx_term terms[MAX_TERMS];
@@ -326,12 +326,15 @@ START_TEST(test_random_equivalence)
         ck_assert_int_eq(gx_scan_naive(terms, n, text, len, &b), 0);
         expect_same(name, &a, &b);
         total += a.n;
+        for (size_t i = 0; i < a.n; i++)
+            phrases += a.v[i].w1 > a.v[i].w0;
         gx_scan_hits_free(&a);
         gx_scan_hits_free(&b);
         gx_scanner_free(sc);
     }
-    ck_assert_msg(total > 20000, "only %zu hits in all: the test is too weak",
-                  total);
+    ck_assert_msg(total > 20000 && phrases > 2000,
+                  "only %zu hits (%zu of several words): the test is too weak",
+                  total, phrases);
 }
 END_TEST
 
@@ -412,7 +415,7 @@ START_TEST(test_corpus_equivalence)
                   "%s", err.message);
     DIR *d = opendir(dir);
     ck_assert_msg(d != NULL, "cannot open %s", dir);
-    size_t files = 0, hits = 0;
+    size_t files = 0, hits = 0, phrases = 0;
     gx_scan_hits a = {0}, b = {0};
     for (struct dirent *e; (e = readdir(d));) {
         char path[4096];
@@ -427,11 +430,14 @@ START_TEST(test_corpus_equivalence)
         expect_same(e->d_name, &a, &b);
         files++;
         hits += a.n;
+        for (size_t i = 0; i < a.n; i++)
+            phrases += a.v[i].w1 > a.v[i].w0;
         free(text);
     }
     closedir(d);
-    ck_assert_msg(files >= 10 && hits >= 10000, "%zu files, %zu hits", files,
-                  hits);
+    ck_assert_msg(files >= 10 && hits >= 10000 && phrases >= 500,
+                  "%zu files, %zu hits, %zu of several words", files, hits,
+                  phrases);
     gx_scan_hits_free(&a);
     gx_scan_hits_free(&b);
     gx_scanner_free(sc);

@@ -15,7 +15,9 @@ scores with ../shared/eval/score.py (and consistency.py) on these parts:
   gdprt-check    gdprt-en files at odd positions, --restrict (never read misses)
 
 Prints one summary line per part; --verbose-tuned adds score.py's missed and
-extra labels of the tuned parts only. Standard library only.
+extra labels of the tuned parts only; --types T1,T2 adds score.py's per-type
+rows of those types for every part but the check parts (whose details one
+does not read). Standard library only.
 """
 import argparse
 import json
@@ -52,7 +54,7 @@ def run(gdprx, rules, corpus, names, pred):
             json.dump(rec, fh)
 
 
-def score(corpus, pred, names, restrict, verbose, tmp, tag):
+def score(corpus, pred, names, restrict, verbose, tmp, tag, types=()):
     gold = os.path.join(tmp, "gold-" + tag)
     os.makedirs(gold)
     for n in names:
@@ -68,8 +70,10 @@ def score(corpus, pred, names, restrict, verbose, tmp, tag):
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     if verbose:
         print(out)
+    rows = [ln for ln in out.splitlines()
+            if ln.split()[:1] and ln.split()[0] in types]
     last = out.strip().splitlines()[-1] if out.strip() else "(no output)"
-    return last
+    return last + "".join("\n    " + r for r in rows)
 
 
 def main():
@@ -81,6 +85,8 @@ def main():
                                                      "corpus"))
     ap.add_argument("--out", help="keep predictions here")
     ap.add_argument("--verbose-tuned", action="store_true")
+    ap.add_argument("--types", default="",
+                    help="comma-separated types: print their rows per part")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="gdprx-acc-")
     dev = os.path.join(a.corpus, "dev")
@@ -104,7 +110,10 @@ def main():
                   a.verbose_tuned))
     parts.append(("gdprt-check", gd, pred_gd, gn[1::2], True, False))
     for tag, corpus, pred, names, restrict, verbose in parts:
-        print(f"{tag:12s} {score(corpus, pred, names, restrict, verbose, tmp, tag)}")
+        types = () if tag.endswith("check") else tuple(
+            t for t in a.types.split(",") if t)
+        print(f"{tag:12s} "
+              f"{score(corpus, pred, names, restrict, verbose, tmp, tag, types)}")
     cons = subprocess.run([sys.executable, os.path.join(
         ROOT, "..", "shared", "eval", "consistency.py"), pred_dev],
         capture_output=True, text=True).stdout.strip().splitlines()

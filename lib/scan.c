@@ -357,8 +357,9 @@ static int bloom_has(const gx_scanner *sc, uint32_t st, uint32_t sym)
     return (int)(sc->bloom[bit >> 6] >> (bit & 63)) & 1;
 }
 
-/* One bit per transition, 16 bits of set per transition (capped at 32 KiB
- * of bits: beyond that the filter only stays cheaper than the table). */
+/* One hash bit per transition in a set of about 16 bits per transition,
+ * at most 2^18 bits (32 KiB) so that it stays in cache; a false positive
+ * only costs a probe of the table. */
 static int build_bloom(gx_scanner *sc, size_t n_trans)
 {
     size_t bits = 512;

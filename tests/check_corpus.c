@@ -129,6 +129,25 @@ START_TEST(test_prefilter_changes_nothing)
 }
 END_TEST
 
+/* The reference path: every concept term found on its own, position by
+ * position (gx_scan_naive), no automaton. Same findings, byte for byte. */
+START_TEST(test_scanner_matches_reference)
+{
+    size_t len;
+    char *text = read_all(docs[_i], &len);
+    ck_assert(text != NULL);
+    char *fast = json_of(text, len);
+    rules->scan_naive = 1;   /* single-threaded test: safe to flip */
+    char *ref = json_of(text, len);
+    rules->scan_naive = 0;
+    ck_assert_msg(!strcmp(fast, ref), "%s: the scanner and the reference "
+                  "path found different findings", docs[_i]);
+    gdprx_free(fast);
+    gdprx_free(ref);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     const char *dir = getenv("GDPRX_CORPUS");
@@ -145,6 +164,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_document, 0, (int)n_docs);
     tcase_add_loop_test(tc, test_prefilter_changes_nothing, 0, (int)n_docs);
+    tcase_add_loop_test(tc, test_scanner_matches_reference, 0, (int)n_docs);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     for (size_t i = 0; i < n_docs; i++)

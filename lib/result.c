@@ -108,6 +108,55 @@ static int cmp_hit(const void *pa, const void *pb)
     return c;
 }
 
+static int cmp_stmt(const void *pa, const void *pb)
+{
+    const gx_hit *a = pa, *b = pb;
+    int c = strcmp(a->r->type, b->r->type);
+    if (!c)
+        c = strcmp(a->r->subtype, b->r->subtype);
+    if (!c)
+        c = (a->clause > b->clause) - (a->clause < b->clause);
+    if (!c)
+        c = (a->s > b->s) - (a->s < b->s);
+    if (!c)
+        c = (a->e > b->e) - (a->e < b->e);
+    if (!c)
+        c = (a->rule > b->rule) - (a->rule < b->rule);
+    return c;
+}
+
+/* One statement, one polarity: an affirmed hit that overlaps a negated hit
+ * of the same type and subtype in the same clause is dropped (the denial
+ * read the same words with their negation: "we do not sell your data"
+ * also contains "sell your data"). Returns the new count. */
+static size_t resolve_polarity(gx_hit *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_stmt);
+    unsigned char *drop = calloc(n, 1);
+    if (!drop)
+        return n;   /* best effort: without memory both are kept */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;   /* [i, j): one type, subtype and clause */
+        while (j < n && v[j].clause == v[i].clause &&
+               !strcmp(v[j].r->type, v[i].r->type) &&
+               !strcmp(v[j].r->subtype, v[i].r->subtype))
+            j++;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = i; b < j && !v[a].negated && !drop[a]; b++)
+                if (v[b].negated && v[b].s < v[a].e && v[a].s < v[b].e)
+                    drop[a] = 1;
+        i = j;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            v[w++] = v[i];
+    free(drop);
+    return w;
+}
+
 /* Sort hits by label then position and fold each run of overlapping hits of
  * one label into its first hit (whose span grows to cover the run).
  * Returns the new count. */
@@ -325,6 +374,7 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
     for (size_t i = 0; i < doc->n_hd; i++)
         if (!(b.sections[i] = orig_str(&b, doc->hd[i].s, doc->hd[i].e)))
             goto oom;
+    hits->n = resolve_polarity(hits->v, hits->n);
     hits->n = merge_hits(hits->v, hits->n);
     if (hits->n && !(r->f = calloc(hits->n, sizeof *r->f)))
         goto oom;

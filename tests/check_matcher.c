@@ -346,6 +346,8 @@ static const struct merge_case {
     {"affirmed and negated stay apart",
      "We never sell your data; we sell your data to advertisers.", 2,
      "sell your data"},
+    {"a denial overrides an affirmed reading of the same words",
+     "We never sell your data.", 1, "sell your data"},
 };
 
 START_TEST(test_merge)
@@ -550,6 +552,86 @@ START_TEST(test_match_limit)
 }
 END_TEST
 
+/* ---- cases over concepts (format v2) ---------------------------------- */
+
+static gdprx_rules *case_rules;
+static void cases_setup(void) { case_rules = load_with("extra/cases.yaml"); }
+static void cases_teardown(void) { gdprx_rules_free(case_rules); }
+
+static const struct concept_case {
+    const char *name;
+    gdprx_lang lang;
+    const char *in;
+    const char *rule;     /* the one finding expected, or NULL for none */
+    const char *text;     /* its text */
+    const char *duration; /* its duration, or NULL */
+    int negated;
+} concept_cases[] = {
+    {"all, with a regex term's attribute", GDPRX_LANG_EN,
+     "Invoices are kept for ten years.", "cookies.lifetime.case",
+     "kept for ten years", "P10Y", 0},
+    {"prefix term, accents folded in a French term", GDPRX_LANG_FR,
+     "Les factures sont conservées cinq ans.", "cookies.lifetime.case",
+     "conservées cinq ans", "P5Y", 0},
+    {"Dutch order needs no rule of its own", GDPRX_LANG_NL,
+     "Facturen worden zeven jaar bewaard.", "cookies.lifetime.case",
+     "zeven jaar bewaard", "P7Y", 0},
+    {"none: a cookie clause is no retention period", GDPRX_LANG_EN,
+     "Cookies are stored for 13 months.", NULL, NULL, NULL, 0},
+    {"near: witnesses too far apart", GDPRX_LANG_EN,
+     "We keep in mind that you may want to hear from us about our offers "
+     "within two years.", NULL, NULL, NULL, 0},
+    {"order holds", GDPRX_LANG_EN, "We never sell customer records.",
+     "recipient.third_party.case", "sell customer records", NULL, 1},
+    {"order broken", GDPRX_LANG_EN, "Your data is what we sell to nobody.",
+     NULL, NULL, NULL, 0},
+    {"@reference and a group in a phrase", GDPRX_LANG_EN,
+     "They sold the data.", "recipient.third_party.case", "sold the data", NULL,
+     0},
+    {"a phrase does not cross a comma", GDPRX_LANG_EN,
+     "We sell customer, records.", NULL, NULL, NULL, 0},
+    {"section holds", GDPRX_LANG_EN, "# Your rights\n\n- Erasure\n",
+     "right.erasure.case", "Erasure", NULL, 0},
+    {"section missing", GDPRX_LANG_EN, "# Cookies\n\n- Erasure\n", NULL,
+     NULL, NULL, 0},
+    {"a case's regex runs where its concepts hold", GDPRX_LANG_NL,
+     "Uw gegevens worden bewaard tot verwijdering.",
+     "retention.deletion.case", "bewaard tot verwijdering", NULL, 0},
+};
+
+START_TEST(test_concept_cases)
+{
+    const struct concept_case *c = &concept_cases[_i];
+    gdprx_result *r = analyze_lang(case_rules, c->in, c->lang);
+    check_findings(c->name, r, c->in, strlen(c->in));
+    const gdprx_finding *hit = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        if (strstr(f->rule_id, ".case")) {
+            hit = f;
+            n++;
+        }
+    }
+    if (!c->rule) {
+        ck_assert_msg(n == 0, "%s: unexpected %s \"%s\"", c->name,
+                      hit->rule_id, hit->text);
+    } else {
+        ck_assert_msg(n == 1, "%s: %zu findings, want 1", c->name, n);
+        ck_assert_str_eq(hit->rule_id, c->rule);
+        ck_assert_str_eq(hit->text, c->text);
+        ck_assert_int_eq(hit->polarity == GDPRX_NEGATED, c->negated);
+        if (c->duration)
+            ck_assert_msg(hit->duration && !strcmp(hit->duration, c->duration),
+                          "%s: duration %s, want %s", c->name,
+                          hit->duration ? hit->duration : "(none)",
+                          c->duration);
+    }
+    gdprx_result_free(r);
+}
+END_TEST
+
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("matcher");
@@ -566,6 +648,10 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(errors, test_bad_types, 0, N(bad_types));
     tcase_add_test(errors, test_match_limit);
     suite_add_tcase(s, errors);
+    TCase *concepts = tcase_create("concepts");
+    tcase_add_unchecked_fixture(concepts, cases_setup, cases_teardown);
+    tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
+    suite_add_tcase(s, concepts);
     return s;
 }
 

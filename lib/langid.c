@@ -5,26 +5,44 @@
 
 static int is_word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || c >= 0x80;
+    return (unsigned char)(c - 'a') < 26 || c >= 0x80;
+}
+
+/* Count, per language, the words of s[0, n) that are its stop words. Each
+ * word is hashed once while it is scanned; words longer than every stop
+ * word are not looked up. */
+static void count_stopwords(const gdprx_rules *rs, const char *s, size_t n,
+                            long hits[GX_NLANG])
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t maxlen = 0;
+    for (int l = 0; l < GX_NLANG; l++) {
+        const gx_wordtab *t = &rs->lex[l].stopwords;
+        size_t m = t->slot && t->n_indexed == t->n ? t->maxlen : SIZE_MAX;
+        if (m > maxlen)
+            maxlen = m;
+    }
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !is_word_byte(u[i]))
+            i++;
+        size_t w = i;
+        uint32_t h = GX_WORD_HASH_INIT;
+        while (i < n && is_word_byte(u[i]))
+            h = gx_word_hash_step(h, u[i++]);
+        if (i == w || i - w > maxlen)
+            continue;
+        for (int l = 0; l < GX_NLANG; l++)
+            if (gx_wordtab_find_hashed(&rs->lex[l].stopwords, s + w, i - w, h))
+                hits[l]++;
+    }
 }
 
 int gx_langid(const gdprx_rules *rs, const char *s, size_t n, int min_hits,
               double margin)
 {
     long hits[GX_NLANG] = {0};
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && !is_word_byte((unsigned char)s[i]))
-            i++;
-        size_t w = i;
-        while (i < n && is_word_byte((unsigned char)s[i]))
-            i++;
-        if (i == w)
-            continue;
-        for (int l = 0; l < GX_NLANG; l++)
-            if (gx_wordtab_find(&rs->lex[l].stopwords, s + w, i - w))
-                hits[l]++;
-    }
+    count_stopwords(rs, s, n, hits);
     int best = -1;
     long second = 0;
     for (int l = 0; l < GX_NLANG; l++) {

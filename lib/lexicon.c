@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Lexicon tables: sorted word lists with values, looked up by the language
- * identifier and the attribute extractors; regexes derived from them. */
+/* Lexicon tables: sorted word lists with values and a hash index, looked up
+ * by the language identifier and the attribute extractors; regexes derived
+ * from them. */
 #include "lexicon.h"
 
 #include <stdlib.h>
@@ -26,13 +27,8 @@ static int cmp_word(const void *a, const void *b)
     return strcmp(((const gx_word *)a)->word, ((const gx_word *)b)->word);
 }
 
-void gx_wordtab_sort(gx_wordtab *t)
-{
-    if (t->n)
-        qsort(t->w, t->n, sizeof *t->w, cmp_word);
-}
-
-const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word, size_t n)
+static const gx_word *bsearch_word(const gx_wordtab *t, const char *word,
+                                   size_t n)
 {
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
@@ -49,6 +45,81 @@ const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word, size_t n)
             hi = mid;
     }
     return NULL;
+}
+
+/* Put entry e (whose word has hash h) in the index unless an equal word is
+ * there already. */
+static void index_put(gx_wordtab *t, const gx_word *e, uint32_t h)
+{
+    size_t mask = t->nslot - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        gx_wordslot *sl = &t->slot[i];
+        if (sl->idx == 0) {
+            sl->hash = h;
+            sl->idx = (uint32_t)(e - t->w) + 1;
+            return;
+        }
+        if (sl->hash == h && !strcmp(t->w[sl->idx - 1].word, e->word))
+            return;
+    }
+}
+
+/* Index every word by hash, each pointing at the entry binary search finds
+ * for it, so that both lookups agree even on duplicate words. */
+static void build_index(gx_wordtab *t)
+{
+    free(t->slot);
+    t->slot = NULL;
+    t->nslot = t->n_indexed = t->maxlen = 0;
+    if (t->n > UINT32_MAX / 4)
+        return;
+    size_t nslot = 8;
+    while (nslot < 2 * t->n)
+        nslot *= 2;
+    t->slot = calloc(nslot, sizeof *t->slot);
+    if (!t->slot)
+        return;   /* lookups stay correct, by binary search */
+    t->nslot = nslot;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t len = strlen(t->w[i].word);
+        if (len > t->maxlen)
+            t->maxlen = len;
+        const gx_word *e = bsearch_word(t, t->w[i].word, len);
+        index_put(t, e, gx_word_hash(t->w[i].word, len));
+    }
+    t->n_indexed = t->n;
+}
+
+void gx_wordtab_sort(gx_wordtab *t)
+{
+    if (t->n)
+        qsort(t->w, t->n, sizeof *t->w, cmp_word);
+    build_index(t);
+}
+
+const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t, const char *word,
+                                      size_t n, uint32_t h)
+{
+    if (!t->slot || t->n_indexed != t->n)
+        return bsearch_word(t, word, n);
+    if (n > t->maxlen)
+        return NULL;
+    size_t mask = t->nslot - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const gx_wordslot *sl = &t->slot[i];
+        if (sl->idx == 0)
+            return NULL;
+        const char *w = t->w[sl->idx - 1].word;
+        if (sl->hash == h && !strncmp(w, word, n) && w[n] == '\0')
+            return &t->w[sl->idx - 1];
+    }
+}
+
+const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word, size_t n)
+{
+    if (n && memchr(word, '\0', n))   /* C-string comparison semantics */
+        return bsearch_word(t, word, n);
+    return gx_wordtab_find_hashed(t, word, n, gx_word_hash(word, n));
 }
 
 static int cmp_len_desc(const void *a, const void *b)
@@ -91,6 +162,7 @@ static void wordtab_free(gx_wordtab *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->w[i].word);
     free(t->w);
+    free(t->slot);
     memset(t, 0, sizeof *t);
 }
 

@@ -8,15 +8,27 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct gx_word {
     char *word;
     int value;             /* number value, or unit designator ('Y', 'M', ...) */
 } gx_word;
 
+typedef struct gx_wordslot {
+    uint32_t hash;         /* gx_word_hash() of the word */
+    uint32_t idx;          /* entry index + 1; 0: empty slot */
+} gx_wordslot;
+
 typedef struct gx_wordtab {    /* sorted by word for binary search */
-    gx_word *w;
+    gx_word *w;            /* owned, with each w[i].word */
     size_t n, cap;
+    /* Hash index built by gx_wordtab_sort (owned; NULL if it could not be
+     * built): open addressing over nslot (a power of two) slots. Valid while
+     * n_indexed == n; otherwise lookups fall back to binary search. */
+    gx_wordslot *slot;
+    size_t nslot, n_indexed;
+    size_t maxlen;         /* longest word, in bytes (valid with the index) */
 } gx_wordtab;
 
 typedef struct gx_lexicon {
@@ -27,10 +39,30 @@ typedef struct gx_lexicon {
 } gx_lexicon;
 
 int gx_wordtab_add(gx_wordtab *t, const char *word, size_t n, int value);
+/* Sort the table and build its hash index (call again after adding). */
 void gx_wordtab_sort(gx_wordtab *t);
-/* Find a word of n bytes; returns its entry or NULL. */
+/* Find a word of n bytes; returns its entry or NULL. Of equal words, the
+ * entry binary search over the sorted table finds. */
 const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word,
                                size_t n);
+
+/* Hash of a word as the index uses it (FNV-1a, 32 bits): a caller that
+ * looks one word up in several tables hashes it once. */
+#define GX_WORD_HASH_INIT 2166136261u
+static inline uint32_t gx_word_hash_step(uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
+static inline uint32_t gx_word_hash(const char *word, size_t n)
+{
+    uint32_t h = GX_WORD_HASH_INIT;
+    for (size_t i = 0; i < n; i++)
+        h = gx_word_hash_step(h, (unsigned char)word[i]);
+    return h;
+}
+/* gx_wordtab_find for a word without NUL bytes whose gx_word_hash is h. */
+const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t, const char *word,
+                                      size_t n, uint32_t h);
 /* Alternation of the table's words, longest first, as a PCRE2 group
  * "(?:w1|w2|...)" with regex metacharacters escaped. Caller frees. */
 char *gx_wordtab_regex(const gx_wordtab *t);

@@ -15,31 +15,56 @@
 
 #define CHUNK_MAX 32   /* code points normalized together at most */
 #define UBUF 4096      /* UTF-16 units for a normalized chunk */
+#define CACHE_N 256    /* single-code-point chunks remembered per call */
+#define CACHE_OUT 4    /* code points a remembered chunk gives at most */
+
+/* A single non-ASCII code point's folded output, so that each distinct
+ * character of a document goes through ICU once. */
+typedef struct cached {
+    uint32_t cp;       /* 0: empty (ASCII never reaches the cache) */
+    uint8_t n;
+    uint32_t out[CACHE_OUT];
+} cached;
 
 typedef struct norm {
     gx_text *t;
     const UNormalizer2 *nfkc, *nfd;
     const unsigned char *in;
+    cached cache[CACHE_N];   /* per call: no state outlives gx_normalize */
 } norm;
 
-static int push_byte(gx_text *t, char c, size_t os, size_t oe)
+/* Make room for `extra` more bytes plus a NUL in t's three arrays: exactly
+ * that much on the first call, then at least twice the capacity. */
+static int reserve(gx_text *t, size_t extra)
 {
-    if (t->len + 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        char *s = realloc(t->s, cap);
-        if (!s)
-            return -1;
-        t->s = s;
-        uint32_t *a = realloc(t->ostart, (cap + 1) * sizeof *a);
-        if (!a)
-            return -1;
-        t->ostart = a;
-        uint32_t *b = realloc(t->oend, cap * sizeof *b);
-        if (!b)
-            return -1;
-        t->oend = b;
-        t->cap = cap;
-    }
+    if (extra > SIZE_MAX / 16 - t->len)
+        return -1;
+    size_t need = t->len + extra + 1;
+    if (need <= t->cap)
+        return 0;
+    size_t cap = t->cap ? 2 * t->cap : 256;
+    if (cap < need)
+        cap = need;
+    char *s = realloc(t->s, cap);
+    if (!s)
+        return -1;
+    t->s = s;
+    uint32_t *a = realloc(t->ostart, (cap + 1) * sizeof *a);
+    if (!a)
+        return -1;
+    t->ostart = a;
+    uint32_t *b = realloc(t->oend, cap * sizeof *b);
+    if (!b)
+        return -1;
+    t->oend = b;
+    t->cap = cap;
+    return 0;
+}
+
+static inline int push_byte(gx_text *t, char c, size_t os, size_t oe)
+{
+    if (t->len + 2 > t->cap && reserve(t, 1) != 0)
+        return -1;
     t->s[t->len] = c;
     t->ostart[t->len] = (uint32_t)os;
     t->oend[t->len] = (uint32_t)oe;
@@ -74,25 +99,32 @@ static uint32_t fold_punct(uint32_t c)
     return c;
 }
 
+/* White space collapsing on the text so far: whether a space may follow
+ * (no leading spaces on a line, one space between words). */
+static inline int space_wanted(const gx_text *t)
+{
+    return t->len && t->s[t->len - 1] != ' ' && t->s[t->len - 1] != '\n';
+}
+
+/* Before a line break: drop a trailing space; whether the break is kept
+ * (none at the start, at most one empty line). */
+static inline int newline_wanted(gx_text *t)
+{
+    if (t->len && t->s[t->len - 1] == ' ')
+        t->len--;
+    return t->len &&
+           !(t->len >= 2 && t->s[t->len - 1] == '\n' && t->s[t->len - 2] == '\n');
+}
+
 /* Append code point c (already folded) for original span [os, oe),
  * collapsing white space: no leading spaces on a line, one space between
  * words, at most one empty line. */
 static int emit(gx_text *t, uint32_t c, size_t os, size_t oe)
 {
-    if (c == ' ') {
-        if (t->len == 0 || t->s[t->len - 1] == ' ' || t->s[t->len - 1] == '\n')
-            return 0;
-        return push_byte(t, ' ', os, oe);
-    }
-    if (c == '\n') {
-        if (t->len && t->s[t->len - 1] == ' ')
-            t->len--;
-        if (t->len == 0)
-            return 0;
-        if (t->len >= 2 && t->s[t->len - 1] == '\n' && t->s[t->len - 2] == '\n')
-            return 0;
-        return push_byte(t, '\n', os, oe);
-    }
+    if (c == ' ')
+        return space_wanted(t) ? push_byte(t, ' ', os, oe) : 0;
+    if (c == '\n')
+        return newline_wanted(t) ? push_byte(t, '\n', os, oe) : 0;
     char u[4];
     int n = gx_utf8_encode(c, u);
     for (int k = 0; k < n; k++)
@@ -101,9 +133,45 @@ static int emit(gx_text *t, uint32_t c, size_t os, size_t oe)
     return 0;
 }
 
-/* Normalize the code points in[os, oe) (one ICU normalization chunk). */
-static int emit_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
-                      size_t oe, gdprx_error *err)
+/* An ASCII byte as fold_punct(lower case) reads it. */
+static inline unsigned char fold_ascii(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned char)(c + ('a' - 'A'));
+    if (c >= 0x20 && c < 0x7F)
+        return c == '`' ? '\'' : c;
+    if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C)
+        return '\n';
+    return ' ';
+}
+
+/* Emit the ASCII bytes in[i, e), each its own chunk: the same as emit()
+ * per byte, without its per-byte calls and capacity checks. */
+static int emit_ascii(gx_text *t, const unsigned char *in, size_t i, size_t e)
+{
+    if (reserve(t, e - i + 1) != 0)
+        return -1;
+    char *s = t->s;
+    uint32_t *ost = t->ostart, *oen = t->oend;
+    for (size_t k = i; k < e; k++) {
+        unsigned char c = fold_ascii(in[k]);
+        if (c == ' ' && !space_wanted(t))
+            continue;
+        if (c == '\n' && ((in[k] == '\n' && k > 0 && in[k - 1] == '\r') ||
+                          !newline_wanted(t)))
+            continue;   /* CRLF is one line break */
+        s[t->len] = (char)c;
+        ost[t->len] = (uint32_t)k;
+        oen[t->len] = (uint32_t)(k + 1);
+        t->len++;
+    }
+    return 0;
+}
+
+/* Fold the code points cps[0, ncp) with ICU into out (at most `max`);
+ * returns how many, or -1 (ICU failure, error set). */
+static int fold_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
+                      uint32_t *out, int max, gdprx_error *err)
 {
     UChar a[UBUF], b[UBUF];
     int32_t na = 0;
@@ -115,28 +183,59 @@ static int emit_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
     }
     UErrorCode st = U_ZERO_ERROR;
     int32_t nb = unorm2_normalize(nm->nfkc, a, na, b, UBUF, &st);
-    if (U_FAILURE(st))
-        return gx_error_offset(err, GDPRX_EINTERNAL, os,
-                               "ICU NFKC_Casefold failed: %s", u_errorName(st));
+    if (U_FAILURE(st)) {
+        gx_error_offset(err, GDPRX_EINTERNAL, os,
+                        "ICU NFKC_Casefold failed: %s", u_errorName(st));
+        return -1;
+    }
     st = U_ZERO_ERROR;
     na = unorm2_normalize(nm->nfd, b, nb, a, UBUF, &st);
-    if (U_FAILURE(st))
-        return gx_error_offset(err, GDPRX_EINTERNAL, os,
-                               "ICU NFD failed: %s", u_errorName(st));
-    for (int32_t i = 0; i < na;) {
+    if (U_FAILURE(st)) {
+        gx_error_offset(err, GDPRX_EINTERNAL, os, "ICU NFD failed: %s",
+                        u_errorName(st));
+        return -1;
+    }
+    int n = 0;
+    for (int32_t i = 0; i < na && n < max;) {
         UChar32 c;
         U16_NEXT(a, i, na, c);
-        if (u_charType(c) == U_NON_SPACING_MARK)
-            continue;
-        if (emit(nm->t, fold_punct((uint32_t)c), os, oe) != 0)
-            return gx_error_nomem(err);
+        if (u_charType(c) != U_NON_SPACING_MARK)
+            out[n++] = fold_punct((uint32_t)c);
     }
+    return n;
+}
+
+/* Normalize the code points in[os, oe) (one ICU normalization chunk). */
+static int emit_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
+                      size_t oe, gdprx_error *err)
+{
+    uint32_t out[UBUF];
+    const uint32_t *o = out;
+    int n;
+    cached *ce = ncp == 1 ? &nm->cache[cps[0] % CACHE_N] : NULL;
+    if (ce && ce->cp == cps[0]) {
+        o = ce->out;
+        n = ce->n;
+    } else if ((n = fold_chunk(nm, cps, ncp, os, out, UBUF, err)) < 0) {
+        return GDPRX_EINTERNAL;
+    } else if (ce && n <= CACHE_OUT) {
+        ce->cp = cps[0];
+        ce->n = (uint8_t)n;
+        memcpy(ce->out, out, (size_t)n * sizeof *out);
+    }
+    for (int k = 0; k < n; k++)
+        if (emit(nm->t, o[k], os, oe) != 0)
+            return gx_error_nomem(err);
     return GDPRX_OK;
 }
 
 static int decode(const unsigned char *in, size_t len, size_t i, uint32_t *cp,
                   unsigned flags, gx_text *t, gdprx_error *err)
 {
+    if (in[i] < 0x80) {
+        *cp = in[i];
+        return 1;
+    }
     int n = gx_utf8_decode(in, len, i, cp);
     if (n > 0)
         return n;
@@ -151,6 +250,17 @@ static int decode(const unsigned char *in, size_t len, size_t i, uint32_t *cp,
     return 1;
 }
 
+/* End of the ASCII bytes from i that are chunks of their own: each one is
+ * followed by another ASCII byte or by the end of the input (the last ASCII
+ * byte before a non-ASCII one may compose with it). */
+static size_t ascii_chunks_end(const unsigned char *in, size_t i, size_t len)
+{
+    size_t j = i;
+    while (j < len && in[j] < 0x80)
+        j++;
+    return j < len && j > i ? j - 1 : j;
+}
+
 int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
                  gdprx_error *err)
 {
@@ -160,15 +270,26 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
                             "input of %zu bytes is larger than the limit "
                             "of %zu", len, (size_t)GDPRX_MAX_INPUT);
     UErrorCode st = U_ZERO_ERROR;
-    norm nm = {t, unorm2_getNFKCCasefoldInstance(&st), NULL,
-               (const unsigned char *)text};
+    norm *nm = calloc(1, sizeof *nm);
+    if (!nm)
+        return gx_error_nomem(err);
+    nm->t = t;
+    nm->nfkc = unorm2_getNFKCCasefoldInstance(&st);
+    nm->in = (const unsigned char *)text;
     if (U_SUCCESS(st))
-        nm.nfd = unorm2_getNFDInstance(&st);
-    if (U_FAILURE(st))
-        return gx_error_set(err, GDPRX_EINTERNAL, "ICU normalizer: %s",
-                            u_errorName(st));
+        nm->nfd = unorm2_getNFDInstance(&st);
     int rc = GDPRX_OK;
-    const unsigned char *in = nm.in;
+    if (U_FAILURE(st)) {
+        rc = gx_error_set(err, GDPRX_EINTERNAL, "ICU normalizer: %s",
+                          u_errorName(st));
+        goto out;
+    }
+    /* folded text is rarely longer than its input: size for that once */
+    if (reserve(t, len + 1) != 0) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
+    const unsigned char *in = nm->in;
     size_t i = 0;
     uint32_t cp = 0;
     int n = len ? decode(in, len, 0, &cp, flags, t, err) : 0;
@@ -176,6 +297,18 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
         if (n < 0) {
             rc = GDPRX_EUTF8;
             goto out;
+        }
+        if (cp < 0x80) {
+            size_t e = ascii_chunks_end(in, i, len);
+            if (e > i) {
+                if (emit_ascii(t, in, i, e) != 0) {
+                    rc = gx_error_nomem(err);
+                    goto out;
+                }
+                i = e;
+                n = i < len ? decode(in, len, i, &cp, flags, t, err) : 0;
+                continue;
+            }
         }
         uint32_t cps[CHUNK_MAX];
         int ncp = 0;
@@ -185,24 +318,19 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
         n = i < len ? decode(in, len, i, &cp, flags, t, err) : 0;
         /* extend the chunk while the next code point composes with it */
         while (n > 0 && ncp < CHUNK_MAX && cp >= 0x80 &&
-               !unorm2_hasBoundaryBefore(nm.nfkc, (UChar32)cp)) {
+               !unorm2_hasBoundaryBefore(nm->nfkc, (UChar32)cp)) {
             cps[ncp++] = cp;
             i += (size_t)n;
             n = i < len ? decode(in, len, i, &cp, flags, t, err) : 0;
         }
         if (ncp == 1 && cps[0] < 0x80) {
-            uint32_t c = cps[0];
-            if (c == '\n' && os > 0 && in[os - 1] == '\r')
-                continue;   /* CRLF is one line break */
-            if (c >= 'A' && c <= 'Z')
-                c += 'a' - 'A';
-            if (emit(t, fold_punct(c), os, i) != 0) {
+            if (emit_ascii(t, in, os, i) != 0) {
                 rc = gx_error_nomem(err);
                 goto out;
             }
             continue;
         }
-        rc = emit_chunk(&nm, cps, ncp, os, i, err);
+        rc = emit_chunk(nm, cps, ncp, os, i, err);
         if (rc != GDPRX_OK)
             goto out;
     }
@@ -214,6 +342,7 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
     t->ostart[t->len] = (uint32_t)len;
     t->orig_len = len;
 out:
+    free(nm);
     if (rc != GDPRX_OK)
         gx_text_free(t);
     return rc;

@@ -143,6 +143,16 @@ GDPRX_API const char *gdprx_rules_pattern(const gdprx_rules *rules,
                                           const char *rule_id,
                                           gdprx_lang lang, size_t index);
 
+/** Number of warnings the rule set got when it was compiled: patterns that
+ *  may scan a clause without bound ("[\\s\\S]{0,400}", ".*", nested
+ *  quantifiers) and cases that must be tried on every clause because none
+ *  of their concepts has plain terms. Each names file:line:col. */
+GDPRX_API size_t gdprx_rules_warning_count(const gdprx_rules *rules);
+/** Warning `i`, or NULL when i >= gdprx_rules_warning_count().
+ *  Ownership: borrowed; valid until the rule set is freed. */
+GDPRX_API const char *gdprx_rules_warning(const gdprx_rules *rules,
+                                          size_t i);
+
 /** Run every example embedded in the rule set (sentences that must match
  *  and must not match each rule, per language).
  *  *out_report receives a human-readable report: one line per failing

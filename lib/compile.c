@@ -120,6 +120,140 @@ static int expand(compiler *ld, int lang, const char *src, gx_loc loc,
     return out->oom ? gx_error_nomem(ld->err) : GDPRX_OK;
 }
 
+/* ---- warnings ------------------------------------------------------------ */
+
+static int warn(compiler *ld, gx_loc loc, const char *fmt, const char *a,
+                const char *b)
+{
+    gdprx_rules *rs = ld->rs;
+    if (rs->n_warn >= 1000)
+        return GDPRX_OK;
+    char msg[600], full[800];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    snprintf(full, sizeof full, "%s:%d:%d: %s", loc.file, loc.line, loc.col,
+             msg);
+    if (gx_grow(&rs->warn, &rs->cap_warn, rs->n_warn + 1,
+                sizeof *rs->warn) != 0 ||
+        !(rs->warn[rs->n_warn] = gx_strdup(full)))
+        return gx_error_nomem(ld->err);
+    rs->n_warn++;
+    return GDPRX_OK;
+}
+
+/* Does the quantifier at q repeat without bound ('*', '+', '{n,}') or more
+ * than 200 times? */
+static int big_quantifier(const char *q)
+{
+    if (*q == '*' || *q == '+')
+        return 1;
+    if (*q != '{')
+        return 0;
+    const char *c = strchr(q, ','), *e = strchr(q, '}');
+    if (!c || !e || c > e)
+        return 0;
+    return e == c + 1 || strtol(c + 1, NULL, 10) > 200;
+}
+
+/* Does the expanded regex x scan without bound? A wide class ('.', [\s\S],
+ * [^...], \S, \W) repeated without bound or more than 200 times, alone or
+ * inside a group so repeated, or a group holding a repetition that is
+ * itself repeated without bound (nested quantifiers). Returns what it
+ * found, or NULL. */
+static const char *unbounded(const char *x)
+{
+    int wide = 0;   /* the last atom was a wide class */
+    unsigned char has_rep[64] = {0}, has_wide[64] = {0};
+    int depth = 0;
+    for (const char *p = x; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            wide = p[1] == 'S' || p[1] == 'W' || p[1] == 'D';
+            has_wide[depth] |= (unsigned char)wide;
+            p++;
+            continue;
+        }
+        if (*p == '[') {
+            const char *q = p + 1;
+            int neg = *q == '^';
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']')
+                q += q[0] == '\\' && q[1] ? 2 : 1;
+            wide = neg || !strncmp(p, "[\\s\\S]", 6);
+            has_wide[depth] |= (unsigned char)wide;
+            p = *q ? q : q - 1;
+            continue;
+        }
+        if (*p == '(') {
+            if (depth < 63) {
+                depth++;
+                has_rep[depth] = has_wide[depth] = 0;
+            }
+            wide = 0;
+            continue;
+        }
+        if (*p == ')') {
+            int rep = has_rep[depth], wid = has_wide[depth];
+            if (depth > 0)
+                depth--;
+            if (big_quantifier(p + 1)) {
+                if (wid)
+                    return "a wide class repeated without bound (in a "
+                           "repeated group)";
+                if (rep)
+                    return "a repeated group that itself repeats without "
+                           "bound (nested quantifiers)";
+            }
+            has_rep[depth] |= (unsigned char)rep;
+            has_wide[depth] |= (unsigned char)wid;
+            wide = 0;
+            continue;
+        }
+        if (*p == '*' || *p == '+' || *p == '{') {
+            has_rep[depth] = 1;
+            if (wide && big_quantifier(p))
+                return "a wide class repeated without bound or more than "
+                       "200 times ('.*', '[^.]+', '[\\s\\S]{0,400}')";
+            if (*p == '{') {
+                const char *e = strchr(p, '}');
+                p = e ? e : p;
+            }
+            continue;
+        }
+        wide = *p == '.';
+        has_wide[depth] |= (unsigned char)wide;
+    }
+    return NULL;
+}
+
+static int expand(compiler *ld, int lang, const char *src, gx_loc loc,
+                  gx_buf *out, const char **stack, int depth);
+
+static int lint_pattern(compiler *ld, const gx_rule *r, const gx_pattern *p,
+                        int lang, const char *expanded)
+{
+    const char *why = unbounded(expanded);
+    char what[300];
+    snprintf(what, sizeof what, "%s [%s]", r->id, gx_lang_code(lang));
+    if (why)
+        return warn(ld, p->loc, "rule %s: pattern has %s: bound its gaps "
+                    "or use a case's concepts", what, why);
+    return GDPRX_OK;
+}
+
+static int lint_source(compiler *ld, const gx_rule *r, const gx_pattern *p,
+                       int lang)
+{
+    gx_buf b = {0};
+    const char *stack[MACRO_DEPTH + 1];
+    int rc = expand(ld, lang, p->source, p->loc, &b, stack, 0);
+    if (!rc)
+        rc = lint_pattern(ld, r, p, lang, b.s ? b.s : "");
+    gx_buf_free(&b);
+    return rc;
+}
+
 /* Expand and compile src; with p, also derive p's prefilter literals. */
 static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
                        const char *what, pcre2_code **out, gx_pattern *p)
@@ -507,6 +641,8 @@ static int compile_patterns(compiler *ld)
                 if (!rc && p->source)
                     rc = compile_src(ld, l, p->source, p->loc, "pattern",
                                      &p->code, p->has_cond ? NULL : p);
+                if (!rc && p->source)
+                    rc = lint_source(ld, r, p, l);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
                                      "section", &p->section, NULL);
@@ -576,9 +712,15 @@ static int build_index(compiler *ld, int lang)
             rs->p_rule[lang][pn] = (uint32_t)i;
             rs->p_idx[lang][pn] = (uint32_t)j;
             const uint32_t *t;
-            size_t n = triggers(rs, &rs->rules[i].pat[lang][j], lang, &t);
+            const gx_pattern *p = &rs->rules[i].pat[lang][j];
+            size_t n = triggers(rs, p, lang, &t);
             if (!n)
                 rs->always[lang][rs->n_always[lang]++] = (uint32_t)pn;
+            if (!n && p->has_cond &&
+                warn(ld, p->loc, "rule %s: this case has no concept of "
+                     "plain terms in %s, so it is tried on every clause",
+                     rs->rules[i].id, gx_lang_code(lang)) != GDPRX_OK)
+                return GDPRX_ENOMEM;
             for (size_t k = 0; k < n; k++)
                 rs->trig_off[lang][t[k] + 2]++;
             nt += n;

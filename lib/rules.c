@@ -120,6 +120,9 @@ void gdprx_rules_free(gdprx_rules *rs)
     }
     for (size_t i = 0; i < rs->n_concepts; i++)
         gx_concept_free(&rs->concepts[i]);
+    for (size_t i = 0; i < rs->n_warn; i++)
+        free(rs->warn[i]);
+    free(rs->warn);
     free(rs->concepts);
     for (size_t i = 0; i < rs->n_files; i++)
         free(rs->files[i]);
@@ -128,6 +131,16 @@ void gdprx_rules_free(gdprx_rules *rs)
 }
 
 size_t gdprx_rules_count(const gdprx_rules *rs) { return rs ? rs->n_rules : 0; }
+
+size_t gdprx_rules_warning_count(const gdprx_rules *rs)
+{
+    return rs ? rs->n_warn : 0;
+}
+
+const char *gdprx_rules_warning(const gdprx_rules *rs, size_t i)
+{
+    return rs && i < rs->n_warn ? rs->warn[i] : NULL;
+}
 
 /* ---- files ------------------------------------------------------------ */
 

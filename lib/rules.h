@@ -100,6 +100,8 @@ struct gdprx_rules {
     uint32_t *p_rule[GX_NLANG], *p_idx[GX_NLANG];
     size_t n_pnum[GX_NLANG];
     uint32_t *trig_off[GX_NLANG], *trig[GX_NLANG];
+    char **warn;           /* compile-time warnings (rules check) */
+    size_t n_warn, cap_warn;
     uint32_t *always[GX_NLANG];
     size_t n_always[GX_NLANG];
 };

@@ -344,6 +344,56 @@ START_TEST(test_load_arguments)
 }
 END_TEST
 
+/* rules check: patterns that scan without bound and cases tried on every
+ * clause are reported with their place; bounded ones are not. */
+static const struct lint_case {
+    const char *name;
+    const char *pattern;   /* the en pattern of a test rule */
+    const char *want;      /* in the warning, or NULL: no warning */
+} lints[] = {
+    {"guard scanning 400 bytes", "\\G(?![\\s\\S]{0,400}?cookie)x",
+     "more than 200 times"},
+    {"dot star", "keep.*years", "without bound"},
+    {"nested quantifiers", "(?:a+)+b", "nested quantifiers"},
+    {"wide class in an unbounded group", "(?:(?!x)[^;])*?y",
+     "in a repeated group"},
+    {"bounded gap", "keep\\b[^.;]{0,80}?years", NULL},
+    {"small bounded word gap", "keep (?:\\w+ ){0,3}?years", NULL},
+};
+
+START_TEST(test_lint)
+{
+    const struct lint_case *c = &lints[_i];
+    char yaml[600];
+    snprintf(yaml, sizeof yaml,
+             "rules:\n"
+             "  - id: retention.period.x\n"
+             "    type: retention\n"
+             "    subtype: period\n"
+             "    patterns:\n"
+             "      en: ['%s']\n"
+             "      fr: ['conserv']\n"
+             "      nl: ['bewaar']\n", c->pattern);
+    gdprx_rules *r = NULL;
+    gdprx_error err;
+    int rc = gdprx_rules_load_yaml(&r, yaml, strlen(yaml), "lint", &err);
+    ck_assert_msg(rc == GDPRX_OK, "%s: %s", c->name, err.message);
+    if (!c->want) {
+        ck_assert_msg(gdprx_rules_warning_count(r) == 0, "%s: warned %s",
+                      c->name, gdprx_rules_warning(r, 0));
+    } else {
+        ck_assert_msg(gdprx_rules_warning_count(r) == 1, "%s: %zu warnings",
+                      c->name, gdprx_rules_warning_count(r));
+        const char *w = gdprx_rules_warning(r, 0);
+        ck_assert_msg(strstr(w, c->want) && strstr(w, "lint:6:12:") &&
+                      strstr(w, "retention.period.x [en]"),
+                      "%s: warning \"%s\"", c->name, w);
+    }
+    ck_assert_ptr_null(gdprx_rules_warning(r, 5));
+    gdprx_rules_free(r);
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -351,6 +401,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_fixture_set);
     tcase_add_loop_test(core, test_good_sets, 0, N(good));
     tcase_add_test(core, test_load_yaml_memory);
+    tcase_add_loop_test(core, test_lint, 0, N(lints));
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_bad_files, 0, N(bad));

@@ -290,8 +290,11 @@ static int cmd_rules(int argc, char **argv)
     if (rc)
         return rc;
     if (!test) {
-        printf("%s: %zu rules compiled\n", path ? path : "default rule set",
-               gdprx_rules_count(rules));
+        for (size_t i = 0; i < gdprx_rules_warning_count(rules); i++)
+            printf("warning: %s\n", gdprx_rules_warning(rules, i));
+        printf("%s: %zu rules compiled, %zu warnings\n",
+               path ? path : "default rule set", gdprx_rules_count(rules),
+               gdprx_rules_warning_count(rules));
         gdprx_rules_free(rules);
         return EXIT_OK;
     }

@@ -27,8 +27,8 @@ static int cmp_word(const void *a, const void *b)
     return strcmp(((const gx_word *)a)->word, ((const gx_word *)b)->word);
 }
 
-static const gx_word *bsearch_word(const gx_wordtab *t, const char *word,
-                                   size_t n)
+const gx_word *gx_wordtab_find_sorted(const gx_wordtab *t, const char *word,
+                                      size_t n)
 {
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
@@ -49,7 +49,8 @@ static const gx_word *bsearch_word(const gx_wordtab *t, const char *word,
 
 /* Put entry e (whose word has hash h) in the index unless an equal word is
  * there already. */
-static void index_put(gx_wordtab *t, const gx_word *e, uint32_t h)
+static void index_put(gx_wordtab *t, const gx_word *e, uint32_t h,
+                      size_t len)
 {
     size_t mask = t->nslot - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -57,6 +58,7 @@ static void index_put(gx_wordtab *t, const gx_word *e, uint32_t h)
         if (sl->idx == 0) {
             sl->hash = h;
             sl->idx = (uint32_t)(e - t->w) + 1;
+            sl->len = (uint32_t)len;
             return;
         }
         if (sl->hash == h && !strcmp(t->w[sl->idx - 1].word, e->word))
@@ -84,8 +86,8 @@ static void build_index(gx_wordtab *t)
         size_t len = strlen(t->w[i].word);
         if (len > t->maxlen)
             t->maxlen = len;
-        const gx_word *e = bsearch_word(t, t->w[i].word, len);
-        index_put(t, e, gx_word_hash(t->w[i].word, len));
+        const gx_word *e = gx_wordtab_find_sorted(t, t->w[i].word, len);
+        index_put(t, e, gx_word_hash(t->w[i].word, len), len);
     }
     t->n_indexed = t->n;
 }
@@ -97,28 +99,10 @@ void gx_wordtab_sort(gx_wordtab *t)
     build_index(t);
 }
 
-const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t, const char *word,
-                                      size_t n, uint32_t h)
-{
-    if (!t->slot || t->n_indexed != t->n)
-        return bsearch_word(t, word, n);
-    if (n > t->maxlen)
-        return NULL;
-    size_t mask = t->nslot - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        const gx_wordslot *sl = &t->slot[i];
-        if (sl->idx == 0)
-            return NULL;
-        const char *w = t->w[sl->idx - 1].word;
-        if (sl->hash == h && !strncmp(w, word, n) && w[n] == '\0')
-            return &t->w[sl->idx - 1];
-    }
-}
-
 const gx_word *gx_wordtab_find(const gx_wordtab *t, const char *word, size_t n)
 {
     if (n && memchr(word, '\0', n))   /* C-string comparison semantics */
-        return bsearch_word(t, word, n);
+        return gx_wordtab_find_sorted(t, word, n);
     return gx_wordtab_find_hashed(t, word, n, gx_word_hash(word, n));
 }
 

@@ -18,6 +18,7 @@ typedef struct gx_word {
 typedef struct gx_wordslot {
     uint32_t hash;         /* gx_word_hash() of the word */
     uint32_t idx;          /* entry index + 1; 0: empty slot */
+    uint32_t len;          /* strlen of the word */
 } gx_wordslot;
 
 typedef struct gx_wordtab {    /* sorted by word for binary search */
@@ -60,9 +61,36 @@ static inline uint32_t gx_word_hash(const char *word, size_t n)
         h = gx_word_hash_step(h, (unsigned char)word[i]);
     return h;
 }
-/* gx_wordtab_find for a word without NUL bytes whose gx_word_hash is h. */
-const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t, const char *word,
-                                      size_t n, uint32_t h);
+/* gx_wordtab_find by binary search only (tables without an index). */
+const gx_word *gx_wordtab_find_sorted(const gx_wordtab *t, const char *word,
+                                      size_t n);
+
+/* gx_wordtab_find for a word without NUL bytes whose gx_word_hash is h;
+ * inline because the language identifier calls it for every word. */
+static inline const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t,
+                                                    const char *word,
+                                                    size_t n, uint32_t h)
+{
+    if (!t->slot || t->n_indexed != t->n)
+        return gx_wordtab_find_sorted(t, word, n);
+    if (n > t->maxlen)
+        return NULL;
+    size_t mask = t->nslot - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const gx_wordslot *sl = &t->slot[i];
+        if (sl->idx == 0)
+            return NULL;
+        if (sl->hash != h || sl->len != n)
+            continue;
+        const gx_word *e = &t->w[sl->idx - 1];
+        size_t k = 0;
+        while (k < n && e->word[k] == word[k])
+            k++;
+        if (k == n)
+            return e;
+    }
+}
+
 /* Alternation of the table's words, longest first, as a PCRE2 group
  * "(?:w1|w2|...)" with regex metacharacters escaped. Caller frees. */
 char *gx_wordtab_regex(const gx_wordtab *t);

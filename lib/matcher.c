@@ -288,7 +288,50 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
     return 0;
 }
 
-/* Negation of hit h (a match of pattern p of rule r in clause c). */
+/* First match of re in [s, e) at or after pos; 0 if none. */
+static int next_match(mstate *m, const pcre2_code *re, size_t s, size_t e,
+                      size_t pos, span *out)
+{
+    if (!re || pos >= e - s)
+        return 0;
+    if (pcre2_match(re, (PCRE2_SPTR)m->t->s + s, e - s, pos,
+                    PCRE2_NO_UTF_CHECK, m->md, m->mctx) < 0)
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    out->s = s + ov[0];
+    out->e = s + ov[1];
+    return 1;
+}
+
+/* Is list lead-in paragraph pa a denial ("We do not collect the
+ * following:")? Its last negation cue that no 'ignore' match covers, with
+ * no scope break after it, denies the list. Sets *cue. */
+static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
+                       span *cue)
+{
+    int found = 0;
+    span c, x;
+    for (size_t pos = 0; next_match(m, lx->neg_cues, pa->s, pa->e, pos, &c);
+         pos = c.e > c.s ? c.e - pa->s : c.s - pa->s + 1) {
+        int ignored = 0;
+        for (size_t q = 0;
+             !ignored && next_match(m, lx->neg_ignore, pa->s, pa->e, q, &x);
+             q = x.e > x.s ? x.e - pa->s : x.s - pa->s + 1)
+            ignored = x.s < c.e && c.s < x.e;
+        if (!ignored && c.e > c.s) {
+            *cue = c;
+            found = 1;
+        }
+    }
+    if (found && next_match(m, lx->neg_breaks, pa->s, pa->e, cue->e - pa->s,
+                            &x))
+        found = 0;
+    return found;
+}
+
+/* Negation of hit h (a match of pattern p of rule r in clause c): by a cue
+ * near it in the clause, or, in a list item, by a lead-in that denies the
+ * whole list. */
 static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
                     const gx_clause *c, const gx_lexicon *lx, gx_hit *h)
 {
@@ -298,10 +341,16 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
         if (!m->cues_done && find_cues(m, c, lx) != 0)
             return -1;
         const span *cue = negation(m, lx, h->s, h->e);
+        span lc = {0, 0};
         if (cue) {
             h->negated = 1;
             h->cue_s = cue->s;
             h->cue_e = cue->e;
+        } else if (c->lead >= 0 && c->s > m->doc->pa[c->lead].e &&
+                   lead_denies(m, lx, &m->doc->pa[c->lead], &lc)) {
+            h->negated = 1;
+            h->cue_s = lc.s;
+            h->cue_e = lc.e;
         }
     }
     return 0;

@@ -72,12 +72,13 @@ static void check_findings(const char *name, const gdprx_result *r,
         ck_assert_msg(f->start > prev_s ||
                           (f->start == prev_s && f->end >= prev_e) || i == 0,
                       "%s: finding %zu out of order", name, i);
-        if (f->negation_cue) {
-            const char *at = strstr(in + f->clause_start, f->negation_cue);
+        if (f->negation_cue) {   /* in its clause, or in the list's lead-in
+                                    before it */
+            const char *at = strstr(in, f->negation_cue);
             ck_assert_msg(f->polarity == GDPRX_NEGATED && at &&
                               (size_t)(at - in) < f->clause_end,
-                          "%s: finding %zu cue \"%s\" not in its clause", name,
-                          i, f->negation_cue);
+                          "%s: finding %zu cue \"%s\" not before its clause "
+                          "end", name, i, f->negation_cue);
         }
         prev_s = f->start;
         prev_e = f->end;
@@ -99,6 +100,20 @@ static const struct case_ {
     /* en: cues before the match (after: 0 words) */
     {"en never", GDPRX_LANG_EN, "We never sell your data.", "recipient.sale",
      GDPRX_NEGATED, "never"},
+    /* a lead-in that denies passes its polarity to its list items */
+    {"en denied list", GDPRX_LANG_EN,
+     "We do not share the following:\n\n- data to advertisers\n",
+     "recipient.sale", GDPRX_NEGATED, "not"},
+    {"en affirmed list", GDPRX_LANG_EN,
+     "We share the following:\n\n- data to advertisers\n",
+     "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"en list after an exception in the lead-in", GDPRX_LANG_EN,
+     "We do not share your data, except the following:\n\n"
+     "- data to advertisers\n", "recipient.sale", GDPRX_AFFIRMED, NULL},
+    {"fr denied list", GDPRX_LANG_FR,
+     "Nous ne faisons jamais ce qui suit :\n\n"
+     "- vendre vos donnees a des annonceurs\n",
+     "recipient.sale", GDPRX_NEGATED, ANY_CUE},
     {"en not inside the match", GDPRX_LANG_EN,
      "Your data is not sold to anyone.", "recipient.sale", GDPRX_NEGATED,
      "not"},

@@ -266,8 +266,9 @@ class TestStructLayout(unittest.TestCase):
         self.assertEqual(gdprx._Error.message.offset, 280)
         self.assertEqual(ctypes.sizeof(gdprx._Options), 32)
         self.assertEqual(gdprx._Options.flags.offset, 24)
-        self.assertEqual(ctypes.sizeof(gdprx._Finding), 152)
+        self.assertEqual(ctypes.sizeof(gdprx._Finding), 160)
         self.assertEqual(gdprx._Finding.lang.offset, 144)
+        self.assertEqual(gdprx._Finding.concepts.offset, 152)
         self.assertEqual(ctypes.sizeof(gdprx._Segment), 40)
         self.assertEqual(ctypes.sizeof(gdprx._CoverageItem), 40)
 

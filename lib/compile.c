@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "segment.h"
 #include "util.h"
 
 #define MACRO_DEPTH 16
@@ -753,6 +754,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
             rc = gx_error_nomem(err);
     if (!rc)
         rc = compile_lexicon(&ld);
+    if (!rc)
+        gx_segment_prepare(ld.rs);   /* sentence breakers, cloned per scan */
     if (!rc)
         rc = compile_concepts(&ld);
     if (!rc)

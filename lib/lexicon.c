@@ -159,5 +159,9 @@ void gx_lexicon_free(gx_lexicon *lx)
     pcre2_code_free(lx->neg_ignore);
     pcre2_code_free(lx->neg_breaks);
     pcre2_code_free(lx->clause_split);
+    if (lx->sentences)
+        ubrk_close(lx->sentences);
+    if (lx->sentences_plain)
+        ubrk_close(lx->sentences_plain);
     memset(lx, 0, sizeof *lx);
 }

@@ -9,6 +9,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unicode/ubrk.h>
 
 typedef struct gx_word {
     char *word;
@@ -37,6 +38,11 @@ typedef struct gx_lexicon {
     gx_wordtab stopwords, numbers, units;
     pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
     int neg_before, neg_after;
+    /* Sentence break iterators made once per rule set by
+     * gx_segment_prepare() and cloned by each gx_segment() call (owned;
+     * NULL: gx_segment opens its own): the language's "xx@ss=standard",
+     * and in lex[0] only, the plain "en" used for text of no known language. */
+    UBreakIterator *sentences, *sentences_plain;
 } gx_lexicon;
 
 int gx_wordtab_add(gx_wordtab *t, const char *word, size_t n, int value);

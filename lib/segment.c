@@ -399,15 +399,47 @@ static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
     return GDPRX_OK;
 }
 
+static const char *const sentence_locales[GX_NLANG] = {"en@ss=standard",
+                                                      "fr@ss=standard",
+                                                      "nl@ss=standard"};
+#define PLAIN_LOCALE "en"   /* text of no known language */
+
+void gx_segment_prepare(gdprx_rules *rs)
+{
+    for (int l = 0; l < GX_NLANG; l++) {
+        UErrorCode st = U_ZERO_ERROR;
+        UBreakIterator *bi =
+            ubrk_open(UBRK_SENTENCE, sentence_locales[l], NULL, 0, &st);
+        rs->lex[l].sentences = U_SUCCESS(st) ? bi : NULL;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    UBreakIterator *bi = ubrk_open(UBRK_SENTENCE, PLAIN_LOCALE, NULL, 0, &st);
+    rs->lex[0].sentences_plain = U_SUCCESS(st) ? bi : NULL;
+}
+
+/* This call's sentence breaker: a clone of the rule set's (ICU documents
+ * cloning as thread-safe), else a new one. */
+static UBreakIterator *open_breaker(const segctx *c, UErrorCode *st)
+{
+    const UBreakIterator *proto = c->doc_lang >= 0
+                                      ? c->rs->lex[c->doc_lang].sentences
+                                      : c->rs->lex[0].sentences_plain;
+    if (proto)
+#if U_ICU_VERSION_MAJOR_NUM >= 69
+        return ubrk_clone(proto, st);
+#else
+        return ubrk_safeClone(proto, NULL, NULL, st);
+#endif
+    return ubrk_open(UBRK_SENTENCE,
+                     c->doc_lang >= 0 ? sentence_locales[c->doc_lang]
+                                      : PLAIN_LOCALE,
+                     NULL, 0, st);
+}
+
 static int sentence_breaks(segctx *c)
 {
-    static const char *const locales[GX_NLANG] = {"en@ss=standard",
-                                                  "fr@ss=standard",
-                                                  "nl@ss=standard"};
     UErrorCode st = U_ZERO_ERROR;
-    UBreakIterator *bi = ubrk_open(
-        UBRK_SENTENCE, c->doc_lang >= 0 ? locales[c->doc_lang] : "en", NULL, 0,
-        &st);
+    UBreakIterator *bi = open_breaker(c, &st);
     if (U_FAILURE(st))
         return gx_error_set(c->err, GDPRX_EINTERNAL,
                             "ICU sentence break iterator: %s", u_errorName(st));

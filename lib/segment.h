@@ -49,4 +49,10 @@ int gx_segment(gx_doc *doc, gx_text *t, const char *orig,
                const gdprx_rules *rs, int doc_lang, gdprx_error *err);
 void gx_doc_free(gx_doc *doc);
 
+/* Open the sentence break iterators gx_segment clones (kept in rs's
+ * lexicons) so that each call does not build them again. Called once while
+ * the rule set is built; an iterator that cannot be opened stays NULL, and
+ * gx_segment then opens it itself (and reports the error). */
+void gx_segment_prepare(gdprx_rules *rs);
+
 #endif

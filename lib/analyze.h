@@ -8,8 +8,8 @@
 
 /* Pipeline stages timed by gx_analyze() for bench/bench_pipeline.c. A new
  * stage is a new value before GX_STAGE_RESULT plus its name in analyze.c. */
-enum { GX_STAGE_NORMALIZE, GX_STAGE_LANGID, GX_STAGE_SEGMENT, GX_STAGE_MATCH,
-       GX_STAGE_RESULT, GX_STAGE_N };
+enum { GX_STAGE_NORMALIZE, GX_STAGE_LANGID, GX_STAGE_SEGMENT, GX_STAGE_SCAN,
+       GX_STAGE_MATCH, GX_STAGE_RESULT, GX_STAGE_N };
 /* Nanoseconds per stage, accumulated by gx_analyze (the caller zeroes it). */
 typedef struct gx_timing { double ns[GX_STAGE_N]; } gx_timing;
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "util.h"
@@ -703,8 +704,9 @@ static int scan_lang(mstate *m, int lang)
     return gx_scan(rs->scan[lang], m->t->s, m->t->len, &m->sh[lang]);
 }
 
-/* The clause's plain-term hits, present bits, and candidate patterns in
- * rule order. */
+/* The clause's plain-term hits, present bits, and the patterns its
+ * concepts trigger, in rule order (those tried on every clause are in
+ * rs->always, also in rule order). */
 static int clause_setup(mstate *m, size_t ci)
 {
     const gx_clause *c = &m->doc->cl[ci];
@@ -724,10 +726,6 @@ static int clause_setup(mstate *m, size_t ci)
             m->cpresent[sh->v[k].concept] = 1;
         }
     uint32_t stamp = (uint32_t)(ci + 1);
-    for (size_t k = 0; k < rs->n_always[l]; k++) {
-        m->pstamp[rs->always[l][k]] = stamp;
-        m->cand[m->n_cand++] = rs->always[l][k];
-    }
     for (size_t k = 0; k < m->n_ch; k++) {
         uint32_t cc = m->ch[k].concept;
         for (uint32_t i = rs->trig_off[l][cc]; i < rs->trig_off[l][cc + 1];
@@ -743,8 +741,30 @@ static int clause_setup(mstate *m, size_t ci)
     return 0;
 }
 
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* One scan per language that some clause uses. */
+static int scan_all(mstate *m, double *scan_ns)
+{
+    double t0 = scan_ns ? now_ns() : 0;
+    for (size_t ci = 0; ci < m->doc->n_cl; ci++) {
+        int l = m->doc->cl[ci].lang;
+        if (l >= 0 && !m->scanned[l] && scan_lang(m, l) != 0)
+            return -1;
+    }
+    if (scan_ns)
+        *scan_ns = now_ns() - t0;
+    return 0;
+}
+
 int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
-             const gx_doc *doc, const unsigned char *select, gdprx_error *err)
+             const gx_doc *doc, const unsigned char *select, double *scan_ns,
+             gdprx_error *err)
 {
     memset(out, 0, sizeof *out);
     mstate m;
@@ -785,6 +805,10 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     pcre2_set_depth_limit(m.mctx, DEPTH_LIMIT);
     pcre2_set_heap_limit(m.mctx, HEAP_LIMIT);
     pcre2_jit_stack_assign(m.mctx, NULL, js);
+    if (scan_all(&m, scan_ns) != 0) {
+        rc = gx_error_nomem(err);
+        goto out;
+    }
     for (size_t ci = 0; ci < doc->n_cl; ci++) {
         const gx_clause *c = &doc->cl[ci];
         if (c->lang < 0)
@@ -800,8 +824,12 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
             rc = gx_error_nomem(err);
             goto out;
         }
-        for (size_t k = 0; k < m.n_cand; k++) {
-            uint32_t pn = m.cand[k];
+        const uint32_t *al = rs->always[c->lang];
+        size_t n_al = rs->n_always[c->lang];
+        for (size_t k = 0, a = 0; k < m.n_cand || a < n_al;) {
+            uint32_t pn = a < n_al && (k >= m.n_cand || al[a] < m.cand[k])
+                              ? al[a++]
+                              : m.cand[k++];   /* merge: rule order */
             size_t ri = rs->p_rule[c->lang][pn], pi = rs->p_idx[c->lang][pn];
             if (select && !select[ri])
                 continue;

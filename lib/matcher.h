@@ -36,10 +36,12 @@ typedef struct gx_hits {
     size_t n_warn, cap_warn;
 } gx_hits;
 
-/* select[i] != 0 when rule i is to run (NULL: all rules). */
+/* select[i] != 0 when rule i is to run (NULL: all rules). The concept
+ * terms of each language the clauses use are found first, in one scan of
+ * the text per language; scan_ns (may be NULL) receives its time. */
 int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
              const gx_doc *doc, const unsigned char *select,
-             gdprx_error *err);
+             double *scan_ns, gdprx_error *err);
 void gx_hits_free(gx_hits *h);
 /* Add a warning (at most 100 are kept; later ones are dropped).
  * Returns 0, or -1 when out of memory. */

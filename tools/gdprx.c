@@ -349,6 +349,79 @@ static int parse_lang(const char *s, gdprx_lang *out)
     return -1;
 }
 
+/* Parse the analysis options into o and the file names into files (NULL
+ * files mean stdin). Returns -1 to go on, else the exit status (--help,
+ * --version, a usage error). */
+static int parse_args(int argc, char **argv, opts *o, const char **files,
+                      int *nfiles)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_val = i + 1 < argc;
+        if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (!strcmp(a, "--jsonl"))
+            o->jsonl = 1;
+        else if (!strcmp(a, "--explain")) {
+            o->explain = 1;
+            o->ao.flags |= GDPRX_OPT_EXPLAIN;
+        } else if (!strcmp(a, "--segments"))
+            o->segments = 1;
+        else if (!strcmp(a, "--replace-invalid"))
+            o->ao.flags |= GDPRX_OPT_REPLACE_INVALID;
+        else if (!strcmp(a, "--rules") && has_val)
+            o->rules = argv[++i];
+        else if (!strcmp(a, "--types") && has_val)
+            o->ao.types = argv[++i];
+        else if (!strcmp(a, "--lang") && has_val) {
+            if (parse_lang(argv[++i], &o->ao.lang) != 0) {
+                fprintf(stderr, "gdprx: --lang must be en, fr, nl or auto\n");
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--version")) {
+            printf("gdprx %s\n", gdprx_version_string());
+            return EXIT_OK;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "gdprx: unknown or incomplete option '%s'\n", a);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else {
+            files[(*nfiles)++] = a;
+        }
+    }
+    if (!*nfiles)
+        files[(*nfiles)++] = "-";
+    if (o->json && (o->jsonl || *nfiles > 1)) {
+        fprintf(stderr, "gdprx: --json prints one document; use --jsonl for "
+                        "several\n");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Analyze every file with one loaded rule set; the first failure's status
+ * is the exit status, and the others are still analyzed. */
+static int analyze_files(const opts *o, const char **files, int nfiles)
+{
+    gdprx_rules *rules;
+    int rc = load_rules(&rules, o->rules);
+    for (int i = 0; rc != EXIT_RULES && i < nfiles; i++) {
+        int r = analyze_one(rules, files[i], o);
+        if (r == EXIT_USAGE) {   /* a bad option: every file would fail */
+            rc = r;
+            break;
+        }
+        if (r && !rc)
+            rc = r;
+    }
+    if (rc != EXIT_RULES)
+        gdprx_rules_free(rules);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "rules"))
@@ -362,69 +435,9 @@ int main(int argc, char **argv)
     int nfiles = 0;
     if (!files)
         return EXIT_INPUT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (!strcmp(a, "--json"))
-            o.json = 1;
-        else if (!strcmp(a, "--jsonl"))
-            o.jsonl = 1;
-        else if (!strcmp(a, "--explain")) {
-            o.explain = 1;
-            o.ao.flags |= GDPRX_OPT_EXPLAIN;
-        }
-        else if (!strcmp(a, "--segments"))
-            o.segments = 1;
-        else if (!strcmp(a, "--replace-invalid"))
-            o.ao.flags |= GDPRX_OPT_REPLACE_INVALID;
-        else if (!strcmp(a, "--rules") && has_val)
-            o.rules = argv[++i];
-        else if (!strcmp(a, "--types") && has_val)
-            o.ao.types = argv[++i];
-        else if (!strcmp(a, "--lang") && has_val) {
-            if (parse_lang(argv[++i], &o.ao.lang) != 0) {
-                fprintf(stderr, "gdprx: --lang must be en, fr, nl or auto\n");
-                free(files);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(a, "--version")) {
-            printf("gdprx %s\n", gdprx_version_string());
-            free(files);
-            return EXIT_OK;
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(files);
-            return EXIT_OK;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "gdprx: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            free(files);
-            return EXIT_USAGE;
-        } else {
-            files[nfiles++] = a;
-        }
-    }
-    if (!nfiles)
-        files[nfiles++] = "-";
-    if (o.json && (o.jsonl || nfiles > 1)) {
-        fprintf(stderr, "gdprx: --json prints one document; use --jsonl for "
-                        "several\n");
-        free(files);
-        return EXIT_USAGE;
-    }
-    gdprx_rules *rules;
-    int rc = load_rules(&rules, o.rules);
-    for (int i = 0; rc != EXIT_RULES && i < nfiles; i++) {
-        int r = analyze_one(rules, files[i], &o);
-        if (r == EXIT_USAGE) {   /* a bad option: every file would fail */
-            rc = r;
-            break;
-        }
-        if (r && !rc)
-            rc = r;
-    }
-    if (rc != EXIT_RULES)
-        gdprx_rules_free(rules);
+    int rc = parse_args(argc, argv, &o, files, &nfiles);
+    if (rc < 0)
+        rc = analyze_files(&o, files, nfiles);
     free(files);
     return rc;
 }

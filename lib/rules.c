@@ -132,6 +132,37 @@ void gdprx_rules_free(gdprx_rules *rs)
 
 size_t gdprx_rules_count(const gdprx_rules *rs) { return rs ? rs->n_rules : 0; }
 
+static size_t code_size(const pcre2_code *re)
+{
+    size_t n = 0, j = 0;
+    if (!re)
+        return 0;
+    pcre2_pattern_info(re, PCRE2_INFO_SIZE, &n);
+    if (pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &j) == 0)
+        n += j;
+    return n;
+}
+
+size_t gx_rules_compiled_size(const gdprx_rules *rs)
+{
+    size_t n = 0;
+    for (int l = 0; l < GX_NLANG; l++) {
+        n += gx_scanner_size(rs->scan[l]);
+        const gx_lexicon *lx = &rs->lex[l];
+        n += code_size(lx->neg_cues) + code_size(lx->neg_ignore) +
+             code_size(lx->neg_breaks) + code_size(lx->clause_split);
+        for (size_t i = 0; i < rs->n_concepts; i++)
+            n += code_size(rs->concepts[i].l[l].re);
+        for (size_t i = 0; i < rs->n_rules; i++)
+            for (size_t j = 0; j < rs->rules[i].n_pat[l]; j++) {
+                const gx_pattern *p = &rs->rules[i].pat[l][j];
+                n += code_size(p->code) + code_size(p->section) +
+                     code_size(p->lead);
+            }
+    }
+    return n;
+}
+
 size_t gdprx_rules_warning_count(const gdprx_rules *rs)
 {
     return rs ? rs->n_warn : 0;

@@ -122,4 +122,8 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
 
 void gx_rule_free(gx_rule *r);
 
+/* Bytes of compiled code the rule set holds: scanners, PCRE2 patterns and
+ * their JIT code (the benchmark's "compiled size"). */
+size_t gx_rules_compiled_size(const gdprx_rules *rs);
+
 #endif

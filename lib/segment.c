@@ -342,6 +342,48 @@ static int split_para(segctx *c, const gx_para *p)
     return split_sentence(c, s, p->e, lang, p->section, p->lead);
 }
 
+/* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or
+ * STerm): without one, and with every paragraph separator read as a space,
+ * the sentence breaker finds no break inside a text. */
+static int sentence_term(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp == '.' || cp == '?' || cp == '!';
+    int sb = u_getIntPropertyValue((UChar32)cp, UCHAR_SENTENCE_BREAK);
+    return sb == U_SB_ATERM || sb == U_SB_STERM;
+}
+
+/* The original bytes [os, oe) as UTF-16 in u, with line and paragraph
+ * separators as spaces and invalid bytes as U+FFFD; uoff[k] is the original
+ * offset of unit k. Returns the number of units; *has_term is set when a
+ * sentence terminator occurs. */
+static int32_t para_utf16(const char *orig, size_t os, size_t oe, UChar *u,
+                          uint32_t *uoff, int *has_term)
+{
+    const unsigned char *o = (const unsigned char *)orig;
+    int32_t nu = 0;
+    int term = 0;
+    for (size_t i = os; i < oe;) {
+        uint32_t cp = o[i];
+        int n = 1;
+        if (cp >= 0x80 && (n = gx_utf8_decode(o, oe, i, &cp)) <= 0) {
+            cp = 0xFFFD;
+            n = 1;
+        }
+        if (cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C ||
+            cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+            cp = ' ';
+        term |= sentence_term(cp);
+        int32_t before = nu;
+        U16_APPEND_UNSAFE(u, nu, cp);
+        for (int32_t k = before; k < nu; k++)
+            uoff[k] = (uint32_t)i;
+        i += (size_t)n;
+    }
+    *has_term = term;
+    return nu;
+}
+
 /* ICU sentence breaks of each paragraph, found on its original text (the
  * breaker needs capitals) with line breaks read as spaces, and stored as
  * normalized offsets. */
@@ -362,24 +404,10 @@ static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
             return gx_error_nomem(c->err);
         *cap = n;
     }
-    int32_t nu = 0;
-    const unsigned char *o = (const unsigned char *)c->orig;
-    for (size_t i = os; i < oe;) {
-        uint32_t cp;
-        int n = gx_utf8_decode(o, oe, i, &cp);
-        if (n <= 0) {
-            cp = 0xFFFD;
-            n = 1;
-        }
-        if (cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C ||
-            cp == 0x85 || cp == 0x2028 || cp == 0x2029)
-            cp = ' ';
-        int32_t before = nu;
-        U16_APPEND_UNSAFE(*u, nu, cp);
-        for (int32_t k = before; k < nu; k++)
-            (*uoff)[k] = (uint32_t)i;
-        i += (size_t)n;
-    }
+    int has_term = 0;
+    int32_t nu = para_utf16(c->orig, os, oe, *u, *uoff, &has_term);
+    if (!has_term)
+        return GDPRX_OK;   /* ICU would find no break inside it */
     UErrorCode st = U_ZERO_ERROR;
     ubrk_setText(bi, *u, nu, &st);
     if (U_FAILURE(st))

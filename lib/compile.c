@@ -427,8 +427,10 @@ static int concept_regex_build(compiler *ld, gx_concept_lang *cl)
     char **sorted = malloc((cl->n_words + 1) * sizeof *sorted);
     if (!sorted)
         return gx_error_nomem(ld->err);
-    memcpy(sorted, cl->words, cl->n_words * sizeof *sorted);
-    qsort(sorted, cl->n_words, sizeof *sorted, cmp_len_desc);
+    if (cl->n_words) {   /* (a concept of regex terms alone has none) */
+        memcpy(sorted, cl->words, cl->n_words * sizeof *sorted);
+        qsort(sorted, cl->n_words, sizeof *sorted, cmp_len_desc);
+    }
     gx_buf b = {0};
     gx_buf_adds(&b, "(?:");
     if (cl->n_words) {

@@ -6,7 +6,7 @@ setuptools older than 70.1 makes them only with the separate `wheel`
 package; where that is missing and no package index can bring it (e.g.
 `pip install --no-build-isolation` with a Python that has setuptools 65 but
 no `wheel`), the wheel hooks below write the pure-Python wheel themselves
-(the package is one module and a marker file), from the same pyproject.toml.
+(the package is its modules and a marker file), from the same pyproject.toml.
 """
 
 from __future__ import annotations

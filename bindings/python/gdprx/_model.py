@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: MIT
+"""The results as Python values (Finding and its Attrs, CoverageItem,
+Segment, Document, RuleTestReport) and their copy out of a C result
+(_build_document)."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+from ._errors import _raise
+from ._native import _LANG_CODES, _NEGATED, _SEGMENT_KINDS, Status, _Error
+from ._text import _char_offsets, _decode
+
+if TYPE_CHECKING:
+    from ._library import _Library
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Attrs(Mapping[str, Union[str, int]]):
+    """The attributes of a finding. Also a read-only mapping holding only
+    the attributes that are set, in the order of the JSON output
+    (``f.attrs["duration"]``, ``dict(f.attrs)``)."""
+
+    duration: str | None = None      # ISO 8601, e.g. "P3Y"
+    duration_max: str | None = None  # upper bound of a range
+    age: int | None = None           # minimum age in years
+    email: str | None = None         # as written in the input
+
+    def _items(self) -> list[tuple[str, str | int]]:
+        return [(k, v) for k, v in (("duration", self.duration),
+                                    ("duration_max", self.duration_max),
+                                    ("age", self.age),
+                                    ("email", self.email)) if v is not None]
+
+    def __getitem__(self, key: str) -> str | int:
+        for k, v in self._items():
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, _ in self._items()])
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._items() == list(other.items()) or \
+                dict(self._items()) == dict(other.items())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items()))
+
+    def __repr__(self) -> str:
+        return "Attrs(" + ", ".join(f"{k}={v!r}" for k, v in self._items()) + ")"
+
+
+_NO_ATTRS = Attrs()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One statement found in a document.
+
+    ``start``/``end`` are byte offsets into the UTF-8 input (end exclusive);
+    ``char_start``/``char_end`` are indices into the ``str`` that was
+    analyzed (None when bytes were), so ``text[f.char_start:f.char_end] ==
+    f.text``. ``clause`` is the clause's byte range, ``clause_chars`` its
+    ``str`` range.
+    """
+
+    type: str
+    subtype: str
+    polarity: str                  # "affirmed" or "negated"
+    start: int
+    end: int
+    text: str
+    clause: tuple[int, int]
+    section: str | None
+    attrs: Attrs
+    rule: str
+    articles: tuple[str, ...]
+    negation_cue: str | None = None
+    pattern_index: int = 0
+    lang: str | None = None        # language of the pattern that matched
+    char_start: int | None = None
+    char_end: int | None = None
+    clause_chars: tuple[int, int] | None = None
+
+    @property
+    def negated(self) -> bool:
+        return self.polarity == "negated"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as in the JSON output (schema 1)."""
+        d: dict[str, Any] = {
+            "type": self.type, "subtype": self.subtype,
+            "polarity": self.polarity, "start": self.start, "end": self.end,
+            "attrs": dict(self.attrs), "rule": self.rule, "text": self.text,
+            "clause": {"start": self.clause[0], "end": self.clause[1]},
+            "section": self.section, "articles": list(self.articles),
+        }
+        if self.negation_cue is not None:
+            d["negation_cue"] = self.negation_cue
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageItem:
+    """One information item of GDPR Art. 13/14 and whether it is stated;
+    ``findings`` are indices into :attr:`Document.findings`."""
+
+    article: str
+    item: str
+    applicable: bool
+    stated: bool
+    findings: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A heading, paragraph or clause of the document (byte and, for a
+    ``str`` input, character offsets)."""
+
+    kind: str                      # "heading", "paragraph" or "clause"
+    start: int
+    end: int
+    lang: str | None
+    section: str | None
+    char_start: int | None = None
+    char_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The result of analyzing one document."""
+
+    lang: str | None               # "en", "fr", "nl"; None if unknown
+    findings: tuple[Finding, ...]
+    coverage: tuple[CoverageItem, ...]
+    warnings: tuple[str, ...]
+    segments: tuple[Segment, ...] | None = None   # with analyze(segments=True)
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The C library's JSON output (schema 1), byte for byte the same as
+        ``gdprx --json``."""
+        return self._json
+
+    def to_dict(self) -> dict[str, Any]:
+        """``json.loads(self.to_json())``: plain dicts and lists."""
+        return json.loads(self._json)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTestReport:
+    """What :meth:`RuleSet.test` found: counts and the library's report."""
+
+    passed: int
+    failed: int
+    report: str
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
+                    want_segments: bool) -> Document:
+    """Copy everything out of the C result ``res`` (not freed here)."""
+    raw = []
+    for i in range(lib.gdprx_result_count(res)):
+        f = lib.gdprx_result_get(res, i).contents
+        arts = f.articles
+        raw.append((
+            f.type.decode(), f.subtype.decode(),
+            "negated" if f.polarity == _NEGATED else "affirmed",
+            f.start, f.end, f.clause_start, f.clause_end,
+            _decode(f.section),
+            Attrs(_decode(f.duration), _decode(f.duration_max),
+                  f.age if f.age >= 0 else None, _decode(f.email))
+            if (f.duration or f.duration_max or f.age >= 0 or f.email)
+            else _NO_ATTRS,
+            f.rule_id.decode(),
+            tuple(arts[k].decode() for k in range(f.n_articles)),
+            _decode(f.negation_cue), f.pattern_index,
+            _LANG_CODES.get(f.lang),
+            None if s is not None or f.end <= f.start
+            else ctypes.string_at(f.text, f.end - f.start),
+        ))
+    segs = []
+    if want_segments:
+        for i in range(lib.gdprx_result_segment_count(res)):
+            g = lib.gdprx_result_segment(res, i).contents
+            segs.append((_SEGMENT_KINDS.get(g.kind, str(g.kind)), g.start,
+                         g.end, _LANG_CODES.get(g.lang), _decode(g.section)))
+    coverage = []
+    for i in range(lib.gdprx_result_coverage_count(res)):
+        c = lib.gdprx_result_coverage(res, i).contents
+        coverage.append(CoverageItem(
+            c.article.decode(), c.item.decode(), bool(c.applicable),
+            bool(c.stated), tuple(c.findings[k] for k in range(c.n_findings))))
+    warnings = tuple(_decode(lib.gdprx_result_warning(res, i)) or ""
+                     for i in range(lib.gdprx_result_warning_count(res)))
+    js, jl, err = ctypes.c_void_p(), ctypes.c_size_t(), _Error()
+    rc = lib.gdprx_result_to_json(ctypes.byref(js), ctypes.byref(jl), res,
+                                  ctypes.byref(err))
+    if rc != Status.OK:
+        _raise(lib, rc, err)
+    json_text = lib.take_text(js, jl.value).decode("utf-8")
+
+    cmap: dict[int, int] | None = None
+    if s is not None:
+        if len(data) == len(s):  # ASCII: byte offsets are str indices
+            cmap = None
+        else:
+            offs: list[int] = []
+            for r in raw:
+                offs += r[3:7]
+            for g in segs:
+                offs += g[1:3]
+            cmap = _char_offsets(data, offs)
+
+    def ch(b: int) -> int | None:
+        if s is None:
+            return None
+        return b if cmap is None else cmap[b]
+
+    findings = []
+    for (typ, sub, pol, st, en, cs, ce, sec, attrs, rule, arts, cue, pidx,
+         lang, tbytes) in raw:
+        c0, c1 = ch(st), ch(en)
+        text = s[c0:c1] if s is not None else _decode(tbytes or b"")
+        findings.append(Finding(
+            typ, sub, pol, st, en, text, (cs, ce), sec, attrs, rule, arts,
+            cue, pidx, lang, c0, c1,
+            (ch(cs), ch(ce)) if s is not None else None))  # type: ignore[arg-type]
+    segments = None
+    if want_segments:
+        segments = tuple(Segment(k, st, en, lg, sec, ch(st), ch(en))
+                         for k, st, en, lg, sec in segs)
+    return Document(_LANG_CODES.get(lib.gdprx_result_lang(res)),
+                    tuple(findings), tuple(coverage), warnings, segments,
+                    json_text)

@@ -1,0 +1,276 @@
+# SPDX-License-Identifier: MIT
+"""RuleSet: a compiled rule set, its lifetime (shared by threads, freed
+when closed and idle), its queries, and the analyses run with it
+(analyze, analyze_many)."""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import itertools
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ._errors import Error, _raise
+from ._library import PathArg, _Library, _lib
+from ._model import Document, RuleTestReport, _build_document
+from ._native import _OPT_REPLACE_INVALID, Status, _Error, _Options
+from ._text import Text, _decode, _encode, _lang_enum, _types_arg
+
+
+class RuleSet:
+    """A compiled rule set. Immutable and shared between threads.
+
+    Create one with :meth:`load` or :meth:`from_yaml`. Release it with
+    :meth:`close` or a ``with`` block (the finalizer is only a fall-back).
+    Closing while other threads analyze is safe: the C rule set is freed
+    when the last running analysis returns.
+    """
+
+    def __init__(self, handle: int, lib: _Library, source: str) -> None:
+        """Internal: use :meth:`load` or :meth:`from_yaml`."""
+        self._lib = lib
+        self._handle: int | None = handle
+        self._source = source
+        self._lock = threading.Lock()
+        self._active = 0
+        self._closed = False
+
+    # -- construction
+
+    @classmethod
+    def load(cls, path: PathArg | None = None) -> RuleSet:
+        """Load and compile rules from a directory (every ``*.yaml`` below
+        it) or one YAML file. ``path`` None: the default rule set
+        (``$GDPRX_RULES``, else the rules installed with the library, else
+        the source tree's ``rules/``).
+
+        Raises :class:`RuleError` (with ``file``, ``line``, ``column``).
+        """
+        lib = _lib()
+        p = None if path is None else os.fsencode(path)
+        handle, err = ctypes.c_void_p(), _Error()
+        rc = lib.gdprx_rules_load(ctypes.byref(handle), p, ctypes.byref(err))
+        if rc != Status.OK:
+            _raise(lib, rc, err)
+        return cls(handle.value, lib,  # type: ignore[arg-type]
+                   "default" if path is None else os.fspath(path))
+
+    @classmethod
+    def from_yaml(cls, text: str | bytes, name: str | None = None) -> RuleSet:
+        """Compile a rule set from YAML text in memory. ``name`` stands for
+        the file name in error messages (default ``<memory>``).
+
+        Raises :class:`RuleError` (with ``file``, ``line``, ``column``).
+        """
+        lib = _lib()
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        handle, err = ctypes.c_void_p(), _Error()
+        rc = lib.gdprx_rules_load_yaml(
+            ctypes.byref(handle), data, len(data),
+            None if name is None else name.encode("utf-8"), ctypes.byref(err))
+        if rc != Status.OK:
+            _raise(lib, rc, err)
+        return cls(handle.value, lib,  # type: ignore[arg-type]
+                   name or "<memory>")
+
+    # -- lifetime
+
+    def _acquire(self) -> int:
+        with self._lock:
+            if self._closed or self._handle is None:
+                raise ValueError("gdprx: operation on a closed RuleSet")
+            self._active += 1
+            return self._handle
+
+    def _release(self) -> None:
+        handle = None
+        with self._lock:
+            self._active -= 1
+            if self._closed and self._active == 0:
+                handle, self._handle = self._handle, None
+        if handle:
+            self._lib.gdprx_rules_free(handle)
+
+    def close(self) -> None:
+        """Release the compiled rules. Idempotent. Analyses still running in
+        other threads finish first; new ones raise ValueError."""
+        handle = None
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._active == 0:
+                handle, self._handle = self._handle, None
+        if handle:
+            self._lib.gdprx_rules_free(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> RuleSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            if getattr(self, "_handle", None) is not None:
+                self.close()
+        except Exception:  # interpreter shutdown: nothing useful to do
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"{len(self)} rules"
+        return f"<gdprx.RuleSet {state} from {self._source!r}>"
+
+    # -- queries
+
+    def __len__(self) -> int:
+        """The number of rules."""
+        h = self._acquire()
+        try:
+            return int(self._lib.gdprx_rules_count(h))
+        finally:
+            self._release()
+
+    @property
+    def source(self) -> str:
+        """Where the rules came from: a path, ``"default"`` or a YAML name."""
+        return self._source
+
+    def pattern(self, rule: str, lang: str, index: int = 0) -> str | None:
+        """The source text of pattern ``index`` of rule ``rule`` in ``lang``,
+        as written in its rule file, or None. With
+        ``Finding.rule``/``lang``/``pattern_index`` it tells which pattern
+        made a finding."""
+        code = _lang_enum(lang)
+        if index < 0:
+            return None
+        h = self._acquire()
+        try:
+            p = self._lib.gdprx_rules_pattern(h, rule.encode("utf-8"), code,
+                                              index)
+            return _decode(p)
+        finally:
+            self._release()
+
+    def test(self, verbose: bool = False) -> RuleTestReport:
+        """Run every example embedded in the rules (sentences that must and
+        must not match). Failing examples do not raise: check ``.ok``."""
+        h = self._acquire()
+        try:
+            rep, failed, err = ctypes.c_void_p(), ctypes.c_size_t(), _Error()
+            rc = self._lib.gdprx_rules_test(ctypes.byref(rep),
+                                            ctypes.byref(failed), h,
+                                            1 if verbose else 0,
+                                            ctypes.byref(err))
+            if rc != Status.OK:
+                _raise(self._lib, rc, err)
+            report = _decode(self._lib.take_text(rep, None)) or ""
+        finally:
+            self._release()
+        passed = 0
+        for line in reversed(report.splitlines()):
+            words = line.split()
+            if len(words) == 4 and words[1] == "passed," and words[3] == "failed":
+                passed = int(words[0])
+                break
+        return RuleTestReport(passed, int(failed.value), report)
+
+    # -- analysis
+
+    def analyze(self, text: Text, lang: str | None = None,
+                types: str | Iterable[str] | None = None,
+                replace_invalid: bool = False,
+                segments: bool = False) -> Document:
+        """Analyze one document.
+
+        ``text``: a ``str`` or UTF-8 ``bytes``. ``lang``: ``"en"``, ``"fr"``,
+        ``"nl"``, or None / ``"auto"`` to detect it. ``types``: only these
+        types or ``type.subtype`` (a list, or one comma-separated string).
+        ``replace_invalid``: read invalid UTF-8 bytes as U+FFFD instead of
+        raising. ``segments``: also return the headings, paragraphs and
+        clauses.
+
+        Raises :class:`InputError` (invalid UTF-8 with its byte ``offset``,
+        unknown language or type, input too large) and MemoryError.
+        """
+        data, s = _encode(text, replace_invalid)
+        opts = _Options()
+        lib = self._lib
+        lib.gdprx_options_init_sized(ctypes.byref(opts), ctypes.sizeof(opts))
+        opts.lang = _lang_enum(lang)
+        types_b = _types_arg(types)
+        opts.types = types_b
+        opts.flags = _OPT_REPLACE_INVALID if replace_invalid else 0
+        res, err = ctypes.c_void_p(), _Error()
+        h = self._acquire()
+        try:
+            rc = lib.gdprx_analyze(ctypes.byref(res), h, data, len(data),
+                                   ctypes.byref(opts), ctypes.byref(err))
+            if rc != Status.OK:
+                _raise(lib, rc, err)
+            try:
+                return _build_document(lib, res, data, s, segments)
+            finally:
+                lib.gdprx_result_free(res)
+        finally:
+            self._release()
+
+    def analyze_many(self, texts: Iterable[Text], workers: int | None = None,
+                     *, lang: str | None = None,
+                     types: str | Iterable[str] | None = None,
+                     replace_invalid: bool = False, segments: bool = False,
+                     return_exceptions: bool = False,
+                     ) -> Iterator[Document | Error]:
+        """Analyze many documents on ``workers`` threads (default: the
+        number of CPUs) sharing this rule set; yield the documents in input
+        order. ``texts`` is consumed lazily, a few documents ahead.
+
+        An error raises at its document's position, unless
+        ``return_exceptions`` is true: the exception is then yielded in its
+        place and the other documents go on.
+        """
+        if workers is None:
+            workers = os.cpu_count() or 1
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self._closed:
+            raise ValueError("gdprx: operation on a closed RuleSet")
+        types_s = None if types is None else _types_arg(types)
+        kw = dict(lang=lang, types=None if types_s is None else types_s.decode(),
+                  replace_invalid=replace_invalid, segments=segments)
+
+        def one(t: Text) -> Document | Error:
+            try:
+                return self.analyze(t, **kw)  # type: ignore[arg-type]
+            except Error as e:
+                if return_exceptions:
+                    return e
+                raise
+
+        if workers == 1:
+            return (one(t) for t in texts)
+        return self._pool(texts, one, workers)
+
+    def _pool(self, texts: Iterable[Text], one: Any,
+              workers: int) -> Iterator[Document | Error]:
+        it = iter(texts)
+        ex = ThreadPoolExecutor(max_workers=workers,
+                                thread_name_prefix="gdprx")
+        try:
+            pending = collections.deque(
+                ex.submit(one, t) for t in itertools.islice(it, 4 * workers))
+            while pending:
+                fut = pending.popleft()
+                for t in itertools.islice(it, 1):
+                    pending.append(ex.submit(one, t))
+                yield fut.result()
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)

@@ -185,6 +185,11 @@ static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
         return ends_with_any(x, s + 2, e - 2, ".;:,") ? NOT_HEADING : HEADING;
     if (ends_with_any(x, s, e, ".;:,!)\"'"))
         return NOT_HEADING;
+    /* "Retention period: two years" under a heading is content, not a
+     * title: a label, a colon, then its value */
+    const char *colon = memchr(x + s, ':', e - s);
+    if (colon && colon + 2 < x + e && colon[1] == ' ')
+        return NOT_HEADING;
     return blank_before && blank_after && !after_colon &&
                    count_words(x, s, e) <= 12 && starts_upper(t, orig, s, e)
                ? TITLE

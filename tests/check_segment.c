@@ -108,6 +108,11 @@ static const struct case_ {
      "P:Intro text here.\nC:Intro text here.\nH:Data Retention\n"
      "P:Data Retention\nC:Data Retention\n"
      "P:We keep your invoices.\nC:We keep your invoices.\n"},
+    {"a 'Label: value' line is content, not a title", GDPRX_LANG_EN,
+     "Intro text here.\n\nRetention period: two years\n\nMore text here.\n",
+     "P:Intro text here.\nC:Intro text here.\n"
+     "P:Retention period: two years\nC:Retention period: two years\n"
+     "P:More text here.\nC:More text here.\n"},
     {"setext heading", GDPRX_LANG_EN,
      "Retention\n=========\n\nWe keep your invoices.\n",
      "H:Retention\nP:We keep your invoices.\nC:We keep your invoices.\n"},

@@ -517,15 +517,21 @@ static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
         if (present(m, none->ids[i], cix, oom))
             return 0;
     const gx_clause *c = &m->doc->cl[cix];
-    if (p->cond[GX_C_SECTION].n &&
-        (c->section < 0 ||
-         !span_has(m, c->lang, &p->cond[GX_C_SECTION],
-                   m->doc->hd[c->section].s, m->doc->hd[c->section].e)))
+    /* a table cell's column header is a heading of its own, its row's first
+     * cell a lead-in */
+    const gx_clist *sec = &p->cond[GX_C_SECTION], *lead = &p->cond[GX_C_LEAD];
+    if (sec->n &&
+        !(c->section >= 0 &&
+          span_has(m, c->lang, sec, m->doc->hd[c->section].s,
+                   m->doc->hd[c->section].e)) &&
+        !(c->col_e > c->col_s &&
+          span_has(m, c->lang, sec, c->col_s, c->col_e)))
         return 0;
-    if (p->cond[GX_C_LEAD].n &&
-        (c->lead < 0 ||
-         !span_has(m, c->lang, &p->cond[GX_C_LEAD], m->doc->pa[c->lead].s,
-                   m->doc->pa[c->lead].e)))
+    if (lead->n &&
+        !(c->lead >= 0 && span_has(m, c->lang, lead, m->doc->pa[c->lead].s,
+                                   m->doc->pa[c->lead].e)) &&
+        !(c->row_e > c->row_s &&
+          span_has(m, c->lang, lead, c->row_s, c->row_e)))
         return 0;
     return 1;
 }

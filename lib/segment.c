@@ -256,6 +256,7 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
     c->lang = lang;
     c->section = section;
     c->lead = lead;
+    c->col_s = c->col_e = c->row_s = c->row_e = 0;
     return 0;
 }
 
@@ -632,6 +633,91 @@ static int lines_pass(segctx *c)
     return 0;
 }
 
+/* ---- tables ---------------------------------------------------------- */
+
+#define TABLE_COLS 32
+
+/* Span of cell k of table row [s, e) ("| a | b |"), trimmed; 0 if none. */
+static int cell_span(const char *x, size_t s, size_t e, size_t k,
+                     size_t *cs, size_t *ce)
+{
+    size_t i = s;
+    if (i < e && x[i] == '|')
+        i++;
+    for (size_t col = 0; i <= e; col++) {
+        size_t j = i;
+        while (j < e && x[j] != '|')
+            j++;
+        if (col == k) {
+            while (i < j && (x[i] == ' ' || x[i] == '*'))
+                i++;
+            while (j > i && (x[j - 1] == ' ' || x[j - 1] == '*'))
+                j--;
+            *cs = i;
+            *ce = j;
+            return j > i;
+        }
+        if (j >= e)
+            return 0;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* Is [s, e) a table's separator line ("|---|:--:|")? */
+static int separator_line(const char *x, size_t s, size_t e)
+{
+    int dash = 0;
+    for (size_t i = s; i < e; i++) {
+        if (x[i] == '-')
+            dash = 1;
+        else if (!strchr("|: ", x[i]))
+            return 0;
+    }
+    return dash && memchr(x + s, '|', e - s) != NULL;
+}
+
+/* Give every cell of a Markdown table's body its column header and its
+ * row's first cell: a row paragraph ("| ... |") followed by a separator
+ * line is a header; the rows after it, up to the first paragraph that is
+ * no row, are its body. */
+static void table_headers(gx_doc *d, const char *x, size_t len)
+{
+    long head = -1;   /* the current table's header paragraph */
+    size_t ci = 0;
+    for (size_t i = 0; i < d->n_pa; i++) {
+        const gx_para *p = &d->pa[i];
+        int row = x[p->s] == '|';
+        if (!row) {
+            head = -1;
+            continue;
+        }
+        size_t ls = p->e < len ? p->e + 1 : p->e, le = ls;
+        while (le < len && x[le] != '\n')
+            le++;
+        if (separator_line(x, ls, le)) {
+            head = (long)i;
+            continue;
+        }
+        if (head < 0)
+            continue;
+        const gx_para *h = &d->pa[head];
+        while (ci < d->n_cl && d->cl[ci].s < p->s)
+            ci++;
+        for (; ci < d->n_cl && d->cl[ci].e <= p->e; ci++) {
+            gx_clause *c = &d->cl[ci];
+            size_t col = 0;
+            for (size_t k = p->s + 1; k < c->s; k++)
+                col += x[k] == '|';
+            if (col >= TABLE_COLS)
+                continue;
+            cell_span(x, h->s, h->e, col, &c->col_s, &c->col_e);
+            if (col > 0)
+                cell_span(x, p->s, p->e, 0, &c->row_s, &c->row_e);
+        }
+    }
+}
+
 int gx_segment(gx_doc *d, gx_text *t, const char *orig,
                const gdprx_rules *rs, int doc_lang, gdprx_error *err)
 {
@@ -662,6 +748,7 @@ int gx_segment(gx_doc *d, gx_text *t, const char *orig,
             rc = gx_error_nomem(err);
             goto out;
         }
+    table_headers(d, t->s, t->len);
 out:
     pcre2_match_data_free(c.md);
     free(c.brk);

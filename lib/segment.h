@@ -30,6 +30,9 @@ typedef struct gx_clause {
     int lang;           /* language index the rules use for it */
     int section;        /* heading index, or -1 */
     int lead;           /* the lead-in paragraph of its list item, or -1 */
+    /* a table cell: the span of its column's header cell and of its row's
+     * first cell (both empty, s == e, when it has none) */
+    size_t col_s, col_e, row_s, row_e;
 } gx_clause;
 
 typedef struct gx_doc {

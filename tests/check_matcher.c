@@ -609,6 +609,13 @@ static const struct concept_case {
      "right.erasure.case", "Erasure", NULL, 0},
     {"section missing", GDPRX_LANG_EN, "# Cookies\n\n- Erasure\n", NULL,
      NULL, NULL, 0},
+    {"a table cell's column header is its section", GDPRX_LANG_EN,
+     "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
+     "| Invoices | 10 years |\n", "retention.period.case_cell", "10 years",
+     "P10Y", 0},
+    {"another column's header does not count", GDPRX_LANG_EN,
+     "Intro.\n\n| Retention | Note |\n| --- | --- |\n"
+     "| Invoices | 10 years |\n", NULL, NULL, NULL, 0},
     {"a case's regex runs where its concepts hold", GDPRX_LANG_NL,
      "Uw gegevens worden bewaard tot verwijdering.",
      "retention.deletion.case", "bewaard tot verwijdering", NULL, 0},

@@ -357,6 +357,18 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     return 0;
 }
 
+/* A hit of pattern pi of rule r (index ri) in clause ci, span unset. */
+static void hit_init(gx_hit *h, const gx_rule *r, size_t ri, size_t pi,
+                     size_t ci)
+{
+    memset(h, 0, sizeof *h);
+    h->r = r;
+    h->rule = ri;
+    h->pattern = pi;
+    h->clause = ci;
+    h->age = -1;
+}
+
 /* Every match of p's regex in clause ci becomes a hit. */
 static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
 {
@@ -382,14 +394,9 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
                                 (const char *)why);
         }
         gx_hit h;
-        memset(&h, 0, sizeof h);
-        h.r = r;
-        h.rule = ri;
-        h.pattern = pi;
-        h.clause = ci;
+        hit_init(&h, r, ri, pi, ci);
         h.s = c->s + ov[0];
         h.e = c->s + ov[1];
-        h.age = -1;
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         while (pos < cl && ((unsigned char)cx[pos] & 0xC0) == 0x80)
             pos++;
@@ -643,12 +650,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         if (!n)
             continue;
         gx_hit h;
-        memset(&h, 0, sizeof h);
-        h.r = r;
-        h.rule = ri;
-        h.pattern = pi;
-        h.clause = ci;
-        h.age = -1;
+        hit_init(&h, r, ri, pi, ci);
         h.s = (size_t)-1;
         unsigned have = 0;
         for (size_t i = 0; i < n; i++) {

@@ -128,6 +128,8 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_rules_free": (None, [_vp]),
     "gdprx_rules_count": (_sz, [_vp]),
     "gdprx_rules_pattern": (_cp, [_vp, _cp, _int, _sz]),
+    "gdprx_rules_warning_count": (_sz, [_vp]),
+    "gdprx_rules_warning": (_cp, [_vp, _sz]),
     "gdprx_rules_test": (_int, [_P(_vp), _P(_sz), _vp, _int, _P(_Error)]),
     "gdprx_options_init_sized": (None, [_P(_Options), ctypes.c_size_t]),
     "gdprx_analyze": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options), _P(_Error)]),

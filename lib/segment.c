@@ -528,107 +528,139 @@ static size_t front_matter_end(const char *x, size_t n)
     return 0;
 }
 
-static int lines_pass(segctx *c)
+/* The state of the line pass between lines. */
+typedef struct lines {
+    size_t para_s, para_e;  /* the paragraph being gathered, if in_para */
+    int in_para, para_item, blank_before, after_colon;
+    /* the last non-blank line was numbered ("2. ..."): the next numbered
+     * line continues a list; num_hd is that line's heading, if it was made
+     * one (-1 otherwise), with the span of its text */
+    int prev_numbered;
+    long num_hd;
+    size_t num_s, num_e;
+    long lead;   /* the paragraph ending with ':' that opens a list */
+} lines;
+
+/* What line [s, le) is (s: its first non-space byte). A numbered line that
+ * continues a numbered "heading" turns that heading back into a list item
+ * ("1. Access" then "2. Erasure"). Returns -1 when out of memory. */
+static int classify(segctx *c, lines *st, size_t s, size_t le,
+                    int blank_after, int *numbered, size_t *mk)
 {
     const gx_text *t = c->t;
     const char *x = t->s;
     gx_doc *d = c->d;
-    size_t i = front_matter_end(x, t->len);
-    size_t para_s = 0, para_e = 0;
-    int in_para = 0, blank_before = 1, after_colon = 0;
-    /* the last non-blank line was numbered ("2. ..."): the next numbered
-     * line continues a list; num_hd is that line's heading, if it was made
-     * one (-1 otherwise), with the span of its text */
-    int prev_numbered = 0, para_item = 0;
-    long num_hd = -1;
-    long lead = -1;   /* the paragraph ending with ':' that opens a list */
-    size_t num_s = 0, num_e = 0;
-    while (i < t->len) {
+    *numbered = 0;
+    *mk = 0;
+    if (s == le)
+        return L_BLANK;
+    if (x[s] == '{' && x[s + 1] == ':' && x[le - 1] == '}')
+        return L_SKIP;    /* kramdown attribute line */
+    if (atx_heading(x, s, le))
+        return L_HEADING;
+    if (only_chars(x + s, le - s, "-=*_|:"))
+        return L_RULE;
+    if ((*mk = list_marker(x, s, le, numbered)) > 0) {
+        if (*numbered && st->prev_numbered && st->num_hd >= 0 &&
+            st->num_hd == (long)d->n_hd - 1) {
+            d->n_hd--;
+            if (add_para(d, st->num_s, st->num_e, st->lead) != 0)
+                return -1;
+        }
+        return *numbered && !st->after_colon && !st->prev_numbered &&
+                       count_words(x, s + *mk, le) <= 14 &&
+                       heading_like(t, c->orig, s + *mk, le, 1, 1, 0)
+                   ? L_HEADING
+                   : L_ITEM;
+    }
+    if (st->in_para)
+        return L_TEXT;
+    int h = heading_like(t, c->orig, s, le, st->blank_before, blank_after,
+                         st->after_colon);
+    return h == HEADING ? L_HEADING : h == TITLE ? L_TITLE : L_TEXT;
+}
+
+/* Act on line [s, le) of type ty: end the paragraph being gathered where
+ * the line does not continue it, open headings, items and paragraphs. */
+static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
+                      size_t mk, int numbered)
+{
+    const char *x = c->t->s;
+    gx_doc *d = c->d;
+    if (ty == L_RULE && st->in_para && x[s] != '|' &&
+        st->para_s < st->para_e &&
+        !memchr(x + st->para_s, '\n', st->para_e - st->para_s) &&
+        (x[s] == '=' || x[s] == '-') &&
+        !ends_with_any(x, st->para_s, st->para_e, ".;:,")) {
+        /* setext underline: the paragraph above was a heading */
+        st->in_para = 0;
+        if (add_heading(d, st->para_s, st->para_e) != 0)
+            return -1;
+        st->lead = -1;
+    }
+    if (ty != L_TEXT && st->in_para) {
+        if (flush_para(d, x, st->para_s, st->para_e, st->para_item,
+                       &st->lead) != 0)
+            return -1;
+        st->in_para = 0;
+    }
+    if (ty == L_HEADING || ty == L_TITLE) {
+        size_t hs = s, he = le;
+        heading_text(x, &hs, &he);
+        if (he > hs && add_heading(d, hs, he) != 0)
+            return -1;
+        if (ty == L_TITLE && add_para(d, s, le, -1) != 0)
+            return -1;
+        st->lead = -1;
+        st->after_colon = 0;
+    } else if (ty == L_ITEM) {
+        st->in_para = 1;
+        st->para_item = 1;
+        st->para_s = s + mk;
+        st->para_e = le;
+    } else if (ty == L_TEXT) {
+        if (!st->in_para) {
+            st->para_s = s;
+            st->para_item = 0;
+        }
+        st->in_para = 1;
+        st->para_e = le;
+    }
+    if (ty == L_TEXT || ty == L_ITEM)
+        st->after_colon = ends_with_any(x, s, le, ":");
+    if (ty != L_BLANK) {
+        st->num_hd = numbered && ty == L_HEADING ? (long)d->n_hd - 1 : -1;
+        st->num_s = s + mk;
+        st->num_e = le;
+        st->prev_numbered = numbered;
+    }
+    st->blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_TITLE ||
+                       ty == L_RULE;
+    return 0;
+}
+
+/* Lines -> headings and paragraphs (list items with their lead-in). */
+static int lines_pass(segctx *c)
+{
+    const gx_text *t = c->t;
+    const char *x = t->s;
+    lines st;
+    memset(&st, 0, sizeof st);
+    st.blank_before = 1;
+    st.num_hd = st.lead = -1;
+    for (size_t i = front_matter_end(x, t->len); i < t->len;) {
         const char *nl = memchr(x + i, '\n', t->len - i);
         size_t le = nl ? (size_t)(nl - x) : t->len;
         size_t next = nl ? le + 1 : t->len;
-        size_t s = skip_spaces(x, i, le);
-        int blank_after = next >= t->len || x[next] == '\n';
-        ltype ty = L_TEXT;
-        int numbered = 0;
-        size_t mk = 0;
-        if (s == le)
-            ty = L_BLANK;
-        else if (x[s] == '{' && x[s + 1] == ':' && x[le - 1] == '}')
-            ty = L_SKIP;    /* kramdown attribute line */
-        else if (atx_heading(x, s, le))
-            ty = L_HEADING;
-        else if (only_chars(x + s, le - s, "-=*_|:"))
-            ty = L_RULE;
-        else if ((mk = list_marker(x, s, le, &numbered)) > 0) {
-            if (numbered && prev_numbered && num_hd >= 0 &&
-                num_hd == (long)d->n_hd - 1) {
-                /* "1. Access" then "2. Erasure": a list, not headings */
-                d->n_hd--;
-                if (add_para(d, num_s, num_e, lead) != 0)
-                    return -1;
-            }
-            ty = numbered && !after_colon && !prev_numbered &&
-                         count_words(x, s + mk, le) <= 14 &&
-                         heading_like(t, c->orig, s + mk, le, 1, 1, 0)
-                     ? L_HEADING
-                     : L_ITEM;
-        }
-        else if (!in_para) {
-            int h = heading_like(t, c->orig, s, le, blank_before, blank_after,
-                                 after_colon);
-            ty = h == HEADING ? L_HEADING : h == TITLE ? L_TITLE : L_TEXT;
-        }
-
-        if (ty == L_RULE && in_para && x[s] != '|' && para_s < para_e &&
-            !memchr(x + para_s, '\n', para_e - para_s) &&
-            (x[s] == '=' || x[s] == '-') && !ends_with_any(x, para_s, para_e, ".;:,")) {
-            /* setext underline: the paragraph above was a heading */
-            in_para = 0;
-            if (add_heading(d, para_s, para_e) != 0)
-                return -1;
-            lead = -1;
-        }
-        if (ty != L_TEXT && in_para) {
-            if (flush_para(d, x, para_s, para_e, para_item, &lead) != 0)
-                return -1;
-            in_para = 0;
-        }
-        if (ty == L_HEADING || ty == L_TITLE) {
-            size_t hs = s, he = le;
-            heading_text(x, &hs, &he);
-            if (he > hs && add_heading(d, hs, he) != 0)
-                return -1;
-            if (ty == L_TITLE && add_para(d, s, le, -1) != 0)
-                return -1;
-            lead = -1;
-            after_colon = 0;
-        } else if (ty == L_ITEM) {
-            in_para = 1;
-            para_item = 1;
-            para_s = s + mk;
-            para_e = le;
-        } else if (ty == L_TEXT) {
-            if (!in_para) {
-                para_s = s;
-                para_item = 0;
-            }
-            in_para = 1;
-            para_e = le;
-        }
-        if (ty == L_TEXT || ty == L_ITEM)
-            after_colon = ends_with_any(x, s, le, ":");
-        if (ty != L_BLANK) {
-            num_hd = numbered && ty == L_HEADING ? (long)d->n_hd - 1 : -1;
-            num_s = s + mk;
-            num_e = le;
-            prev_numbered = numbered;
-        }
-        blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_TITLE ||
-                       ty == L_RULE;
+        size_t s = skip_spaces(x, i, le), mk;
+        int blank_after = next >= t->len || x[next] == '\n', numbered;
+        int ty = classify(c, &st, s, le, blank_after, &numbered, &mk);
+        if (ty < 0 || apply_line(c, &st, ty, s, le, mk, numbered) != 0)
+            return -1;
         i = next;
     }
-    if (in_para && flush_para(d, x, para_s, para_e, para_item, &lead) != 0)
+    if (st.in_para && flush_para(c->d, x, st.para_s, st.para_e,
+                                 st.para_item, &st.lead) != 0)
         return -1;
     return 0;
 }

@@ -618,6 +618,10 @@ static int describe(compiler *ld, gx_pattern *p)
     }
     if (p->near)
         gx_buf_printf(&b, "; near %d", p->near);
+    if (p->none_within)
+        gx_buf_printf(&b, "; none within %d words", p->none_within);
+    if (p->alone)
+        gx_buf_adds(&b, "; alone in its clause");
     if (p->order)
         gx_buf_adds(&b, "; in order");
     if (p->negated)

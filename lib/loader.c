@@ -545,14 +545,16 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     casesrc *cs = ctx;
     static const char *const keys[] = {"all", "any", "none", "section",
                                        "lead", "near", "order", "pattern",
-                                       "lang", "polarity", "negatable"};
+                                       "lang", "polarity", "negatable",
+                                       "none_within", "alone"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
     if (ki == GX_N(keys))
         return unknown_key(ld, k, "a case of 'when' (expected all, any, "
                                   "none, section, lead, near, order, "
-                                  "pattern, lang, polarity or negatable)");
+                                  "pattern, lang, polarity, negatable, "
+                                  "none_within or alone)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -591,11 +593,14 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                         sval(v), "");
         return GDPRX_OK;
     }
-    default: {
+    case 10: {
         int neg = 1, rc = take_bool(ld, v, "negatable", &neg);
         cs->p.affirmed_only = !neg;
         return rc;
     }
+    case 11: return take_int(ld, v, "none_within", 1, 1000,
+                             &cs->p.none_within);
+    default: return take_bool(ld, v, "alone", &cs->p.alone);
     }
 }
 
@@ -640,10 +645,14 @@ static int case_item(loader *ld, yaml_node_t *v, void *ctx)
     if (!rc && !cs.p.cond[GX_C_ALL].n && !cs.p.cond[GX_C_ANY].n)
         rc = fail(ld, v, GDPRX_ESYNTAX,
                   "a case needs 'all' or 'any' concepts%s%s", "", "");
-    if (!rc && has_re && (cs.p.near || cs.p.order))
+    if (!rc && (cs.seen & (1u << 11)) && !cs.p.cond[GX_C_NONE].n)
         rc = fail(ld, v, GDPRX_ESYNTAX,
-                  "'near' and 'order' place concepts; with 'pattern' the "
-                  "regex places the finding%s%s", "", "");
+                  "'none_within' limits 'none', which the case lacks%s%s", "",
+                  "");
+    if (!rc && has_re && (cs.p.near || cs.p.order || cs.p.alone))
+        rc = fail(ld, v, GDPRX_ESYNTAX,
+                  "'near', 'order' and 'alone' place concepts; with "
+                  "'pattern' the regex places the finding%s%s", "", "");
     for (int l = 0; l < GX_NLANG && !rc; l++) {
         if (cs.langs && !(cs.langs & (1u << l)))
             continue;

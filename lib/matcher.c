@@ -357,6 +357,9 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     return 0;
 }
 
+static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
+                        size_t e, int *oom);
+
 /* A hit of pattern pi of rule r (index ri) in clause ci, span unset. */
 static void hit_init(gx_hit *h, const gx_rule *r, size_t ri, size_t pi,
                      size_t ci)
@@ -402,6 +405,14 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
             pos++;
         if (h.e <= h.s || !attributes(m, r, p->code, lx, c->s, &h))
             continue;
+        int oom = 0;
+        if (p->none_within && (blocked_near(m, p, ci, h.s, h.e, &oom) || oom)) {
+            if (oom)
+                return -1;
+            /* blocked_near ran regexes: the match data is no longer this
+             * pattern's; find the next match after this one */
+            continue;
+        }
         if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
             return -1;
     }
@@ -520,7 +531,7 @@ static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
         one = present(m, any->ids[i], cix, oom);
     if (!one)
         return 0;
-    for (size_t i = 0; i < none->n; i++)
+    for (size_t i = 0; i < none->n && !p->none_within; i++)
         if (present(m, none->ids[i], cix, oom))
             return 0;
     const gx_clause *c = &m->doc->cl[cix];
@@ -629,6 +640,44 @@ static size_t anchor_index(const mstate *m, const gx_rule *r,
     return 0;
 }
 
+/* With none_within: is a `none` concept inside [s, e) or within that many
+ * words of it? */
+static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
+                        size_t e, int *oom)
+{
+    const gx_clist *none = &p->cond[GX_C_NONE];
+    if (!p->none_within)
+        return 0;
+    for (size_t i = 0; i < none->n; i++) {
+        if (!present(m, none->ids[i], cix, oom))
+            continue;
+        for (size_t k = 0; k < m->n_ch; k++) {
+            const chit *h = &m->ch[k];
+            if (h->concept != none->ids[i])
+                continue;
+            size_t words = h->e <= s   ? spaces_between(m->t->s, h->e, s)
+                           : h->s >= e ? spaces_between(m->t->s, e, h->s)
+                                       : 0;
+            if (words <= (size_t)p->none_within)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does [s, e) cover every word of clause c? */
+static int covers_clause(const mstate *m, const gx_clause *c, size_t s,
+                         size_t e)
+{
+    for (size_t i = c->s; i < c->e; i++) {
+        unsigned char b = (unsigned char)m->t->s[i];
+        if ((i < s || i >= e) &&
+            ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b >= 0x80))
+            return 0;
+    }
+    return 1;
+}
+
 /* A case of concepts alone: each anchor with its witnesses (within `near`
  * words) gives a hit spanning them; a rule without attributes gives at
  * most one hit per case and clause. */
@@ -675,6 +724,14 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         h.n_wit = n;
         if (p->near && spaces_between(m->t->s, h.s, h.e) + 1 > (size_t)p->near)
             continue;
+        if (p->alone && !covers_clause(m, c, h.s, h.e))
+            continue;
+        int oom = 0;
+        if (blocked_near(m, p, ci, h.s, h.e, &oom) || oom) {
+            if (oom)
+                return -1;
+            continue;
+        }
         if ((have & r->attrs) != r->attrs)
             continue;
         if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)

@@ -44,6 +44,10 @@ typedef struct gx_pattern {
     gx_clist cond[GX_C_N]; /* all, any, none, section, lead */
     int near;              /* witnesses within this many words; 0: clause */
     int order;             /* `all` witnesses in the listed order */
+    int none_within;       /* > 0: a `none` concept blocks a finding only
+                              inside it or within this many words of it;
+                              0: anywhere in the clause */
+    int alone;             /* the finding covers every word of its clause */
     uint32_t trigger;      /* the concept whose presence makes the case a
                               candidate, or GX_NO_TRIGGER (always tried) */
     char *section_source;  /* NULL, or the section-heading condition */

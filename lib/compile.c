@@ -27,6 +27,7 @@ typedef struct compiler {
 
 static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
                            int depth);
+static int concept_regex_build(compiler *ld, gx_concept_lang *cl);
 
 static long concept_index(const gdprx_rules *rs, const char *name, size_t n)
 {
@@ -47,8 +48,11 @@ static int concept_regex(compiler *ld, int lang, const char *name, size_t n,
     if (ci < 0)
         return GDPRX_OK;
     int rc = compile_concept(ld, (size_t)ci, lang, loc, 0);
+    gx_concept_lang *cl = &ld->rs->concepts[ci].l[lang];
+    if (!rc && !cl->regex)   /* built when a pattern first uses it */
+        rc = concept_regex_build(ld, cl);
     if (!rc)
-        *val = ld->rs->concepts[ci].l[lang].regex;
+        *val = cl->regex;
     return rc;
 }
 
@@ -257,16 +261,17 @@ static int lint_source(compiler *ld, const gx_rule *r, const gx_pattern *p,
 
 /* Expand and compile src; with p, also derive p's prefilter literals. */
 static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
-                       const char *what, pcre2_code **out, gx_pattern *p)
+                       const char *what, pcre2_code **out, uint32_t **lits,
+                       size_t *n_lits)
 {
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
     if (!rc)
-        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what, ld->err);
-    if (!rc && p &&
-        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", &p->lits,
-                         &p->n_lits) != 0)
+        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what,
+                                strcmp(what, "case pattern") != 0, ld->err);
+    if (!rc && lits &&
+        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", lits, n_lits) != 0)
         rc = gx_error_nomem(ld->err);
     gx_buf_free(&b);
     return rc;
@@ -292,8 +297,9 @@ static int compile_lexicon(compiler *ld)
                                                "clause_split"};
         for (int w = 0; w < GX_LX_N; w++)
             if (ld->sc->lex[l][w].src &&
-                (rc = compile_src(ld, l, ld->sc->lex[l][w].src, ld->sc->lex[l][w].loc,
-                                  what[w], slot[w], NULL)))
+                (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
+                                  ld->sc->lex[l][w].loc, what[w], slot[w],
+                                  NULL, NULL)))
                 return rc;
     }
     /* every macro expands, used or not: a typo is an error where it is */
@@ -465,7 +471,8 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         gx_buf_free(&b);
         return gx_error_nomem(ld->err);
     }
-    int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re, NULL);
+    int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re,
+                         &cl->lits, &cl->n_lits);
     gx_buf_free(&b);
     uint32_t cc = 0;
     if (!rc)
@@ -511,8 +518,6 @@ static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
         free(ex);
         c = &ld->rs->concepts[ci];
     }
-    if (!rc)
-        rc = concept_regex_build(ld, &c->l[lang]);
     if (!rc)
         rc = concept_re_build(ld, &c->l[lang], lang);
     ld->state[lang][ci] = 2;
@@ -646,16 +651,18 @@ static int compile_patterns(compiler *ld)
                 if (!rc && p->has_cond)
                     rc = describe(ld, p);
                 if (!rc && p->source)
-                    rc = compile_src(ld, l, p->source, p->loc, "pattern",
-                                     &p->code, p->has_cond ? NULL : p);
+                    rc = compile_src(ld, l, p->source, p->loc,
+                                     p->has_cond ? "case pattern" : "pattern",
+                                     &p->code, p->has_cond ? NULL : &p->lits,
+                                     &p->n_lits);
                 if (!rc && p->source)
                     rc = lint_source(ld, r, p, l);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section, NULL);
+                                     "section", &p->section, NULL, NULL);
                 if (!rc && p->lead_source)
                     rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
-                                     &p->lead, NULL);
+                                     &p->lead, NULL, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;

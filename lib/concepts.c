@@ -178,6 +178,7 @@ void gx_concept_free(gx_concept *c)
         free(cl->words);
         free(cl->regex);
         pcre2_code_free(cl->re);
+        free(cl->lits);
     }
     memset(c, 0, sizeof *c);
 }

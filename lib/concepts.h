@@ -32,8 +32,12 @@ typedef struct gx_concept_lang {
     char **words;         /* expanded, normalized literal terms; owned */
     size_t n_words, cap_words;
     char *regex;          /* every term as one regex group (for {{name}});
-                             regex terms kept unexpanded; owned */
+                             regex terms kept unexpanded; built when a
+                             pattern first uses it; owned */
     pcre2_code *re;       /* the regex terms alone, or NULL */
+    uint32_t *lits;       /* prefilter: one of these literals must be in a
+                             clause for re to run there (0: always); owned */
+    size_t n_lits;
 } gx_concept_lang;
 
 typedef struct gx_concept {

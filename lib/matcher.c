@@ -58,9 +58,12 @@ typedef struct mstate {
     unsigned char *cpresent;   /* [n_concepts]: in the current clause */
     uint32_t *rx_stamp;        /* [n_concepts]: clause + 1 whose regex terms
                                   were run */
-    uint32_t *pstamp;          /* [max pnum]: clause + 1 it was a candidate */
+    uint64_t *pbits;           /* bit per pnum: triggered in this clause */
     uint32_t *cand;            /* candidate pnums of the clause */
     size_t n_cand;
+    int lead_seen;             /* lead-in paragraph + 1 whose denial was */
+    int lead_denied;           /* last worked out, and the answer */
+    size_t lead_cue_s, lead_cue_e;
 } mstate;
 
 int gx_hits_warn(gx_hits *h, const char *fmt, ...)
@@ -84,12 +87,29 @@ int gx_hits_warn(gx_hits *h, const char *fmt, ...)
 static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
 {
     m->n_cues = 0;
+    m->n_brk = 0;
     m->cues_done = 1;
     if (!lx->neg_cues)
         return 0;
     PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + c->s;
     size_t cl = c->e - c->s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    /* the cues first: most clauses have none, and then the (long) ignore
+     * and break patterns need not run */
+    for (size_t pos = 0; pos < cl;) {
+        if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
+                        m->mctx) < 0)
+            break;
+        span sp = {c->s + ov[0], c->s + ov[1]};
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        if (sp.e <= sp.s)
+            continue;
+        if (gx_grow(&m->cues, &m->cap_cues, m->n_cues + 1, sizeof *m->cues))
+            return -1;
+        m->cues[m->n_cues++] = sp;
+    }
+    if (!m->n_cues)
+        return 0;
     span ign[32];
     size_t n_ign = 0;
     for (size_t pos = 0; lx->neg_ignore && pos < cl && n_ign < 32;) {
@@ -100,29 +120,22 @@ static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
         ign[n_ign++].e = c->s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
-    m->n_brk = 0;
-    for (size_t pos = 0; lx->neg_breaks && pos < cl && m->n_brk < 16;) {
+    size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
+    for (size_t k = 0; k < m->n_cues; k++) {
+        int ignored = 0;
+        for (size_t g = 0; g < n_ign && !ignored; g++)
+            ignored = m->cues[k].s < ign[g].e && m->cues[k].e > ign[g].s;
+        if (!ignored)
+            m->cues[w++] = m->cues[k];
+    }
+    m->n_cues = w;
+    for (size_t pos = 0; w && lx->neg_breaks && pos < cl && m->n_brk < 16;) {
         if (pcre2_match(lx->neg_breaks, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
                         m->mctx) < 0)
             break;
         m->brk[m->n_brk].s = c->s + ov[0];
         m->brk[m->n_brk++].e = c->s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-    }
-    for (size_t pos = 0; pos < cl;) {
-        if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
-                        m->mctx) < 0)
-            break;
-        span sp = {c->s + ov[0], c->s + ov[1]};
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        int ignored = 0;
-        for (size_t k = 0; k < n_ign && !ignored; k++)
-            ignored = sp.s < ign[k].e && sp.e > ign[k].s;
-        if (ignored || sp.e <= sp.s)
-            continue;
-        if (gx_grow(&m->cues, &m->cap_cues, m->n_cues + 1, sizeof *m->cues))
-            return -1;
-        m->cues[m->n_cues++] = sp;
     }
     return 0;
 }
@@ -263,12 +276,6 @@ static int conditions_ok(const mstate *m, const gx_pattern *p,
            context_ok(m, p->lead, ld != NULL, ld ? ld->s : 0, ld ? ld->e : 0);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int add_hit(mstate *m, const gx_hit *h)
 {
     gx_hits *o = m->out;
@@ -347,11 +354,18 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
             h->negated = 1;
             h->cue_s = cue->s;
             h->cue_e = cue->e;
-        } else if (c->lead >= 0 && c->s > m->doc->pa[c->lead].e &&
-                   lead_denies(m, lx, &m->doc->pa[c->lead], &lc)) {
-            h->negated = 1;
-            h->cue_s = lc.s;
-            h->cue_e = lc.e;
+        } else if (c->lead >= 0 && c->s > m->doc->pa[c->lead].e) {
+            if (m->lead_seen != c->lead + 1) {   /* once per list */
+                m->lead_seen = c->lead + 1;
+                m->lead_denied = lead_denies(m, lx, &m->doc->pa[c->lead], &lc);
+                m->lead_cue_s = lc.s;
+                m->lead_cue_e = lc.e;
+            }
+            if (m->lead_denied) {
+                h->negated = 1;
+                h->cue_s = m->lead_cue_s;
+                h->cue_e = m->lead_cue_e;
+            }
         }
     }
     return 0;
@@ -480,6 +494,11 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
     if (!cl->re || m->rx_stamp[ci] == cix + 1)
         return 0;
     m->rx_stamp[ci] = (uint32_t)(cix + 1);
+    int lit = !cl->n_lits || m->rs->prefilter_off;   /* a literal it needs */
+    for (size_t k = 0; k < cl->n_lits && !lit; k++)
+        lit = m->present[c->lang][cl->lits[k]];
+    if (!lit)
+        return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     const char *cx = m->t->s + c->s;
     size_t len = c->e - c->s;
@@ -784,25 +803,30 @@ static int clause_setup(mstate *m, size_t ci)
     if (scan_lang(m, l) != 0)
         return -1;
     const gx_scan_hits *sh = &m->sh[l];
-    for (size_t k = first_hit(sh, c->s); k < sh->n && sh->v[k].s < c->e; k++)
-        if (sh->v[k].e <= c->e) {
-            if (add_chit(m, sh->v[k].concept, sh->v[k].s, sh->v[k].e) != 0)
-                return -1;
-            m->cpresent[sh->v[k].concept] = 1;
-        }
-    uint32_t stamp = (uint32_t)(ci + 1);
-    for (size_t k = 0; k < m->n_ch; k++) {
-        uint32_t cc = m->ch[k].concept;
+    size_t lo = (size_t)-1, hi = 0;   /* words of pbits in use */
+    for (size_t k = first_hit(sh, c->s); k < sh->n && sh->v[k].s < c->e; k++) {
+        if (sh->v[k].e > c->e)
+            continue;
+        uint32_t cc = sh->v[k].concept;
+        if (add_chit(m, cc, sh->v[k].s, sh->v[k].e) != 0)
+            return -1;
+        if (m->cpresent[cc])
+            continue;
+        m->cpresent[cc] = 1;   /* first hit of cc: the cases it triggers */
         for (uint32_t i = rs->trig_off[l][cc]; i < rs->trig_off[l][cc + 1];
              i++) {
             uint32_t pn = rs->trig[l][i];
-            if (m->pstamp[pn] != stamp) {
-                m->pstamp[pn] = stamp;
-                m->cand[m->n_cand++] = pn;
-            }
+            m->pbits[pn >> 6] |= (uint64_t)1 << (pn & 63);
+            lo = pn >> 6 < lo ? pn >> 6 : lo;
+            hi = pn >> 6 > hi ? pn >> 6 : hi;
         }
     }
-    qsort(m->cand, m->n_cand, sizeof *m->cand, cmp_u32);
+    for (size_t w = lo; w <= hi && lo != (size_t)-1; w++)   /* rule order */
+        for (uint64_t bits = m->pbits[w]; bits; bits &= bits - 1)
+            m->cand[m->n_cand++] =
+                (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+    for (size_t w = lo; w <= hi && lo != (size_t)-1; w++)
+        m->pbits[w] = 0;
     return 0;
 }
 
@@ -859,10 +883,10 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         max_pn = rs->n_pnum[l] > max_pn ? rs->n_pnum[l] : max_pn;
     m.cpresent = calloc(rs->n_concepts + 1, 1);
     m.rx_stamp = calloc(rs->n_concepts + 1, sizeof *m.rx_stamp);
-    m.pstamp = calloc(max_pn + 1, sizeof *m.pstamp);
+    m.pbits = calloc(max_pn / 64 + 1, sizeof *m.pbits);
     m.cand = malloc((max_pn + 1) * sizeof *m.cand);
     if (!m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
-        !m.pstamp || !m.cand) {
+        !m.pbits || !m.cand) {
         rc = gx_error_nomem(err);
         goto out;
     }
@@ -915,7 +939,7 @@ out:
     free(m.ch);
     free(m.cpresent);
     free(m.rx_stamp);
-    free(m.pstamp);
+    free(m.pbits);
     free(m.cand);
     free(m.set);
     pcre2_jit_stack_free(js);

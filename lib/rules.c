@@ -39,7 +39,7 @@ const char *gdprx_lang_code(gdprx_lang lang)
 }
 
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
-                       const char *what, gdprx_error *err)
+                       const char *what, int jit, gdprx_error *err)
 {
     int ec;
     PCRE2_SIZE eo;
@@ -57,7 +57,8 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                            pattern + (eo < strlen(pattern) ? eo : 0));
     }
     /* JIT is an optimization: where the platform lacks it PCRE2 interprets. */
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (jit)
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     *out = re;
     return GDPRX_OK;
 }

@@ -120,9 +120,11 @@ int gx_rules_load_mem(gdprx_rules **out, const char *yaml, size_t len,
                       const char *name, gdprx_error *err);
 
 /* Compile a pattern with the set's options (UTF, UCP, CASELESS, DUPNAMES)
- * and JIT it; errors name loc. */
+ * and, with jit, JIT-compile it (worth it for what runs on many clauses:
+ * lexicon and v1 patterns, regex terms; a case's regex runs only where its
+ * concepts hold); errors name loc. */
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
-                       const char *what, gdprx_error *err);
+                       const char *what, int jit, gdprx_error *err);
 
 void gx_rule_free(gx_rule *r);
 

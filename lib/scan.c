@@ -191,8 +191,14 @@ typedef struct builder {       /* build-time state; all arrays owned */
     uword *uw;                 /* every word of every term, sorted */
     size_t n_uw, cap_uw;
     uint32_t *first;           /* [n_terms]: index in sorted uw of word 0 */
-    uint32_t *order;           /* [n_uw]: sorted index of the words in term order */
+    uint32_t *order;           /* [n_occ]: symbol of each word occurrence,
+                                  in term order */
+    size_t n_occ;              /* word occurrences of all terms */
     size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
+    uint32_t *nf;              /* [n_cells + 1]: a cell at or before the
+                                  first free cell at or after i (path-
+                                  compressed skips over taken cells) */
+    size_t cap_nf;
     term_out *outs;            /* [n_terms] */
 } builder;
 
@@ -219,36 +225,75 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
     return rc;
 }
 
-/* Sort the words and number the distinct (text, prefix) pairs; order[]
- * remembers where each term's words went. */
+static uint64_t word_hash(const tword *w)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)w->prefix;
+    for (size_t i = 0; i < w->n; i++)
+        h = (h ^ (unsigned char)w->p[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static int same_word(const tword *a, const tword *b)
+{
+    return a->n == b->n && a->prefix == b->prefix && !memcmp(a->p, b->p, a->n);
+}
+
+/* Number the distinct (text, prefix) words: a hash table finds the
+ * distinct ones, which alone are sorted (for the trie) and take their rank
+ * as symbol. Afterwards b->uw holds the distinct words, sorted, and
+ * order[k] is the symbol of the k-th word occurrence (occurrences are in
+ * term order: the words of term t are order[first[t] ...]). */
 static int number_symbols(builder *b, size_t n_terms)
 {
-    if (b->n_uw > 1)
-        qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
-    b->order = malloc((b->n_uw ? b->n_uw : 1) * sizeof *b->order);
+    size_t n = b->n_uw, size = 16, u = 0;
+    while (size < 2 * n)
+        size <<= 1;
+    b->n_occ = n;
+    b->order = malloc((n ? n : 1) * sizeof *b->order);
     b->first = malloc((n_terms ? n_terms : 1) * sizeof *b->first);
-    if (!b->order || !b->first)
-        return -1;
-    uint32_t sym = 0;
-    for (size_t i = 0; i < b->n_uw; i++) {
-        if (i && cmp_uword(&b->uw[i - 1], &b->uw[i]))
-            sym++;
-        b->uw[i].sym = sym;
+    uint32_t *slot = malloc(size * sizeof *slot);
+    uint32_t *rep = malloc((n ? n : 1) * sizeof *rep);
+    uint32_t *remap = malloc((n ? n : 1) * sizeof *remap);
+    uword *uq = malloc((n ? n : 1) * sizeof *uq);
+    int rc = !b->order || !b->first || !slot || !rep || !remap || !uq ? -1 : 0;
+    for (size_t i = 0; !rc && i < size; i++)
+        slot[i] = NONE;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (b->uw[i].pos == 0)
+            b->first[b->uw[i].term] = (uint32_t)i;
+        size_t k = (size_t)word_hash(&b->uw[i].w) & (size - 1);
+        while (slot[k] != NONE && !same_word(&b->uw[rep[slot[k]]].w,
+                                             &b->uw[i].w))
+            k = (k + 1) & (size - 1);
+        if (slot[k] == NONE) {
+            slot[k] = (uint32_t)u;
+            rep[u++] = (uint32_t)i;
+        }
+        b->order[i] = slot[k];   /* the distinct word's id, for now */
     }
-    b->sc->n_syms = b->n_uw ? sym + 1 : 0;
-    /* term order: words of term t are order[first[t] ...] */
-    size_t *count = calloc(n_terms + 1, sizeof *count);
-    if (!count)
+    for (size_t id = 0; !rc && id < u; id++) {
+        uq[id] = b->uw[rep[id]];
+        uq[id].sym = (uint32_t)id;
+    }
+    if (!rc && u > 1)
+        qsort(uq, u, sizeof *uq, cmp_uword);
+    for (size_t k = 0; !rc && k < u; k++) {
+        remap[uq[k].sym] = (uint32_t)k;
+        uq[k].sym = (uint32_t)k;
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        b->order[i] = remap[b->order[i]];
+    free(slot);
+    free(rep);
+    free(remap);
+    if (rc) {
+        free(uq);
         return -1;
-    for (size_t i = 0; i < b->n_uw; i++)
-        count[b->uw[i].term + 1]++;
-    for (size_t t = 0; t < n_terms; t++)
-        count[t + 1] += count[t];
-    for (size_t t = 0; t < n_terms; t++)
-        b->first[t] = (uint32_t)count[t];
-    for (size_t i = 0; i < b->n_uw; i++)
-        b->order[b->first[b->uw[i].term] + b->uw[i].pos] = (uint32_t)i;
-    free(count);
+    }
+    free(b->uw);
+    b->uw = uq;
+    b->n_uw = b->cap_uw = u;
+    b->sc->n_syms = u;
     return 0;
 }
 
@@ -262,12 +307,38 @@ static int ensure_cells(builder *b, size_t need)
     if (gx_grow(&sc->cells, &b->cap_cells, need, sizeof *sc->cells) ||
         gx_grow(&sc->syms, &b->cap_syms, need, sizeof *sc->syms))
         return -1;
+    if (gx_grow(&b->nf, &b->cap_nf, need + 1, sizeof *b->nf))
+        return -1;
     for (size_t i = sc->n_cells; i < need; i++) {
         sc->cells[i] = (cell){0, NONE};
         sc->syms[i] = (cell_syms){NONE, NONE};
+        b->nf[i] = (uint32_t)i;
     }
+    b->nf[need] = (uint32_t)need;   /* past the end: free */
     sc->n_cells = need;
     return 0;
+}
+
+/* The first free cell at or after t (t <= n_cells; n_cells when none). */
+static size_t next_free(builder *b, size_t t)
+{
+    size_t r = t;
+    while (r < b->sc->n_cells && b->nf[r] != r)
+        r = b->nf[r];
+    while (r < b->sc->n_cells && b->sc->cells[r].check != NONE)
+        r++;   /* (a skip that ended on a cell taken since) */
+    for (size_t i = t; i < b->sc->n_cells && b->nf[i] != i && i != r;) {
+        size_t nx = b->nf[i];
+        b->nf[i] = (uint32_t)r;   /* path compression */
+        i = nx;
+    }
+    return r;
+}
+
+static void take_cell(builder *b, size_t t, uint32_t owner)
+{
+    b->sc->cells[t].check = owner;
+    b->nf[t] = (uint32_t)(t + 1);
 }
 
 static int taken(const gx_scanner *sc, size_t t)
@@ -278,11 +349,11 @@ static int taken(const gx_scanner *sc, size_t t)
 /* The first base at which every child byte c[0..k) finds a free cell. */
 static size_t find_base(builder *b, const unsigned char *c, size_t k)
 {
-    while (taken(b->sc, b->first_free))
-        b->first_free++;
-    for (size_t t = b->first_free > c[0] ? b->first_free : c[0];; t++) {
+    b->first_free = next_free(b, b->first_free);
+    for (size_t t = next_free(b, b->first_free > c[0] ? b->first_free : c[0]);;
+         t = next_free(b, t + 1)) {
         if (taken(b->sc, t))
-            continue;
+            continue;   /* (t == n_cells: the array grows below) */
         size_t base = t - c[0], j = 1;
         while (j < k && !taken(b->sc, base + c[j]))
             j++;
@@ -320,7 +391,7 @@ static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
         return -1;
     b->sc->cells[s].base |= (uint32_t)base;
     for (size_t j = 0; j < k; j++)
-        b->sc->cells[base + bytes[j]].check = s;
+        take_cell(b, base + bytes[j], s);
     for (size_t j = 0; j < k; j++)
         if (place(b, (uint32_t)(base + bytes[j]), from[j], from[j + 1], d + 1))
             return -1;
@@ -331,7 +402,7 @@ static int build_trie(builder *b)
 {
     if (ensure_cells(b, 256))
         return -1;
-    b->sc->cells[0].check = TAKEN;
+    take_cell(b, 0, TAKEN);
     return place(b, 0, 0, b->n_uw, 0);
 }
 
@@ -468,9 +539,9 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
         sc->root_next[i] = NONE;
     for (size_t t = 0; t < n; t++) {
         uint32_t st = 0;
-        size_t end = t + 1 < n ? b->first[t + 1] : b->n_uw;
+        size_t end = t + 1 < n ? b->first[t + 1] : b->n_occ;
         for (size_t k = b->first[t]; k < end; k++)
-            if (step_or_add(b, st, b->uw[b->order[k]].sym, &st))
+            if (step_or_add(b, st, b->order[k], &st))
                 return -1;
         b->outs[t].state = st;
         b->outs[t].concept = terms[t].concept;
@@ -518,6 +589,7 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
         rc = gx_error_nomem(err);
 out:
     free(b.uw);
+    free(b.nf);
     free(b.first);
     free(b.order);
     free(b.outs);

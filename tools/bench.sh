@@ -11,6 +11,8 @@ RUNS=${GDPRX_BENCH_RUNS:-5}               # runs per input, median reported
 BIG_MB=${GDPRX_BENCH_BIG_MB:-100}         # single-line input
 BIG_TIMEOUT=${GDPRX_BENCH_BIG_TIMEOUT:-300}   # current engine, single line
 V1_TIMEOUT=${GDPRX_BENCH_V1_TIMEOUT:-60}  # v1, single line
+PY_MB=${GDPRX_BENCH_PY_MB:-0.5}           # python-re input (it is slow:
+PY_RUNS=${GDPRX_BENCH_PY_RUNS:-1}         # a throughput, so size matters little)
 LAT_KB=${GDPRX_BENCH_LAT_KB:-20}          # latency document size
 LAT_RUNS=${GDPRX_BENCH_LAT_RUNS:-50}
 THREADS=${GDPRX_BENCH_THREADS:-2}
@@ -154,7 +156,7 @@ python_re() {
     log "== python-re: $1"
     local files
     mapfile -t files < "$2"
-    if python3 "$script" "$root/rules" "$MB" "$RUNS" "${files[@]}" \
+    if python3 "$script" "$root/rules" "$PY_MB" "$PY_RUNS" "${files[@]}" \
             > "$out" 2>&1; then
         value mbs "$out"
     else

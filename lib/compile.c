@@ -426,30 +426,31 @@ static int cmp_len_desc(const void *a, const void *b)
                                            *(char *const *)b);
 }
 
-/* The concept's regex for {{name}}: its words longest first (PCRE2 takes
- * the first alternative that fits), then its regex terms. */
+/* The concept's regex for {{name}}: its terms as written, groups kept
+ * (longest first: PCRE2 takes the first alternative that fits), then its
+ * regex terms. */
 static int concept_regex_build(compiler *ld, gx_concept_lang *cl)
 {
-    char **sorted = malloc((cl->n_words + 1) * sizeof *sorted);
+    char **sorted = malloc((cl->n_terms + 1) * sizeof *sorted);
     if (!sorted)
         return gx_error_nomem(ld->err);
-    if (cl->n_words) {   /* (a concept of regex terms alone has none) */
-        memcpy(sorted, cl->words, cl->n_words * sizeof *sorted);
-        qsort(sorted, cl->n_words, sizeof *sorted, cmp_len_desc);
+    if (cl->n_terms) {
+        memcpy(sorted, cl->terms, cl->n_terms * sizeof *sorted);
+        qsort(sorted, cl->n_terms, sizeof *sorted, cmp_len_desc);
     }
     gx_buf b = {0};
     gx_buf_adds(&b, "(?:");
-    if (cl->n_words) {
+    if (cl->n_terms) {
         gx_buf_adds(&b, "\\b(?:");
-        for (size_t i = 0; i < cl->n_words; i++) {
+        for (size_t i = 0; i < cl->n_terms; i++) {
             if (i)
                 gx_buf_addc(&b, '|');
-            gx_term_regex(&b, sorted[i]);
+            gx_term_written_regex(&b, sorted[i]);
         }
         gx_buf_adds(&b, ")\\b");
     }
     for (size_t i = 0; i < cl->n_res; i++) {
-        if (i || cl->n_words)
+        if (i || cl->n_terms)
             gx_buf_addc(&b, '|');
         gx_buf_printf(&b, "(?:%s)", cl->res[i]);
     }

@@ -142,24 +142,41 @@ static int word_byte(unsigned char c)
            (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
 }
 
-void gx_term_regex(gx_buf *b, const char *t)
+void gx_term_written_regex(gx_buf *b, const char *term)
 {
-    int first = 1;
+    char *t = normalize_term(term, strlen(term));
+    if (!t) {
+        b->oom = 1;
+        return;
+    }
     for (const char *p = t; *p;) {
-        if (!word_byte((unsigned char)*p) && *p != '*') {
+        unsigned char c = (unsigned char)*p;
+        if (word_byte(c)) {
+            gx_buf_addc(b, *p++);
+        } else if (c == '*') {
+            gx_buf_adds(b, "\\w*");
             p++;
-            continue;
-        }
-        if (!first)
+        } else if (c == '(') {
+            gx_buf_adds(b, "(?:");
+            p++;
+        } else if (c == '|' || c == ')') {
+            gx_buf_addc(b, *p++);
+        } else if (c == '@') {
+            const char *q = ++p;
+            while (*q && word_byte((unsigned char)*q))
+                q++;
+            gx_buf_printf(b, "{{%.*s}}", (int)(q - p), p);
+            p = q;
+        } else if (c == ' ' || c == '-' || c == '\'') {
+            while (*p == ' ' || *p == '-' || *p == '\'')
+                p++;
             gx_buf_adds(b, "[ '-]{1,3}");
-        first = 0;
-        for (; *p && (word_byte((unsigned char)*p) || *p == '*'); p++) {
-            if (*p == '*')
-                gx_buf_adds(b, "\\w*");
-            else
-                gx_buf_addc(b, *p);
+        } else {
+            gx_buf_addc(b, '\\');
+            gx_buf_addc(b, *p++);
         }
     }
+    free(t);
 }
 
 void gx_concept_free(gx_concept *c)

@@ -55,11 +55,12 @@ typedef struct gx_concept {
 int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
                    char *why, size_t wn);
 
-/* The regex alternative matching normalized text the way the scanner
- * matches `word_term` (an expanded, normalized literal term): words whole,
- * 'w*' as a prefix, the gaps between words ' ', '-' or '\''. Appended to b. */
 struct gx_buf;
-void gx_term_regex(struct gx_buf *b, const char *word_term);
+/* A written term as a regex, groups kept: (a|b|) -> (?:a|b|), w* -> w\w*,
+ * @name -> {{name}} (expanded later), gaps between words -> [ '-]{1,3}.
+ * `term` is normalized first (accents, case). Appended to b; much shorter
+ * than the alternation of the term's expansions. */
+void gx_term_written_regex(struct gx_buf *b, const char *term);
 
 void gx_concept_free(gx_concept *c);
 

@@ -371,6 +371,32 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     return 0;
 }
 
+/* The next match of re in clause c at or after *pos (the subject is the
+ * clause alone: ^, $, \b and lookbehinds see only it): its normalized span
+ * in [*s, *e), *pos moved past it to a character boundary. Returns 1, 0
+ * when there is none, or PCRE2's negative code when it gave up. */
+static int clause_match(mstate *m, const pcre2_code *re, const gx_clause *c,
+                        size_t *pos, size_t *s, size_t *e)
+{
+    const char *cx = m->t->s + c->s;
+    size_t len = c->e - c->s;
+    if (*pos >= len)
+        return 0;
+    int rc = pcre2_match(re, (PCRE2_SPTR)cx, len, *pos, PCRE2_NO_UTF_CHECK,
+                         m->md, m->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0)
+        return rc;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    *s = c->s + ov[0];
+    *e = c->s + ov[1];
+    *pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    while (*pos < len && ((unsigned char)cx[*pos] & 0xC0) == 0x80)
+        (*pos)++;
+    return 1;
+}
+
 static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
                         size_t e, int *oom);
 
@@ -393,15 +419,8 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
     const gx_rule *r = &m->rs->rules[ri];
     const gx_pattern *p = &r->pat[c->lang][pi];
     const gx_lexicon *lx = &m->rs->lex[c->lang];
-    /* the subject is the clause alone: ^, $, \b and lookbehinds see only it */
-    const char *cx = m->t->s + c->s;
-    size_t cl = c->e - c->s;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    for (size_t pos = 0; pos < cl;) {
-        int rc = pcre2_match(p->code, (PCRE2_SPTR)cx, cl, pos,
-                             PCRE2_NO_UTF_CHECK, m->md, m->mctx);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            break;
+    size_t pos = 0, ms, me;
+    for (int rc; (rc = clause_match(m, p->code, c, &pos, &ms, &me)) != 0;) {
         if (rc < 0) {
             PCRE2_UCHAR why[120];
             pcre2_get_error_message(rc, why, sizeof why);
@@ -412,11 +431,8 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
         }
         gx_hit h;
         hit_init(&h, r, ri, pi, ci);
-        h.s = c->s + ov[0];
-        h.e = c->s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        while (pos < cl && ((unsigned char)cx[pos] & 0xC0) == 0x80)
-            pos++;
+        h.s = ms;
+        h.e = me;
         if (h.e <= h.s || !attributes(m, r, p->code, lx, c->s, &h))
             continue;
         int oom = 0;
@@ -500,23 +516,13 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
     if (!lit)
         return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
-    const char *cx = m->t->s + c->s;
-    size_t len = c->e - c->s;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    for (size_t pos = 0; pos < len;) {
-        int rc = pcre2_match(cl->re, (PCRE2_SPTR)cx, len, pos,
-                             PCRE2_NO_UTF_CHECK, m->md, m->mctx);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            break;
+    size_t pos = 0, s, e;
+    for (int rc; (rc = clause_match(m, cl->re, c, &pos, &s, &e)) != 0;) {
         if (rc < 0)
             return gx_hits_warn(m->out, "concept %s: regex term gave up on "
                                 "the clause at byte %zu",
                                 m->rs->concepts[ci].name,
                                 (size_t)m->t->ostart[c->s]);
-        size_t s = c->s + ov[0], e = c->s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        while (pos < len && ((unsigned char)cx[pos] & 0xC0) == 0x80)
-            pos++;
         if (e <= s)
             continue;
         if (add_chit(m, ci, s, e) != 0)

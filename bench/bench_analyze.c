@@ -8,6 +8,8 @@
 
 #include <gdprx.h>
 
+#include "bench_util.h"
+
 static double now(void)
 {
     struct timespec ts;
@@ -15,19 +17,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    *len = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    return buf;
-}
 
 int main(int argc, char **argv)
 {
@@ -47,7 +36,7 @@ int main(int argc, char **argv)
     char **docs = calloc((size_t)ndocs, sizeof *docs);
     size_t *lens = calloc((size_t)ndocs, sizeof *lens), bytes = 0, found = 0;
     for (int i = 0; i < ndocs; i++)
-        if (!(docs[i] = slurp(argv[3 + i], &lens[i]))) {
+        if (!(docs[i] = bench_slurp(argv[3 + i], &lens[i]))) {
             perror(argv[3 + i]);
             return 1;
         }

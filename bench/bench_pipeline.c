@@ -13,6 +13,8 @@
 
 #include <gdprx.h>
 
+#include "bench_util.h"
+
 #include "analyze.h"
 #include "rules.h"
 
@@ -66,20 +68,6 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Ownership: the returned buffer is the caller's (free()). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    long n;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)))
-        *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
 
 static void input_free(input *in)
 {
@@ -98,7 +86,7 @@ static int input_build(input *in, char **paths, size_t n, double min_bytes)
         goto nomem;
     for (; in->n_files < n; in->n_files++) {
         size_t i = in->n_files;
-        if (!(in->files[i] = slurp(paths[i], &lens[i]))) {
+        if (!(in->files[i] = bench_slurp(paths[i], &lens[i]))) {
             perror(paths[i]);
             goto fail;
         }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "scan.h"
 #include "util.h"
 
@@ -24,20 +25,10 @@ static double now(void)
 /* The whole file, ASCII capitals lowered; NULL on error. Caller frees. */
 static char *slurp_lower(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    *len = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
+    char *buf = bench_slurp(path, len);
     for (size_t i = 0; buf && i < *len; i++)
         if (buf[i] >= 'A' && buf[i] <= 'Z')
             buf[i] = (char)(buf[i] - 'A' + 'a');
-    if (buf)
-        buf[*len] = '\0';
     return buf;
 }
 

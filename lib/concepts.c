@@ -32,10 +32,10 @@ static size_t closing(const char *s, size_t i)
 
 /* Lower-case, normalize like analyzed text and tidy the spaces of one
  * expanded term; NULL when out of memory. */
-static char *normalize_term(const char *s, size_t n)
+static char *normalize_term(const char *s, size_t n, int icu)
 {
     int ascii = 1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && icu; i++)
         ascii &= (unsigned char)s[i] < 0x80;
     char *norm;
     if (ascii) {
@@ -73,7 +73,7 @@ static int push(strlist *l, const char *s, size_t n)
         return GDPRX_ELIMIT;
     if (memchr(s, ')', n) || memchr(s, '|', n))
         return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
-    char *t = normalize_term(s, n);
+    char *t = normalize_term(s, n, 0);   /* normalized before expansion */
     if (!t)
         return GDPRX_ENOMEM;
     if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
@@ -124,7 +124,11 @@ int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
                    char *why, size_t wn)
 {
     strlist l = {out, n, cap, 0};
-    int rc = expand_groups(&l, term, strlen(term));
+    /* normalize once, then expand: (a|b) groups and '*' survive NFKC case
+     * folding, and ICU runs once per written term, not per expansion */
+    char *norm = normalize_term(term, strlen(term), 1);
+    int rc = norm ? expand_groups(&l, norm, strlen(norm)) : GDPRX_ENOMEM;
+    free(norm);
     if (rc == GDPRX_ESYNTAX)
         snprintf(why, wn, "unbalanced '(', ')' or '|' in term '%s'", term);
     else if (rc == GDPRX_ELIMIT) {
@@ -144,7 +148,7 @@ static int word_byte(unsigned char c)
 
 void gx_term_written_regex(gx_buf *b, const char *term)
 {
-    char *t = normalize_term(term, strlen(term));
+    char *t = normalize_term(term, strlen(term), 1);
     if (!t) {
         b->oom = 1;
         return;

@@ -376,8 +376,8 @@ static const char *const privacy_terms[] = {
     "partag*", "prestataire*", "vente", "vendre", "adresse", "adresse e-mail",
     "adresse electronique", "numero de telephone", "nom", "prenom*",
     "date de naissance", "localisation", "appareil*", "securite",
-    "mineur*", "ans", "mois", "nous contacter", "delegue a la protection des "
-    "donnees", "rgpd", "vie privee", "politique de confidentialite",
+    "mineur*", "ans", "mois", "nous contacter", ("delegue a la protection des "
+    "donnees"), "rgpd", "vie privee", "politique de confidentialite",
     "gegevens", "persoonsgegevens", "persoonlijke gegevens", "verwerk*",
     "verwerking van persoonsgegevens", "verwerkingsverantwoordelijke",
     "verwerker*", "doel*", "toestemming", "gerechtvaardigd belang",

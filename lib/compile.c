@@ -525,6 +525,35 @@ static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
     return rc;
 }
 
+/* A concept's `needs`: concepts of plain terms, in every language where
+ * it has regex terms. */
+static int resolve_needs(compiler *ld, gx_concept *c)
+{
+    if (!c->n_needs)
+        return GDPRX_OK;
+    gx_loc lc = c->needs_loc;
+    if (!(c->need_ids = malloc(c->n_needs * sizeof *c->need_ids)))
+        return gx_error_nomem(ld->err);
+    for (size_t i = 0; i < c->n_needs; i++) {
+        long ni = concept_index(ld->rs, c->need_names[i],
+                                strlen(c->need_names[i]));
+        if (ni < 0)
+            return gx_error_at(ld->err, GDPRX_ESYNTAX, lc.file, lc.line,
+                               lc.col, "concept '%s' needs unknown concept "
+                               "'%s'", c->name, c->need_names[i]);
+        for (int l = 0; l < GX_NLANG; l++)
+            if (c->l[l].n_res && (!ld->rs->concepts[ni].l[l].n_words ||
+                                  ld->rs->concepts[ni].l[l].n_res))
+                return gx_error_at(ld->err, GDPRX_ESYNTAX, lc.file, lc.line,
+                                   lc.col, "concept '%s' needs '%s', which "
+                                   "must have plain terms (and no regex "
+                                   "terms) for '%s'", c->name,
+                                   c->need_names[i], gx_lang_code(l));
+        c->need_ids[i] = (uint32_t)ni;
+    }
+    return GDPRX_OK;
+}
+
 static int compile_concepts(compiler *ld)
 {
     gdprx_rules *rs = ld->rs;
@@ -547,6 +576,11 @@ static int compile_concepts(compiler *ld)
                 if (rc)
                     return rc;
             }
+    }
+    for (size_t i = 0; i < rs->n_concepts; i++) {
+        int rc = resolve_needs(ld, &rs->concepts[i]);
+        if (rc)
+            return rc;
     }
     for (int l = 0; l < GX_NLANG; l++) {
         size_t n = 0;

@@ -186,6 +186,10 @@ void gx_term_written_regex(gx_buf *b, const char *term)
 void gx_concept_free(gx_concept *c)
 {
     free(c->name);
+    for (size_t i = 0; i < c->n_needs; i++)
+        free(c->need_names[i]);
+    free(c->need_names);
+    free(c->need_ids);
     for (int l = 0; l < 3; l++) {
         gx_concept_lang *cl = &c->l[l];
         for (size_t i = 0; i < cl->n_terms; i++)

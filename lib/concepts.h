@@ -43,6 +43,12 @@ typedef struct gx_concept_lang {
 typedef struct gx_concept {
     char *name;
     gx_loc loc;
+    /* needs: the regex terms run only in clauses where one of these
+     * concepts (of plain terms) occurs, e.g. a duration needs a unit word */
+    char **need_names;    /* as written; owned */
+    uint32_t *need_ids;   /* resolved at compile time; owned */
+    size_t n_needs;
+    gx_loc needs_loc;
     gx_concept_lang l[3]; /* en, fr, nl */
 } gx_concept;
 

@@ -432,9 +432,27 @@ static int term_item(loader *ld, yaml_node_t *v, void *ctx)
     return push_str(ld, v, "a term", &cl->terms, &cl->n_terms);
 }
 
+static int need_item(loader *ld, yaml_node_t *v, void *ctx)
+{
+    gx_concept *c = &ld->rs->concepts[((concctx *)ctx)->ci];
+    int rc = want(ld, v, YAML_SCALAR_NODE, "a concept name");
+    return rc ? rc : push_str(ld, v, "a concept name", &c->need_names,
+                              &c->n_needs);
+}
+
 static int concept_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     concctx *c = ctx;
+    if (key_is(k, "needs")) {
+        gx_concept *cc = &ld->rs->concepts[c->ci];
+        if (cc->n_needs)
+            return fail(ld, k, GDPRX_ESYNTAX, "'needs' given twice%s%s", "",
+                        "");
+        cc->needs_loc = loc_of(ld, v);
+        if (v->type == YAML_SCALAR_NODE)
+            return need_item(ld, v, c);
+        return each_item(ld, v, "needs", need_item, c);
+    }
     int lang = lang_of(ld, k);
     if (lang < 0)
         return lang;

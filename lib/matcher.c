@@ -513,6 +513,13 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
     int lit = !cl->n_lits || m->rs->prefilter_off;   /* a literal it needs */
     for (size_t k = 0; k < cl->n_lits && !lit; k++)
         lit = m->present[c->lang][cl->lits[k]];
+    const gx_concept *cc = &m->rs->concepts[ci];
+    if (lit && cc->n_needs) {   /* one of the concepts it needs */
+        int any = 0;
+        for (size_t k = 0; k < cc->n_needs && !any; k++)
+            any = m->cpresent[cc->need_ids[k]];
+        lit = any;
+    }
     if (!lit)
         return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];

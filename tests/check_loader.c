@@ -207,6 +207,9 @@ static const struct bad_case {
      "term 'st*re'", "'*' that does not end a word"},
     {"unbalanced group in a term", "bad/bad_group.yaml", GDPRX_ESYNTAX, NULL,
      3, 9, "unbalanced", "keep(s|ing"},
+    {"a concept needs an unknown concept", "bad/needs_unknown.yaml",
+     GDPRX_ESYNTAX, NULL, 3, 12, "concept 'period' needs unknown concept "
+     "'unit'", NULL},
     {"unknown key in a case", "bad/case_key.yaml", GDPRX_ESYNTAX, NULL, 7, 25,
      "unknown key 'nera' in a case of 'when'", NULL},
     {"YAML alias", "bad/alias.yaml", GDPRX_ESYNTAX, NULL, 3, 11,

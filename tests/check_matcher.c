@@ -591,6 +591,8 @@ static const struct concept_case {
     {"Dutch order needs no rule of its own", GDPRX_LANG_NL,
      "Facturen worden zeven jaar bewaard.", "cookies.lifetime.case",
      "zeven jaar bewaard", "P7Y", 0},
+    {"needs: no unit word, so the duration regex does not run",
+     GDPRX_LANG_EN, "Invoices are kept for ten.", NULL, NULL, NULL, 0},
     {"none: a cookie clause is no retention period", GDPRX_LANG_EN,
      "Cookies are stored for 13 months.", NULL, NULL, NULL, 0},
     {"near: witnesses too far apart", GDPRX_LANG_EN,

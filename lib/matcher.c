@@ -24,6 +24,13 @@ typedef struct span {
     size_t s, e;
 } span;
 
+typedef struct cueset {        /* negation cues of a span of text */
+    span *cues;                /* those no 'ignore' match overlaps */
+    size_t n, cap;
+    span brk[16];              /* scope breaks ("unless"), when cues exist */
+    size_t n_brk;
+} cueset;
+
 /* A concept found in the current clause: by the scanner (plain terms), or
  * by its regex terms (with their attributes in a). */
 typedef struct chit {
@@ -44,10 +51,8 @@ typedef struct mstate {
     uint32_t *set;             /* ids set in present[set_lang] */
     size_t n_set;
     int set_lang;
-    span *cues;                /* negation cues of the current clause */
-    size_t n_cues, cap_cues;
-    span brk[16];              /* negation scope breaks ("unless") in it */
-    size_t n_brk;
+    cueset cl;                 /* negation cues of the current clause */
+    cueset ld;                 /* ... of the last list lead-in looked at */
     int cues_done;
     gdprx_error *err;
     /* concepts: the document's term hits per language (one scan each) */
@@ -83,16 +88,17 @@ int gx_hits_warn(gx_hits *h, const char *fmt, ...)
     return 0;
 }
 
-/* Spans of negation cues in clause c that no 'ignore' match overlaps. */
-static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
+/* The negation cues of normalized span [s, e) that no 'ignore' match
+ * overlaps, and its scope breaks, into *o. */
+static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
+                     cueset *o)
 {
-    m->n_cues = 0;
-    m->n_brk = 0;
-    m->cues_done = 1;
+    o->n = 0;
+    o->n_brk = 0;
     if (!lx->neg_cues)
         return 0;
-    PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + c->s;
-    size_t cl = c->e - c->s;
+    PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
+    size_t cl = e - s;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     /* the cues first: most clauses have none, and then the (long) ignore
      * and break patterns need not run */
@@ -100,15 +106,15 @@ static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
         if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
                         m->mctx) < 0)
             break;
-        span sp = {c->s + ov[0], c->s + ov[1]};
+        span sp = {s + ov[0], s + ov[1]};
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         if (sp.e <= sp.s)
             continue;
-        if (gx_grow(&m->cues, &m->cap_cues, m->n_cues + 1, sizeof *m->cues))
+        if (gx_grow(&o->cues, &o->cap, o->n + 1, sizeof *o->cues))
             return -1;
-        m->cues[m->n_cues++] = sp;
+        o->cues[o->n++] = sp;
     }
-    if (!m->n_cues)
+    if (!o->n)
         return 0;
     span ign[32];
     size_t n_ign = 0;
@@ -116,25 +122,25 @@ static int find_cues(mstate *m, const gx_clause *c, const gx_lexicon *lx)
         if (pcre2_match(lx->neg_ignore, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
                         m->mctx) < 0)
             break;
-        ign[n_ign].s = c->s + ov[0];
-        ign[n_ign++].e = c->s + ov[1];
+        ign[n_ign].s = s + ov[0];
+        ign[n_ign++].e = s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
     size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
-    for (size_t k = 0; k < m->n_cues; k++) {
+    for (size_t k = 0; k < o->n; k++) {
         int ignored = 0;
         for (size_t g = 0; g < n_ign && !ignored; g++)
-            ignored = m->cues[k].s < ign[g].e && m->cues[k].e > ign[g].s;
+            ignored = o->cues[k].s < ign[g].e && o->cues[k].e > ign[g].s;
         if (!ignored)
-            m->cues[w++] = m->cues[k];
+            o->cues[w++] = o->cues[k];
     }
-    m->n_cues = w;
-    for (size_t pos = 0; w && lx->neg_breaks && pos < cl && m->n_brk < 16;) {
+    o->n = w;
+    for (size_t pos = 0; w && lx->neg_breaks && pos < cl && o->n_brk < 16;) {
         if (pcre2_match(lx->neg_breaks, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
                         m->mctx) < 0)
             break;
-        m->brk[m->n_brk].s = c->s + ov[0];
-        m->brk[m->n_brk++].e = c->s + ov[1];
+        o->brk[o->n_brk].s = s + ov[0];
+        o->brk[o->n_brk++].e = s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
     return 0;
@@ -152,8 +158,8 @@ static size_t spaces_between(const char *x, size_t a, size_t b)
  * (It may run into the match: ", mag je vragen" opens the main clause.) */
 static int broken(const mstate *m, size_t a, size_t b)
 {
-    for (size_t k = 0; k < m->n_brk; k++)
-        if (m->brk[k].s >= a && m->brk[k].s < b)
+    for (size_t k = 0; k < m->cl.n_brk; k++)
+        if (m->cl.brk[k].s >= a && m->cl.brk[k].s < b)
             return 1;
     return 0;
 }
@@ -164,8 +170,8 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
 {
     const span *best = NULL;
     size_t best_d = (size_t)-1;
-    for (size_t k = 0; k < m->n_cues; k++) {
-        const span *c = &m->cues[k];
+    for (size_t k = 0; k < m->cl.n; k++) {
+        const span *c = &m->cl.cues[k];
         size_t d;
         if (c->s >= s && c->e <= e)
             d = 0;
@@ -296,45 +302,21 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
     return 0;
 }
 
-/* First match of re in [s, e) at or after pos; 0 if none. */
-static int next_match(mstate *m, const pcre2_code *re, size_t s, size_t e,
-                      size_t pos, span *out)
-{
-    if (!re || pos >= e - s)
-        return 0;
-    if (pcre2_match(re, (PCRE2_SPTR)m->t->s + s, e - s, pos,
-                    PCRE2_NO_UTF_CHECK, m->md, m->mctx) < 0)
-        return 0;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    out->s = s + ov[0];
-    out->e = s + ov[1];
-    return 1;
-}
-
 /* Is list lead-in paragraph pa a denial ("We do not collect the
- * following:")? Its last negation cue that no 'ignore' match covers, with
- * no scope break after it, denies the list. Sets *cue. */
+ * following:")? Its last negation cue, with no scope break after it,
+ * denies the list. Sets *cue. Returns 1, 0, or -1 when out of memory. */
 static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
                        span *cue)
 {
-    int found = 0;
-    span c, x;
-    for (size_t pos = 0; next_match(m, lx->neg_cues, pa->s, pa->e, pos, &c);
-         pos = c.e > c.s ? c.e - pa->s : c.s - pa->s + 1) {
-        int ignored = 0;
-        for (size_t q = 0;
-             !ignored && next_match(m, lx->neg_ignore, pa->s, pa->e, q, &x);
-             q = x.e > x.s ? x.e - pa->s : x.s - pa->s + 1)
-            ignored = x.s < c.e && c.s < x.e;
-        if (!ignored && c.e > c.s) {
-            *cue = c;
-            found = 1;
-        }
-    }
-    if (found && next_match(m, lx->neg_breaks, pa->s, pa->e, cue->e - pa->s,
-                            &x))
-        found = 0;
-    return found;
+    if (find_cues(m, pa->s, pa->e, lx, &m->ld) != 0)
+        return -1;
+    if (!m->ld.n)
+        return 0;
+    *cue = m->ld.cues[m->ld.n - 1];
+    for (size_t k = 0; k < m->ld.n_brk; k++)
+        if (m->ld.brk[k].s >= cue->e)
+            return 0;
+    return 1;
 }
 
 /* Negation of hit h (a match of pattern p of rule r in clause c): by a cue
@@ -346,8 +328,9 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     if (p->negated) {
         h->negated = 1;
     } else if (r->negatable && !p->affirmed_only) {
-        if (!m->cues_done && find_cues(m, c, lx) != 0)
+        if (!m->cues_done && find_cues(m, c->s, c->e, lx, &m->cl) != 0)
             return -1;
+        m->cues_done = 1;
         const span *cue = negation(m, lx, h->s, h->e);
         span lc = {0, 0};
         if (cue) {
@@ -358,6 +341,8 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
             if (m->lead_seen != c->lead + 1) {   /* once per list */
                 m->lead_seen = c->lead + 1;
                 m->lead_denied = lead_denies(m, lx, &m->doc->pa[c->lead], &lc);
+                if (m->lead_denied < 0)
+                    return -1;
                 m->lead_cue_s = lc.s;
                 m->lead_cue_e = lc.e;
             }
@@ -958,7 +943,8 @@ out:
     pcre2_jit_stack_free(js);
     pcre2_match_context_free(m.mctx);
     pcre2_match_data_free(m.md);
-    free(m.cues);
+    free(m.cl.cues);
+    free(m.ld.cues);
     if (rc != GDPRX_OK)
         gx_hits_free(out);
     return rc;

@@ -30,8 +30,6 @@ typedef struct gx_clist {
 
 enum { GX_C_ALL, GX_C_ANY, GX_C_NONE, GX_C_SECTION, GX_C_LEAD, GX_C_N };
 
-#define GX_NO_TRIGGER UINT32_MAX
-
 /* One way a rule is stated in one language: a regex pattern (v1), or a
  * case of the rule's `when` conditions over concepts, with an optional
  * regex that then runs only where the conditions hold. */
@@ -48,8 +46,6 @@ typedef struct gx_pattern {
                               inside it or within this many words of it;
                               0: anywhere in the clause */
     int alone;             /* the finding covers every word of its clause */
-    uint32_t trigger;      /* the concept whose presence makes the case a
-                              candidate, or GX_NO_TRIGGER (always tried) */
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;
     char *lead_source;     /* NULL, or the condition on a list's lead-in */

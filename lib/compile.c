@@ -302,6 +302,11 @@ static int compile_lexicon(compiler *ld)
                                   NULL, NULL)))
                 return rc;
     }
+    const gx_wordtab *stop[GX_NLANG];
+    for (int l = 0; l < GX_NLANG; l++)
+        stop[l] = &rs->lex[l].stopwords;
+    if (gx_wordtab_union_bits(&rs->stop_langs, stop, GX_NLANG) != 0)
+        return gx_error_nomem(ld->err);
     /* every macro expands, used or not: a typo is an error where it is */
     for (size_t i = 0; i < ld->sc->n_macros; i++) {
         gx_buf b = {0};

@@ -15,13 +15,9 @@ static void count_stopwords(const gdprx_rules *rs, const char *s, size_t n,
                             long hits[GX_NLANG])
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t maxlen = 0;
-    for (int l = 0; l < GX_NLANG; l++) {
-        const gx_wordtab *t = &rs->lex[l].stopwords;
-        size_t m = t->slot && t->n_indexed == t->n ? t->maxlen : SIZE_MAX;
-        if (m > maxlen)
-            maxlen = m;
-    }
+    const gx_wordtab *all = &rs->stop_langs;   /* one lookup per word */
+    size_t maxlen = all->slot && all->n_indexed == all->n ? all->maxlen
+                                                          : SIZE_MAX;
     size_t i = 0;
     while (i < n) {
         while (i < n && !is_word_byte(u[i]))
@@ -32,9 +28,9 @@ static void count_stopwords(const gdprx_rules *rs, const char *s, size_t n,
             h = gx_word_hash_step(h, u[i++]);
         if (i == w || i - w > maxlen)
             continue;
-        for (int l = 0; l < GX_NLANG; l++)
-            if (gx_wordtab_find_hashed(&rs->lex[l].stopwords, s + w, i - w, h))
-                hits[l]++;
+        const gx_word *e = gx_wordtab_find_hashed(all, s + w, i - w, h);
+        for (int l = 0; e && l < GX_NLANG; l++)
+            hits[l] += (e->value >> l) & 1;
     }
 }
 

@@ -141,7 +141,7 @@ char *gx_wordtab_regex(const gx_wordtab *t)
     return gx_buf_take(&b, NULL);
 }
 
-static void wordtab_free(gx_wordtab *t)
+void gx_wordtab_free(gx_wordtab *t)
 {
     for (size_t i = 0; i < t->n; i++)
         free(t->w[i].word);
@@ -152,9 +152,9 @@ static void wordtab_free(gx_wordtab *t)
 
 void gx_lexicon_free(gx_lexicon *lx)
 {
-    wordtab_free(&lx->stopwords);
-    wordtab_free(&lx->numbers);
-    wordtab_free(&lx->units);
+    gx_wordtab_free(&lx->stopwords);
+    gx_wordtab_free(&lx->numbers);
+    gx_wordtab_free(&lx->units);
     pcre2_code_free(lx->neg_cues);
     pcre2_code_free(lx->neg_ignore);
     pcre2_code_free(lx->neg_breaks);
@@ -164,4 +164,30 @@ void gx_lexicon_free(gx_lexicon *lx)
     if (lx->sentences_plain)
         ubrk_close(lx->sentences_plain);
     memset(lx, 0, sizeof *lx);
+}
+
+int gx_wordtab_union_bits(gx_wordtab *all, const gx_wordtab *const *tabs,
+                          int n)
+{
+    for (int k = 0; k < n; k++)
+        for (size_t i = 0; i < tabs[k]->n; i++) {
+            const char *w = tabs[k]->w[i].word;
+            if (gx_wordtab_add(all, w, strlen(w), 1 << k) != 0)
+                return -1;
+        }
+    if (!all->n)
+        return 0;
+    qsort(all->w, all->n, sizeof *all->w, cmp_word);
+    size_t o = 0;   /* equal words are adjacent: keep one, bits OR-ed */
+    for (size_t i = 1; i < all->n; i++) {
+        if (!strcmp(all->w[i].word, all->w[o].word)) {
+            all->w[o].value |= all->w[i].value;
+            free(all->w[i].word);
+        } else {
+            all->w[++o] = all->w[i];
+        }
+    }
+    all->n = o + 1;
+    gx_wordtab_sort(all);
+    return 0;
 }

@@ -101,5 +101,12 @@ static inline const gx_word *gx_wordtab_find_hashed(const gx_wordtab *t,
  * "(?:w1|w2|...)" with regex metacharacters escaped. Caller frees. */
 char *gx_wordtab_regex(const gx_wordtab *t);
 void gx_lexicon_free(gx_lexicon *lx);
+/* Free a table's words and index (t itself is the caller's). */
+void gx_wordtab_free(gx_wordtab *t);
+/* Fill `all` (empty) with the words of tabs[0, n), each word once with the
+ * value OR-ed over the tables that have it of 1 << table index; sorted and
+ * indexed. Returns 0, or -1 when out of memory. */
+int gx_wordtab_union_bits(gx_wordtab *all, const gx_wordtab *const *tabs,
+                          int n);
 
 #endif

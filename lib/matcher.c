@@ -35,9 +35,9 @@ typedef struct cueset {        /* negation cues of a span of text */
  * by its regex terms (with their attributes in a). */
 typedef struct chit {
     uint32_t concept;
+    unsigned have;             /* GX_ATTR_* set in m->av[ai] */
     size_t s, e;
-    gx_hit a;                  /* attributes only: duration, age, email */
-    unsigned have;             /* GX_ATTR_* set in a */
+    size_t ai;                 /* attributes (regex terms only): m->av[ai] */
 } chit;
 
 typedef struct mstate {
@@ -60,6 +60,9 @@ typedef struct mstate {
     int scanned[GX_NLANG];
     chit *ch;                  /* concept hits of the current clause */
     size_t n_ch, cap_ch;
+    gx_hit *av;                /* their attribute values (duration, age,
+                                * email only), for regex-term hits */
+    size_t n_av, cap_av;
     unsigned char *cpresent;   /* [n_concepts]: in the current clause */
     uint32_t *rx_stamp;        /* [n_concepts]: clause + 1 whose regex terms
                                   were run */
@@ -450,12 +453,7 @@ static int add_chit(mstate *m, uint32_t concept, size_t s, size_t e)
 {
     if (gx_grow(&m->ch, &m->cap_ch, m->n_ch + 1, sizeof *m->ch) != 0)
         return -1;
-    chit *h = &m->ch[m->n_ch++];
-    memset(h, 0, sizeof *h);
-    h->concept = concept;
-    h->s = s;
-    h->e = e;
-    h->a.age = -1;
+    m->ch[m->n_ch++] = (chit){.concept = concept, .s = s, .e = e};
     return 0;
 }
 
@@ -519,8 +517,14 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
             continue;
         if (add_chit(m, ci, s, e) != 0)
             return -1;
+        if (gx_grow(&m->av, &m->cap_av, m->n_av + 1, sizeof *m->av) != 0)
+            return -1;
+        gx_hit *a = &m->av[m->n_av];
+        memset(a, 0, sizeof *a);
+        a->age = -1;
         chit *h = &m->ch[m->n_ch - 1];
-        h->have = extract(m, cl->re, lx, c->s, &h->a);
+        if ((h->have = extract(m, cl->re, lx, c->s, a)) != 0)
+            h->ai = m->n_av++;
         m->cpresent[ci] = 1;
     }
     return 0;
@@ -723,14 +727,15 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
             h.s = w[i]->s < h.s ? w[i]->s : h.s;
             h.e = w[i]->e > h.e ? w[i]->e : h.e;
             if (w[i]->have & ~have) {   /* the first witness with values */
-                strcpy(h.duration, w[i]->a.duration);
-                strcpy(h.duration_max, w[i]->a.duration_max);
+                const gx_hit *v = &m->av[w[i]->ai];
+                strcpy(h.duration, v->duration);
+                strcpy(h.duration_max, v->duration_max);
                 if (w[i]->have & GX_ATTR_AGE)
-                    h.age = w[i]->a.age;
+                    h.age = v->age;
                 if (w[i]->have & GX_ATTR_EMAIL) {
-                    h.email_s = w[i]->a.email_s;
-                    h.email_e = w[i]->a.email_e;
-                    h.email = w[i]->a.email;
+                    h.email_s = v->email_s;
+                    h.email_e = v->email_e;
+                    h.email = v->email;
                 }
                 have |= w[i]->have;
             }
@@ -797,6 +802,7 @@ static int clause_setup(mstate *m, size_t ci)
     for (size_t k = 0; k < m->n_ch; k++)
         m->cpresent[m->ch[k].concept] = 0;
     m->n_ch = 0;
+    m->n_av = 0;
     m->n_cand = 0;
     if (scan_lang(m, l) != 0)
         return -1;
@@ -935,6 +941,7 @@ out:
         gx_scan_hits_free(&m.sh[l]);
     }
     free(m.ch);
+    free(m.av);
     free(m.cpresent);
     free(m.rx_stamp);
     free(m.pbits);

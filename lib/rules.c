@@ -108,6 +108,7 @@ void gdprx_rules_free(gdprx_rules *rs)
     for (size_t i = 0; i < rs->n_rules; i++)
         gx_rule_free(&rs->rules[i]);
     free(rs->rules);
+    gx_wordtab_free(&rs->stop_langs);
     for (int l = 0; l < GX_NLANG; l++) {
         gx_lexicon_free(&rs->lex[l]);
         gx_prefilter_free(&rs->pf[l]);

@@ -83,6 +83,8 @@ struct gdprx_rules {
     gx_rule *rules;
     size_t n_rules;
     gx_lexicon lex[GX_NLANG];
+    gx_wordtab stop_langs; /* every language's stop words, value: the bit
+                            * 1 << lang of each language that has it */
     char **files;          /* every file name used in a gx_loc */
     size_t n_files;
     uint32_t max_groups;   /* largest capture count over all patterns */

@@ -481,8 +481,10 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
                          &cl->lits, &cl->n_lits);
     gx_buf_free(&b);
     uint32_t cc = 0;
-    if (!rc)
+    if (!rc) {
         pcre2_pattern_info(cl->re, PCRE2_INFO_CAPTURECOUNT, &cc);
+        cl->req = gx_required_byte(cl->re);
+    }
     if (cc > ld->rs->max_groups)   /* the match data must hold its groups */
         ld->rs->max_groups = cc;
     return rc;
@@ -695,6 +697,7 @@ static int compile_patterns(compiler *ld)
                                      p->has_cond ? "case pattern" : "pattern",
                                      &p->code, p->has_cond ? NULL : &p->lits,
                                      &p->n_lits);
+                p->req = rc || !p->source ? -1 : gx_required_byte(p->code);
                 if (!rc && p->source)
                     rc = lint_source(ld, r, p, l);
                 if (!rc && p->section_source)

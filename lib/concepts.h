@@ -35,6 +35,7 @@ typedef struct gx_concept_lang {
                              regex terms kept unexpanded; built when a
                              pattern first uses it; owned */
     pcre2_code *re;       /* the regex terms alone, or NULL */
+    int req;              /* gx_required_byte(re); <= 0: none */
     uint32_t *lits;       /* prefilter: one of these literals must be in a
                              clause for re to run there (0: always); owned */
     size_t n_lits;

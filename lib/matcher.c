@@ -295,6 +295,13 @@ static int add_hit(mstate *m, const gx_hit *h)
 }
 
 /* Can pattern p match the current clause, as far as its literals tell? */
+/* Does text[s, e) contain byte b (any text does when b <= 0: no byte is
+ * required)? */
+static int has_byte(const mstate *m, int b, size_t s, size_t e)
+{
+    return b <= 0 || m->rs->prefilter_off || memchr(m->t->s + s, b, e - s);
+}
+
 static int may_match(const mstate *m, const gx_pattern *p, int lang)
 {
     if (!p->n_lits || m->rs->prefilter_off)
@@ -408,6 +415,8 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
     const gx_pattern *p = &r->pat[c->lang][pi];
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     size_t pos = 0, ms, me;
+    if (!has_byte(m, p->req, c->s, c->e))
+        return 0;
     for (int rc; (rc = clause_match(m, p->code, c, &pos, &ms, &me)) != 0;) {
         if (rc < 0) {
             PCRE2_UCHAR why[120];
@@ -503,7 +512,7 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
             any = m->cpresent[cc->need_ids[k]];
         lit = any;
     }
-    if (!lit)
+    if (!lit || !has_byte(m, cl->req, c->s, c->e))
         return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     size_t pos = 0, s, e;

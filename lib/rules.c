@@ -63,6 +63,25 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
     return GDPRX_OK;
 }
 
+int gx_required_byte(const pcre2_code *re)
+{
+    uint32_t type = 0, unit = 0;
+    if (!re)
+        return -1;
+    if (pcre2_pattern_info(re, PCRE2_INFO_LASTCODETYPE, &type) == 0 &&
+        type == 1 &&
+        pcre2_pattern_info(re, PCRE2_INFO_LASTCODEUNIT, &unit) != 0)
+        type = 0;
+    if (type != 1 &&
+        (pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 ||
+         type != 1 ||
+         pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODEUNIT, &unit) != 0))
+        return -1;
+    if (unit == 0 || unit >= 0x80 || ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z'))
+        return -1;
+    return (int)unit;
+}
+
 void gx_rule_free(gx_rule *r)
 {
     free(r->id);

@@ -54,6 +54,7 @@ typedef struct gx_pattern {
     int affirmed_only;     /* negatable: false on the pattern */
     uint32_t *lits;        /* prefilter: one of these literals must occur */
     size_t n_lits;         /* 0: the pattern always runs */
+    int req;               /* a byte every match contains; <= 0: none */
     gx_loc loc;
 } gx_pattern;
 
@@ -121,6 +122,10 @@ int gx_rules_load_mem(gdprx_rules **out, const char *yaml, size_t len,
  * and, with jit, JIT-compile it (worth it for what runs on many clauses:
  * lexicon and v1 patterns, regex terms; a case's regex runs only where its
  * concepts hold); errors name loc. */
+/* A byte that every match of re contains (PCRE2's required code unit,
+ * used only when it is ASCII and not a letter, so that caseless matching
+ * cannot change it), or -1. A clause without it cannot match. */
+int gx_required_byte(const pcre2_code *re);
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                        const char *what, int jit, gdprx_error *err);
 

@@ -143,6 +143,23 @@ GDPRX_API const char *gdprx_rules_pattern(const gdprx_rules *rules,
                                           const char *rule_id,
                                           gdprx_lang lang, size_t index);
 
+/** One rule of a set: a read-only view. Fields are only ever appended. */
+typedef struct gdprx_rule_info {
+    const char *id;              /* e.g. "retention.period.keep_for" */
+    const char *type, *subtype;  /* the taxonomy's identifiers */
+    const char *const *articles; /* GDPR article references, e.g. "13(2)(a)" */
+    size_t n_articles;
+    unsigned langs;              /* bit 1u << (lang - 1) is set for each
+                                    gdprx_lang the rule has patterns or cases
+                                    in (1: en, 2: fr, 4: nl) */
+} gdprx_rule_info;
+
+/** Rule `i` of the set, in load order (files in byte order of their paths,
+ *  rules in file order), or NULL when i >= gdprx_rules_count().
+ *  Ownership: borrowed; valid until the rule set is freed. */
+GDPRX_API const gdprx_rule_info *gdprx_rules_get(const gdprx_rules *rules,
+                                                 size_t i);
+
 /** Number of warnings the rule set got when it was compiled: patterns that
  *  may scan a clause without bound ("[\\s\\S]{0,400}", ".*", nested
  *  quantifiers) and cases that must be tried on every clause because none
@@ -315,6 +332,8 @@ typedef struct gdprx_coverage_item {
     int stated;              /* 1 when at least one finding shows it */
     const size_t *findings;  /* indices (for gdprx_result_get) of those findings */
     size_t n_findings;
+    const char *labels;      /* the labels that state the item, space-separated
+                                "type" or "type.subtype" (static text) */
 } gdprx_coverage_item;
 
 /** Number of coverage items (0 for NULL); the same list for every result. */

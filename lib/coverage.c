@@ -71,6 +71,7 @@ void gx_coverage(gdprx_coverage_item *out, size_t *idx,
         size_t *mine = idx + k * n;
         c->article = d->article;
         c->item = d->item;
+        c->labels = d->labels;
         c->applicable = d->condition == NULL;
         c->findings = mine;
         c->n_findings = 0;

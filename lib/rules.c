@@ -194,6 +194,38 @@ const char *gdprx_rules_warning(const gdprx_rules *rs, size_t i)
     return rs && i < rs->n_warn ? rs->warn[i] : NULL;
 }
 
+const gdprx_rule_info *gdprx_rules_get(const gdprx_rules *rs, size_t i)
+{
+    return rs && i < rs->n_rules ? &rs->rules[i].info : NULL;
+}
+
+/* Fill each rule's public view once the set is built (it cannot change
+ * afterwards, so the pointers stay valid until gdprx_rules_free). */
+static void set_rule_info(gdprx_rules *rs)
+{
+    for (size_t i = 0; i < rs->n_rules; i++) {
+        gx_rule *r = &rs->rules[i];
+        r->info.id = r->id;
+        r->info.type = r->type;
+        r->info.subtype = r->subtype;
+        r->info.articles = (const char *const *)r->articles;
+        r->info.n_articles = r->n_articles;
+        r->info.langs = 0;
+        for (int l = 0; l < GX_NLANG; l++)
+            if (r->n_pat[l])
+                r->info.langs |= 1u << l;
+    }
+}
+
+static int load_sources(gdprx_rules **out, const gx_source *src, size_t n,
+                        gdprx_error *err)
+{
+    int rc = gx_load_sources(out, src, n, err);
+    if (rc == GDPRX_OK)
+        set_rule_info(*out);
+    return rc;
+}
+
 /* ---- files ------------------------------------------------------------ */
 
 typedef struct pathlist {
@@ -312,7 +344,7 @@ int gx_rules_load_path(gdprx_rules **out, const char *path, gdprx_error *err)
         src[i].len = bufs[i].len;
     }
     if (!rc)
-        rc = gx_load_sources(out, src, pl.n, err);
+        rc = load_sources(out, src, pl.n, err);
     for (size_t i = 0; bufs && i < pl.n; i++)
         gx_buf_free(&bufs[i]);
     free(bufs);
@@ -349,7 +381,7 @@ int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml, size_t len,
                             "gdprx_rules_load_yaml: NULL %s",
                             out ? "yaml" : "out");
     gx_source src = {name ? name : "<memory>", yaml ? yaml : "", len};
-    return gx_load_sources(out, &src, 1, err);
+    return load_sources(out, &src, 1, err);
 }
 
 const char *gdprx_rules_pattern(const gdprx_rules *rs, const char *rule_id,

@@ -78,6 +78,8 @@ typedef struct gx_rule {
     gx_example *ex[GX_NLANG];
     size_t n_ex[GX_NLANG];
     gx_loc loc;
+    gdprx_rule_info info;  /* the public view (gdprx_rules_get); points into
+                              the fields above, set once the set is loaded */
 } gx_rule;
 
 struct gdprx_rules {

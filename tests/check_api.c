@@ -167,6 +167,38 @@ START_TEST(test_accessors_range)
 }
 END_TEST
 
+/* gdprx_rules_get(): every rule in range with its fields, NULL beyond;
+ * coverage items name the labels that state them. */
+START_TEST(test_rules_get)
+{
+    size_t n = gdprx_rules_count(rules), seen = 0;
+    ck_assert_msg(n > 0 && gdprx_rules_get(rules, n) == NULL &&
+                      gdprx_rules_get(NULL, 0) == NULL,
+                  "rules_get: range");
+    for (size_t i = 0; i < n; i++) {
+        const gdprx_rule_info *ri = gdprx_rules_get(rules, i);
+        ck_assert_msg(ri && ri->id && ri->type && ri->subtype && ri->langs,
+                      "rules_get: rule %zu incomplete", i);
+        if (!strcmp(ri->id, "recipient.sale.sell")) {
+            ck_assert_msg(!strcmp(ri->type, "recipient") &&
+                              !strcmp(ri->subtype, "sale") &&
+                              ri->langs == 7u && ri->n_articles == 0,
+                          "rules_get: recipient.sale.sell fields");
+            seen++;
+        }
+    }
+    ck_assert_msg(seen == 1, "rules_get: recipient.sale.sell seen %zu times",
+                  seen);
+    gdprx_result *r = analyze_lang(rules, "We never sell your data.",
+                                   GDPRX_LANG_EN);
+    const gdprx_coverage_item *c = gdprx_result_coverage(r, 0);
+    ck_assert_msg(c && c->labels && !strcmp(c->article, "13(1)(a)") &&
+                      strstr(c->labels, "controller.identity"),
+                  "coverage labels: %s", c && c->labels ? c->labels : "NULL");
+    gdprx_result_free(r);
+}
+END_TEST
+
 /* A result stays valid after its rule set is freed. */
 START_TEST(test_result_outlives_rules)
 {
@@ -587,6 +619,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_empty_input);
     tcase_add_test(core, test_options_defaults);
     tcase_add_test(core, test_accessors_range);
+    tcase_add_test(core, test_rules_get);
     tcase_add_test(core, test_result_outlives_rules);
     tcase_add_test(core, test_version);
     tcase_add_loop_test(core, test_lang_code, 0, N(langs));

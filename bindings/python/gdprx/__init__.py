@@ -85,6 +85,7 @@ from ._native import (
     _Error,
     _Finding,
     _Options,
+    _RuleInfo,
     _Segment,
 )
 from ._ruleset import RuleSet

@@ -109,6 +109,20 @@ class _CoverageItem(ctypes.Structure):
         ("stated", ctypes.c_int),
         ("findings", ctypes.POINTER(ctypes.c_size_t)),
         ("n_findings", ctypes.c_size_t),
+        ("labels", ctypes.c_char_p),
+    ]
+
+
+class _RuleInfo(ctypes.Structure):
+    """struct gdprx_rule_info"""
+
+    _fields_ = [
+        ("id", ctypes.c_char_p),
+        ("type", ctypes.c_char_p),
+        ("subtype", ctypes.c_char_p),
+        ("articles", ctypes.POINTER(ctypes.c_char_p)),
+        ("n_articles", ctypes.c_size_t),
+        ("langs", ctypes.c_uint),
     ]
 
 
@@ -127,6 +141,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_rules_load_yaml": (_int, [_P(_vp), _cp, _sz, _cp, _P(_Error)]),
     "gdprx_rules_free": (None, [_vp]),
     "gdprx_rules_count": (_sz, [_vp]),
+    "gdprx_rules_get": (_P(_RuleInfo), [_vp, _sz]),
     "gdprx_rules_pattern": (_cp, [_vp, _cp, _int, _sz]),
     "gdprx_rules_warning_count": (_sz, [_vp]),
     "gdprx_rules_warning": (_cp, [_vp, _sz]),

@@ -227,7 +227,8 @@ class TestStructLayout(unittest.TestCase):
 
     STRUCTS = {"gdprx_error": "_Error", "gdprx_options": "_Options",
                "gdprx_finding": "_Finding", "gdprx_segment": "_Segment",
-               "gdprx_coverage_item": "_CoverageItem"}
+               "gdprx_coverage_item": "_CoverageItem",
+               "gdprx_rule_info": "_RuleInfo"}
 
     def test_layout_against_c_compiler(self):
         import shutil
@@ -270,7 +271,9 @@ class TestStructLayout(unittest.TestCase):
         self.assertEqual(gdprx._Finding.lang.offset, 144)
         self.assertEqual(gdprx._Finding.concepts.offset, 152)
         self.assertEqual(ctypes.sizeof(gdprx._Segment), 40)
-        self.assertEqual(ctypes.sizeof(gdprx._CoverageItem), 40)
+        self.assertEqual(ctypes.sizeof(gdprx._CoverageItem), 48)
+        self.assertEqual(gdprx._CoverageItem.labels.offset, 40)
+        self.assertEqual(ctypes.sizeof(gdprx._RuleInfo), 48)
 
 
 class TestRuleSet(unittest.TestCase):

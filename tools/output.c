@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/* gdprx tool, output: one document's result or error formatted into memory
+ * (text lines PATH:LINE:COL, JSON, JSON Lines, counts), then written with
+ * one write(2) so that records never mix. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+void doc_out_free(doc_out *d)
+{
+    free(d->out);
+    free(d->err);
+    d->out = d->err = NULL;
+    d->out_len = d->err_len = 0;
+}
+
+/* ---- small printers --------------------------------------------------- */
+
+static void put_quoted(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c < 0x20 ? '?' : c,
+              f);
+    }
+    fputc('"', f);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (a file name may be any
+ * bytes; JSON must stay valid). */
+static int utf8_len(const unsigned char *s)
+{
+    int n = s[0] >= 0xF0 && s[0] <= 0xF4   ? 4
+            : s[0] >= 0xE0                 ? 3
+            : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                                           : 0;
+    for (int k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+static void put_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        int n = c >= 0x80 ? utf8_len((const unsigned char *)s) : 1;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else if (n == 0)
+            fputs("\\ufffd", f);
+        else
+            fwrite(s, 1, (size_t)n, f);
+        s += n ? n : 1;
+    }
+    fputc('"', f);
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Does a coverage label ("type" or "type.subtype") fall under the --types
+ * filter? A type selects its subtypes; a subtype selects its type's item. */
+static int label_selected(const char *label, size_t ll, const char *types)
+{
+    for (const char *p = types; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t m = n < ll ? n : ll;
+        if (n && !strncmp(p, label, m) &&
+            (n == ll || (n < ll && label[n] == '.') ||
+             (ll < n && p[ll] == '.')))
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+static int item_selected(const gdprx_coverage_item *c, const char *types)
+{
+    if (!types || !*types || !c->labels)
+        return 1;
+    for (const char *p = c->labels; *p;) {
+        size_t n = strcspn(p, " ");
+        if (label_selected(p, n, types))
+            return 1;
+        p += n + (p[n] == ' ');
+    }
+    return 0;
+}
+
+static void put_coverage(FILE *f, const gdprx_result *r, const char *types)
+{
+    fprintf(f, "  GDPR Art. 13/14 coverage%s:\n",
+            types && *types ? " (selected types)" : "");
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
+        const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
+        if (!item_selected(c, types))
+            continue;
+        fprintf(f, "    [%s] %-9s %s", !c->applicable ? "-"
+                                       : c->stated   ? "x"
+                                                     : " ",
+                c->article, c->item);
+        if (!c->applicable)
+            fputs(" (not applicable)", f);
+        else if (c->stated)
+            fprintf(f, " (%zu finding%s)", c->n_findings,
+                    c->n_findings == 1 ? "" : "s");
+        fputc('\n', f);
+    }
+}
+
+static void put_segments(FILE *f, const gdprx_result *r, const char *text)
+{
+    static const char *const kinds[] = {"", "heading", "paragraph", "clause"};
+    for (size_t i = 0; i < gdprx_result_segment_count(r); i++) {
+        const gdprx_segment *g = gdprx_result_segment(r, i);
+        const char *lang = gdprx_lang_code(g->lang);
+        fprintf(f, "%s%-9s %-2s [%zu-%zu] ",
+                g->kind == GDPRX_SEG_CLAUSE      ? "    "
+                : g->kind == GDPRX_SEG_PARAGRAPH ? "  "
+                                                 : "",
+                kinds[g->kind], *lang ? lang : "?", g->start, g->end);
+        put_quoted(f, text + g->start, g->end - g->start);
+        fputc('\n', f);
+    }
+}
+
+/* Line and byte column (both from 1) of offset `to`, moving forward from
+ * the previous position (findings come sorted by start). */
+typedef struct linepos {
+    size_t off, line, line_start;
+} linepos;
+
+static void advance(linepos *lp, const char *text, size_t to)
+{
+    if (to < lp->off)
+        *lp = (linepos){0, 1, 0};
+    for (const char *p = text + lp->off, *end = text + to;
+         (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+        lp->line++;
+        lp->line_start = (size_t)(p - text) + 1;
+    }
+    lp->off = to;
+}
+
+static void put_attrs(FILE *f, const gdprx_finding *x)
+{
+    if (x->duration)
+        fprintf(f, " duration=%s", x->duration);
+    if (x->duration_max)
+        fprintf(f, " duration_max=%s", x->duration_max);
+    if (x->age >= 0)
+        fprintf(f, " age=%d", x->age);
+    if (x->email)
+        fprintf(f, " email=%s", x->email);
+}
+
+static void put_explain(FILE *f, const gdprx_finding *x,
+                        const gdprx_rules *rules)
+{
+    fprintf(f, "    rule %s [%s] pattern %zu: %s\n    matched ", x->rule_id,
+            gdprx_lang_code(x->lang), x->pattern_index,
+            gdprx_rules_pattern(rules, x->rule_id, x->lang, x->pattern_index));
+    put_quoted(f, x->text, x->end - x->start);
+    if (x->concepts)
+        fprintf(f, "; concepts %s", x->concepts);
+    if (x->negation_cue)
+        fprintf(f, "; negation cue \"%s\"", x->negation_cue);
+    if (x->section)
+        fprintf(f, "; section \"%s\"", x->section);
+    fputc('\n', f);
+}
+
+static void put_text(FILE *f, const char *name, const gdprx_result *r,
+                     const char *text, const gdprx_rules *rules,
+                     const opts *o)
+{
+    size_t n = gdprx_result_count(r);
+    const char *lang = gdprx_lang_code(gdprx_result_lang(r));
+    if (o->segments)
+        put_segments(f, r, text);
+    fprintf(f, "%s: language %s, %zu finding%s\n", name,
+            *lang ? lang : "unknown", n, n == 1 ? "" : "s");
+    linepos lp = {0, 1, 0};
+    for (size_t i = 0; i < n; i++) {
+        const gdprx_finding *x = gdprx_result_get(r, i);
+        advance(&lp, text, x->start);
+        fprintf(f, "%s:%zu:%zu: %s.%s [%s]", name, lp.line,
+                x->start - lp.line_start + 1, x->type, x->subtype,
+                x->polarity == GDPRX_NEGATED ? "negated" : "affirmed");
+        put_attrs(f, x);
+        fputs("  ", f);
+        put_quoted(f, x->text, x->end - x->start);
+        fputc('\n', f);
+        if (o->context) {
+            fputs("    clause ", f);
+            put_quoted(f, text + x->clause_start,
+                       x->clause_end - x->clause_start);
+            fputc('\n', f);
+        }
+        if (o->explain)
+            put_explain(f, x, rules);
+    }
+    if (!o->no_coverage && n > 0)
+        put_coverage(f, r, o->ao.types);
+    for (size_t i = 0; i < gdprx_result_warning_count(r); i++)
+        fprintf(f, "  warning: %s\n", gdprx_result_warning(r, i));
+}
+
+/* ---- counts ----------------------------------------------------------- */
+
+typedef struct type_count {
+    const char *type; /* borrowed from the result */
+    size_t n;
+} type_count;
+
+static int cmp_count(const void *a, const void *b)
+{
+    return strcmp(((const type_count *)a)->type,
+                  ((const type_count *)b)->type);
+}
+
+/* Findings per type, sorted by type. Returns the number of types, or -1.
+ * Ownership: *out is the caller's; free(). */
+static long count_types(type_count **out, const gdprx_result *r)
+{
+    size_t n = gdprx_result_count(r), k = 0;
+    type_count *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = gdprx_result_get(r, i)->type;
+        size_t j = 0;
+        while (j < k && strcmp(v[j].type, t))
+            j++;
+        if (j == k)
+            v[k++] = (type_count){t, 0};
+        v[j].n++;
+    }
+    qsort(v, k, sizeof *v, cmp_count);
+    *out = v;
+    return (long)k;
+}
+
+static int put_count(FILE *f, const char *name, const gdprx_result *r,
+                     const opts *o)
+{
+    type_count *v;
+    long k = count_types(&v, r);
+    if (k < 0)
+        return -1;
+    size_t n = gdprx_result_count(r);
+    const char *lang = gdprx_lang_code(gdprx_result_lang(r));
+    if (o->json || o->jsonl) {
+        fputs("{\"doc\":", f);
+        put_json_str(f, name);
+        fprintf(f, ",\"lang\":%s%s%s,\"findings\":%zu,\"types\":{",
+                *lang ? "\"" : "", *lang ? lang : "null", *lang ? "\"" : "",
+                n);
+        for (long i = 0; i < k; i++)
+            fprintf(f, "%s\"%s\":%zu", i ? "," : "", v[i].type, v[i].n);
+        fputs("}}\n", f);
+    } else {
+        fprintf(f, "%s: %zu finding%s", name, n, n == 1 ? "" : "s");
+        for (long i = 0; i < k; i++)
+            fprintf(f, "%s%s %zu", i ? ", " : ": ", v[i].type, v[i].n);
+        fputc('\n', f);
+    }
+    free(v);
+    return 0;
+}
+
+/* ---- documents -------------------------------------------------------- */
+
+static int put_json(FILE *f, const char *name, const gdprx_result *r,
+                    const opts *o)
+{
+    char *js = NULL;
+    gdprx_error err;
+    if (gdprx_result_to_json(&js, NULL, r, &err) != GDPRX_OK)
+        return -1;
+    if (o->jsonl) {
+        fputs("{\"doc\":", f);
+        put_json_str(f, name);
+        fprintf(f, ",%s\n", js + 1);
+    } else {
+        fprintf(f, "%s\n", js);
+    }
+    gdprx_free(js);
+    return 0;
+}
+
+/* Close a memory stream into buf and len. Returns 0, or -1 (out of memory). */
+static int close_mem(FILE *f, char **buf, size_t *len, int bad)
+{
+    bad |= ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        free(*buf);
+        *buf = NULL;
+        *len = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int format_result(doc_out *d, const char *name, const gdprx_result *r,
+                  const char *text, const gdprx_rules *rules, const opts *o)
+{
+    FILE *f = open_memstream(&d->out, &d->out_len);
+    if (!f)
+        return -1;
+    int bad = 0;
+    if (o->count)
+        bad = put_count(f, name, r, o);
+    else if (o->json || o->jsonl)
+        bad = put_json(f, name, r, o);
+    else
+        put_text(f, name, r, text, rules, o);
+    d->findings = gdprx_result_count(r);
+    return close_mem(f, &d->out, &d->out_len, bad);
+}
+
+int format_error(doc_out *d, const char *name, const char *code,
+                 const char *message, const opts *o)
+{
+    d->failed = 1;
+    FILE *f = open_memstream(&d->err, &d->err_len);
+    if (!f)
+        return -1;
+    fprintf(f, "gdprx: %s\n", message);
+    if (close_mem(f, &d->err, &d->err_len, 0) != 0)
+        return -1;
+    if (!o->json && !o->jsonl)
+        return 0;
+    if (!(f = open_memstream(&d->out, &d->out_len)))
+        return -1;
+    fputs("{\"doc\":", f);
+    put_json_str(f, name);
+    fprintf(f, ",\"error\":{\"code\":\"%s\",\"message\":", code);
+    put_json_str(f, message);
+    fputs("}}\n", f);
+    return close_mem(f, &d->out, &d->out_len, 0);
+}

@@ -501,6 +501,38 @@ START_TEST(test_shipped_durations)
 }
 END_TEST
 
+/* E-mail addresses written against spam harvesters, through the shipped
+ * contact rules: the attribute is the address as written. */
+static const struct age_case shipped_emails[] = {
+    {"(at)", GDPRX_LANG_NL, "Mail ons via privacy(at)winkel.nl met je vraag.",
+     "contact.privacy", -1, "privacy(at)winkel.nl"},
+    {"[at] and [dot]", GDPRX_LANG_EN,
+     "You can reach our privacy team at privacy [at] shop [dot] example.",
+     "contact.privacy", -1, "privacy [at] shop [dot] example"},
+    {"(at) in French", GDPRX_LANG_FR,
+     "Pour exercer vos droits, écrivez à dpo(at)boutique.fr.",
+     "contact.privacy", -1, "dpo(at)boutique.fr"},
+    {"plain address", GDPRX_LANG_EN,
+     "Email privacy@shop.example with any question.", "contact.privacy", -1,
+     "privacy@shop.example"},
+};
+
+START_TEST(test_shipped_emails)
+{
+    const struct age_case *c = &shipped_emails[_i];
+    gdprx_result *r = analyze_lang(shipped, c->in, c->lang);
+    size_t n = gdprx_result_count(r);
+    int found = 0;
+    for (size_t k = 0; k < n && !found; k++) {
+        const gdprx_finding *f = gdprx_result_get(r, k);
+        found = f->email && !strcmp(f->email, c->email);
+    }
+    ck_assert_msg(found, "%s: no finding with email \"%s\"", c->name,
+                  c->email);
+    gdprx_result_free(r);
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("attrs");
@@ -522,6 +554,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(ship, test_composed, 0, N(composed));
     tcase_add_loop_test(ship, test_composed_number, 0, N(composed_numbers));
     tcase_add_loop_test(ship, test_shipped_durations, 0, N(shipped_docs));
+    tcase_add_loop_test(ship, test_shipped_emails, 0, N(shipped_emails));
     suite_add_tcase(s, ship);
     return s;
 }

@@ -361,6 +361,178 @@ START_TEST(test_required_attr)
 }
 END_TEST
 
+/* ---- the shipped lexicons: composed numbers, decimals, halves ----------- */
+
+static gdprx_rules *shipped;
+
+static void shipped_setup(void)
+{
+    gdprx_error err;
+    int rc = gdprx_rules_load(&shipped, rules_dir(), &err);
+    ck_assert_msg(rc == GDPRX_OK, "shipped rules: %s", err.message);
+}
+static void shipped_teardown(void) { gdprx_rules_free(shipped); }
+
+static const struct case_ composed[] = {
+    {"twenty-four months", EN, "twenty-four months", 0, "P24M", 'M'},
+    {"seventy-two hours", EN, "seventy-two hours", 0, "PT72H", 'H'},
+    {"one hundred and eighty days", EN, "one hundred and eighty days", 0,
+     "P180D", 'D'},
+    {"1.5 years", EN, "1.5 years", 0, "P1Y6M", 'Y'},
+    {"a year and a half", EN, "a year and a half", 0, "P1Y6M", 'Y'},
+    {"half a year", EN, "half a year", 0, "P6M", 'Y'},
+    {"one and a half years", EN, "one and a half years", 0, "P1Y6M", 'Y'},
+    {"one year and one month", EN, "one year and one month", 0, "P1Y1M",
+     'M'},
+    {"24 hrs", EN, "24 hrs", 0, "PT24H", 'H'},
+    {"2.5 days", EN, "2.5 days", 0, "P2DT12H", 'D'},
+    {"1,000 days is not a decimal", EN, "1,000 days", 0, "P1000D", 'D'},
+    {"quatre-vingt-dix jours", FR, "quatre-vingt-dix jours", 0, "P90D", 'D'},
+    {"vingt et un jours", FR, "vingt et un jours", 0, "P21D", 'D'},
+    {"soixante et onze jours", FR, "soixante et onze jours", 0, "P71D", 'D'},
+    {"soixante-dix-huit mois", FR, "soixante-dix-huit mois", 0, "P78M", 'M'},
+    {"cent quatre-vingts jours", FR, "cent quatre-vingts jours", 0, "P180D",
+     'D'},
+    {"nonante jours", FR, "nonante jours", 0, "P90D", 'D'},
+    {"un an et demi", FR, "un an et demi", 0, "P1Y6M", 'Y'},
+    {"1,5 an", FR, "1,5 an", 0, "P1Y6M", 'Y'},
+    {"six mois et demi", FR, "six mois et demi", 0, "P6M15D", 'M'},
+    {"zesendertig maanden", NL, "zesendertig maanden", 0, "P36M", 'M'},
+    {"vijfentwintig jaar", NL, "vijfentwintig jaar", 0, "P25Y", 'Y'},
+    {"tweeëntwintig dagen", NL, "twee\xc3\xab" "ntwintig dagen", 0, "P22D",
+     'D'},
+    {"honderdtachtig dagen", NL, "honderdtachtig dagen", 0, "P180D", 'D'},
+    {"driehonderdvijfenzestig dagen", NL, "driehonderdvijfenzestig dagen", 0,
+     "P365D", 'D'},
+    {"anderhalf jaar", NL, "anderhalf jaar", 0, "P1Y6M", 'Y'},
+    {"een half jaar", NL, "een half jaar", 0, "P6M", 'Y'},
+    {"tweeënhalf jaar", NL, "twee\xc3\xab" "nhalf jaar", 0, "P2Y6M", 'Y'},
+    {"twee en een half jaar", NL, "twee en een half jaar", 0, "P2Y6M", 'Y'},
+    {"1,5 jaar", NL, "1,5 jaar", 0, "P1Y6M", 'Y'},
+};
+
+START_TEST(test_composed)
+{
+    const struct case_ *c = &composed[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    char iso[GX_ISO_MAX];
+    char last = '?';
+    int rc = gx_duration(&shipped->lex[c->lang], t.s, t.len, c->fallback, iso,
+                         &last);
+    ck_assert_msg(rc == 0, "%s: gx_duration failed", c->name);
+    ck_assert_msg(!strcmp(iso, c->want), "%s: %s, want %s", c->name, iso,
+                  c->want);
+    ck_assert_msg(last == c->last, "%s: last unit '%c', want '%c'", c->name,
+                  last, c->last);
+    gx_text_free(&t);
+}
+END_TEST
+
+static const struct num_case composed_numbers[] = {
+    {"vingt et un", FR, "vingt et un", 21},
+    {"quatre-vingt-dix", FR, "quatre-vingt-dix", 90},
+    {"eenentwintig", NL, "eenentwintig", 21},
+    {"one hundred and twenty", EN, "one hundred and twenty", 120},
+    {"not a compound", NL, "eenmaal", -1},
+};
+
+START_TEST(test_composed_number)
+{
+    const struct num_case *c = &composed_numbers[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    int got = gx_first_number(&shipped->lex[c->lang], t.s, t.len);
+    ck_assert_msg(got == c->want, "%s: %d, want %d", c->name, got, c->want);
+    gx_text_free(&t);
+}
+END_TEST
+
+/* The shipped value macros capture the whole phrase: ranges with a
+ * minimum and a maximum, number words in several parts. */
+static const struct doc_case shipped_docs[] = {
+    {"en min and max", GDPRX_LANG_EN,
+     "We keep invoices for a minimum of 5 and a maximum of 10 years.", "P5Y",
+     "P10Y"},
+    {"en up to a maximum of", GDPRX_LANG_EN,
+     "We keep logs for 6 months up to a maximum of 2 years.", "P6M", "P2Y"},
+    {"en hyphenated words", GDPRX_LANG_EN,
+     "We keep logs for thirty-six months.", "P36M", NULL},
+    {"en parenthesized digits", GDPRX_LANG_EN,
+     "We keep logs for forty-five (45) days.", "P45D", NULL},
+    {"fr au minimum et au maximum", GDPRX_LANG_FR,
+     "Nous conservons les factures au minimum 5 ans et au maximum 10 ans.",
+     "P5Y", "P10Y"},
+    {"fr words in three parts", GDPRX_LANG_FR,
+     "Nous conservons les journaux pendant quatre-vingt-dix jours.", "P90D",
+     NULL},
+    {"fr et demi", GDPRX_LANG_FR,
+     "Nous conservons les candidatures pendant un an et demi.", "P1Y6M",
+     NULL},
+    {"nl tot maximaal", GDPRX_LANG_NL,
+     "Wij bewaren logbestanden 6 maanden tot maximaal 2 jaar.", "P6M", "P2Y"},
+    {"nl minimaal en maximaal", GDPRX_LANG_NL,
+     "Wij bewaren facturen minimaal 5 en maximaal 10 jaar.", "P5Y", "P10Y"},
+    {"nl compound", GDPRX_LANG_NL,
+     "Wij bewaren sollicitaties zesendertig maanden.", "P36M", NULL},
+    {"nl anderhalf", GDPRX_LANG_NL,
+     "Wij bewaren sollicitaties anderhalf jaar.", "P1Y6M", NULL},
+};
+
+START_TEST(test_shipped_durations)
+{
+    const struct doc_case *c = &shipped_docs[_i];
+    gdprx_result *r = analyze_lang(shipped, c->in, c->lang);
+    const gdprx_finding *f = find_label(r, "retention.period");
+    ck_assert_msg(f != NULL, "%s: no retention.period finding", c->name);
+    ck_assert_msg(f->duration && !strcmp(f->duration, c->duration),
+                  "%s: duration %s, want %s", c->name,
+                  f->duration ? f->duration : "(null)", c->duration);
+    if (c->duration_max)
+        ck_assert_msg(f->duration_max &&
+                          !strcmp(f->duration_max, c->duration_max),
+                      "%s: duration_max %s, want %s", c->name,
+                      f->duration_max ? f->duration_max : "(null)",
+                      c->duration_max);
+    else
+        ck_assert_msg(f->duration_max == NULL, "%s: duration_max %s, want "
+                      "none", c->name, f->duration_max);
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* E-mail addresses written against spam harvesters, through the shipped
+ * contact rules: the attribute is the address as written. */
+static const struct age_case shipped_emails[] = {
+    {"(at)", GDPRX_LANG_NL, "Mail ons via privacy(at)winkel.nl met je vraag.",
+     "contact.privacy", -1, "privacy(at)winkel.nl"},
+    {"[at] and [dot]", GDPRX_LANG_EN,
+     "You can reach our privacy team at privacy [at] shop [dot] example.",
+     "contact.privacy", -1, "privacy [at] shop [dot] example"},
+    {"(at) in French", GDPRX_LANG_FR,
+     "Pour exercer vos droits, écrivez à dpo(at)boutique.fr.",
+     "contact.privacy", -1, "dpo(at)boutique.fr"},
+    {"plain address", GDPRX_LANG_EN,
+     "Email privacy@shop.example with any question.", "contact.privacy", -1,
+     "privacy@shop.example"},
+};
+
+START_TEST(test_shipped_emails)
+{
+    const struct age_case *c = &shipped_emails[_i];
+    gdprx_result *r = analyze_lang(shipped, c->in, c->lang);
+    size_t n = gdprx_result_count(r);
+    int found = 0;
+    for (size_t k = 0; k < n && !found; k++) {
+        const gdprx_finding *f = gdprx_result_get(r, k);
+        found = f->email && !strcmp(f->email, c->email);
+    }
+    ck_assert_msg(found, "%s: no finding with email \"%s\"", c->name,
+                  c->email);
+    gdprx_result_free(r);
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("attrs");
@@ -377,6 +549,13 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(errors, test_no_number, 0, N(no_number));
     tcase_add_loop_test(errors, test_required_attr, 0, N(required));
     suite_add_tcase(s, errors);
+    TCase *ship = tcase_create("shipped");
+    tcase_add_unchecked_fixture(ship, shipped_setup, shipped_teardown);
+    tcase_add_loop_test(ship, test_composed, 0, N(composed));
+    tcase_add_loop_test(ship, test_composed_number, 0, N(composed_numbers));
+    tcase_add_loop_test(ship, test_shipped_durations, 0, N(shipped_docs));
+    tcase_add_loop_test(ship, test_shipped_emails, 0, N(shipped_emails));
+    suite_add_tcase(s, ship);
     return s;
 }
 

@@ -140,11 +140,12 @@ GDPRX_API int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml,
  *  file:line:col where it was crossed, naming the option to raise.
  *  (YAML anchors and aliases are always refused, with GDPRX_ESYNTAX: the
  *  rule format does not use them.) */
-#define GDPRX_RULES_MAX_FILE_SIZE (4u << 20)   /* bytes of one file: 4 MiB */
-#define GDPRX_RULES_MAX_TOTAL_SIZE (16u << 20) /* bytes of all files: 16 MiB */
+#define GDPRX_RULES_MAX_FILE_SIZE (1u << 20) /* bytes of one file: 1 MiB
+                                               (10x the largest shipped) */
+#define GDPRX_RULES_MAX_TOTAL_SIZE (8u << 20) /* bytes of all files: 8 MiB */
 #define GDPRX_RULES_MAX_DEPTH 64          /* nested YAML collections */
-#define GDPRX_RULES_MAX_RULES 10000       /* rules in the set */
-#define GDPRX_RULES_MAX_CONCEPTS 10000    /* concepts in the set */
+#define GDPRX_RULES_MAX_RULES 2000        /* rules in the set */
+#define GDPRX_RULES_MAX_CONCEPTS 5000     /* concepts in the set */
 #define GDPRX_RULES_MAX_TERMS 4096        /* terms of a concept, per language */
 #define GDPRX_RULES_MAX_PATTERNS 256      /* patterns and cases of a rule,
                                              per language */

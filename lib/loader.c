@@ -119,10 +119,10 @@ static int take_pat(loader *ld, const yaml_node_t *n, const char *what,
 {
     if (n->type == YAML_SCALAR_NODE &&
         n->data.scalar.length > ld->lim->pattern_len) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "%s longer than", what);
-        return over_limit(ld, n, msg, ld->lim->pattern_len,
-                          "max_pattern_len, in bytes");
+        gx_loc l = loc_of(ld, n);
+        return gx_error_at(ld->err, GDPRX_ELIMIT, l.file, l.line, l.col,
+                           "%s longer than %zu bytes (limit max_pattern_len)",
+                           what, ld->lim->pattern_len);
     }
     return take_str(ld, n, what, out);
 }

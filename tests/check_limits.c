@@ -180,7 +180,7 @@ static const struct limit_case {
      "rules:\n  - id: a.b.c\n    type: a\n    subtype: b\n"
      "    patterns: {en: ['keepers'], fr: ['c'], nl: ['d']}\n",
      NULL, NULL, 0, NULL, 8, 5, GDPRX_ELIMIT, 5, 21,
-     "a pattern longer than 5 (limit max_pattern_len, in bytes)"},
+     "a pattern longer than 5 bytes (limit max_pattern_len)"},
     {"macro bomb", GEN_BOMB, NULL, NULL, NULL, 0, NULL, 0, 0, GDPRX_ELIMIT, 3,
      9, "expanded (limit max_expanded_len)"},
     {"too many examples", GEN_TEXT,

@@ -63,7 +63,10 @@ typedef enum gdprx_status {
     GDPRX_ESYNTAX = -4,   /* YAML or rule schema; err->file/line/column set */
     GDPRX_EPATTERN = -5,  /* PCRE2 rejected a rule pattern; location set */
     GDPRX_EUTF8 = -6,     /* input is not valid UTF-8; err->offset is set */
-    GDPRX_ELIMIT = -7,    /* input larger than GDPRX_MAX_INPUT */
+    GDPRX_ELIMIT = -7,    /* a limit was crossed: input larger than
+                             GDPRX_MAX_INPUT, or a rule file beyond one of
+                             the gdprx_rules_options limits (then
+                             err->file/line/column say where) */
     GDPRX_EINTERNAL = -99 /* a bug in gdprx; please report it */
 } gdprx_status;
 
@@ -114,7 +117,9 @@ typedef struct gdprx_rules gdprx_rules;
  *  below it, recursively, in byte order of their paths) or one YAML file.
  *  `path` NULL means the default rule set: `$GDPRX_RULES` if set, else the
  *  directory installed with the library, else the source tree's `rules/`.
- *  Returns: GDPRX_OK, GDPRX_EIO, GDPRX_ESYNTAX, GDPRX_EPATTERN or GDPRX_ENOMEM.
+ *  The default limits of gdprx_rules_options apply (see below).
+ *  Returns: GDPRX_OK, GDPRX_EIO, GDPRX_ESYNTAX, GDPRX_EPATTERN, GDPRX_ELIMIT
+ *  or GDPRX_ENOMEM.
  *  Ownership: *out is the caller's; release it with gdprx_rules_free(). */
 GDPRX_API int gdprx_rules_load(gdprx_rules **out, const char *path,
                                gdprx_error *err);
@@ -125,6 +130,80 @@ GDPRX_API int gdprx_rules_load(gdprx_rules **out, const char *path,
 GDPRX_API int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml,
                                     size_t len, const char *name,
                                     gdprx_error *err);
+
+/** Limits on what a rule set may hold, checked while it loads. Each is
+ *  there so that a hostile or broken rule file fails fast with a located
+ *  error instead of taking unbounded time or memory; raise them for larger
+ *  rule sets. Sizes and nesting are checked by a linear scan of each file's
+ *  bytes before the YAML parser sees them; the counts while the YAML is
+ *  turned into rules. A crossed limit fails with GDPRX_ELIMIT at the
+ *  file:line:col where it was crossed, naming the option to raise.
+ *  (YAML anchors and aliases are always refused, with GDPRX_ESYNTAX: the
+ *  rule format does not use them.) */
+#define GDPRX_RULES_MAX_FILE_SIZE (1u << 20) /* bytes of one file: 1 MiB
+                                               (10x the largest shipped) */
+#define GDPRX_RULES_MAX_TOTAL_SIZE (8u << 20) /* bytes of all files: 8 MiB */
+#define GDPRX_RULES_MAX_DEPTH 64          /* nested YAML collections */
+#define GDPRX_RULES_MAX_RULES 2000        /* rules in the set */
+#define GDPRX_RULES_MAX_CONCEPTS 5000     /* concepts in the set */
+#define GDPRX_RULES_MAX_TERMS 4096        /* terms of a concept, per language */
+#define GDPRX_RULES_MAX_PATTERNS 256      /* patterns and cases of a rule,
+                                             per language */
+#define GDPRX_RULES_MAX_PATTERN_LEN 16384 /* bytes of a pattern as written */
+#define GDPRX_RULES_MAX_EXPANDED_LEN (1u << 20) /* bytes of a pattern once
+                                                   its {{macros}} expand */
+#define GDPRX_RULES_MAX_EXAMPLES 1024     /* examples of a rule, per language */
+
+/** Options of gdprx_rules_load_opts(). Initialize with
+ *  gdprx_rules_options_init(); every limit left at 0 takes its default
+ *  above. Fields are only ever appended; `size` works as in gdprx_options. */
+typedef struct gdprx_rules_options {
+    size_t size;             /* sizeof the caller's struct, set by
+                                gdprx_rules_options_init(); do not change */
+    size_t max_file_size;    /* bytes of one rule file (or of the YAML given
+                                to gdprx_rules_load_yaml_opts()) */
+    size_t max_total_size;   /* bytes of all the files of the set */
+    size_t max_depth;        /* nesting of YAML collections: block
+                                (indentation, "- ") and flow ("[", "{");
+                                the top-level mapping is depth 1 */
+    size_t max_rules;        /* rules in the set */
+    size_t max_concepts;     /* concepts in the set */
+    size_t max_terms;        /* terms (words and {re: ...}) of one concept
+                                in one language */
+    size_t max_patterns;     /* patterns plus `when` cases of one rule in
+                                one language */
+    size_t max_pattern_len;  /* bytes of any regex or term as written:
+                                patterns, cases' patterns, section, lead,
+                                terms, macros, lexicon cues and splits */
+    size_t max_expanded_len; /* bytes of a pattern or macro once its
+                                {{macros}} and {{concepts}} are expanded */
+    size_t max_examples;     /* examples (match plus no_match) of one rule
+                                in one language */
+} gdprx_rules_options;
+
+/** Set the first `size` bytes of `opts` to the defaults (every limit 0,
+ *  meaning its GDPRX_RULES_MAX_* default) and opts->size to `size` (at
+ *  least the size of this first version; smaller sizes and NULL are
+ *  ignored). Call it through gdprx_rules_options_init(opts). */
+GDPRX_API void gdprx_rules_options_init_sized(gdprx_rules_options *opts,
+                                              size_t size);
+#define gdprx_rules_options_init(opts) \
+    gdprx_rules_options_init_sized((opts), sizeof *(opts))
+
+/** gdprx_rules_load() with limits: `opts` NULL means every default.
+ *  Returns: as gdprx_rules_load(), and GDPRX_ELIMIT when a limit is crossed
+ *  (err->file/line/column where), GDPRX_EINVAL for options not set up with
+ *  gdprx_rules_options_init().
+ *  Ownership: as gdprx_rules_load(); opts is borrowed for the call. */
+GDPRX_API int gdprx_rules_load_opts(gdprx_rules **out, const char *path,
+                                    const gdprx_rules_options *opts,
+                                    gdprx_error *err);
+
+/** gdprx_rules_load_yaml() with limits, as gdprx_rules_load_opts(). */
+GDPRX_API int gdprx_rules_load_yaml_opts(gdprx_rules **out, const char *yaml,
+                                         size_t len, const char *name,
+                                         const gdprx_rules_options *opts,
+                                         gdprx_error *err);
 
 /** Release a rule set. Accepts NULL. */
 GDPRX_API void gdprx_rules_free(gdprx_rules *rules);

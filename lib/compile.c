@@ -72,6 +72,18 @@ static const char *find_macro(const compiler *ld, int lang, const char *name,
     return NULL;
 }
 
+/* Macros that each use another several times grow exponentially with
+ * their nesting ("billion laughs"): the expansion stops at a limit. */
+static int check_expanded(compiler *ld, const gx_buf *out, gx_loc loc)
+{
+    size_t max = ld->sc->max_expanded;
+    if (!max || out->len <= max)
+        return GDPRX_OK;
+    return gx_error_at(ld->err, GDPRX_ELIMIT, loc.file, loc.line, loc.col,
+                       "pattern longer than %zu bytes once its macros and "
+                       "concepts are expanded (limit max_expanded_len)", max);
+}
+
 static int expand(compiler *ld, int lang, const char *src, gx_loc loc,
                   gx_buf *out, const char **stack, int depth)
 {
@@ -121,8 +133,12 @@ static int expand(compiler *ld, int lang, const char *src, gx_loc loc,
             return rc;
         gx_buf_addc(out, ')');
         p = close + 2;
+        if ((rc = check_expanded(ld, out, loc)) != GDPRX_OK)
+            return rc;
     }
-    return out->oom ? gx_error_nomem(ld->err) : GDPRX_OK;
+    if (out->oom)
+        return gx_error_nomem(ld->err);
+    return check_expanded(ld, out, loc);
 }
 
 /* ---- warnings ------------------------------------------------------------ */

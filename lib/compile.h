@@ -29,6 +29,8 @@ typedef struct gx_schema {
     size_t n_macros, cap_macros;
     gx_lexsrc lex[GX_NLANG][GX_LX_N];
     gx_loc lex_loc[GX_NLANG];
+    size_t max_expanded;    /* bytes a pattern may reach once its macros
+                               and concepts are expanded; 0: no limit */
 } gx_schema;
 
 /* Compile everything sc->rs needs; on error sc->rs is left to be freed by

@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "error.h"
+#include "rulelimits.h"
 #include "util.h"
 
 typedef struct loader {
@@ -21,6 +22,7 @@ typedef struct loader {
     unsigned char *seen;
     size_t n_nodes;
     gdprx_error *err;
+    const gx_limits *lim;         /* borrowed for the load */
 } loader;
 
 /* ---- YAML node access ------------------------------------------------ */
@@ -100,6 +102,29 @@ static int take_str(loader *ld, const yaml_node_t *n, const char *what,
     free(*out);
     *out = gx_strndup(sval(n), n->data.scalar.length);
     return *out ? GDPRX_OK : gx_error_nomem(ld->err);
+}
+
+/* A limit crossed at node n: GDPRX_ELIMIT naming the option to raise. */
+static int over_limit(loader *ld, const yaml_node_t *n, const char *what,
+                      size_t limit, const char *option)
+{
+    gx_loc l = loc_of(ld, n);
+    return gx_error_at(ld->err, GDPRX_ELIMIT, l.file, l.line, l.col,
+                       "%s %zu (limit %s)", what, limit, option);
+}
+
+/* Scalar `n`, a regex or term, as a fresh string of bounded length. */
+static int take_pat(loader *ld, const yaml_node_t *n, const char *what,
+                    char **out)
+{
+    if (n->type == YAML_SCALAR_NODE &&
+        n->data.scalar.length > ld->lim->pattern_len) {
+        gx_loc l = loc_of(ld, n);
+        return gx_error_at(ld->err, GDPRX_ELIMIT, l.file, l.line, l.col,
+                           "%s longer than %zu bytes (limit max_pattern_len)",
+                           what, ld->lim->pattern_len);
+    }
+    return take_str(ld, n, what, out);
 }
 
 static int take_int(loader *ld, const yaml_node_t *n, const char *what,
@@ -264,7 +289,7 @@ static int lexsrc_set(loader *ld, int lang, int which, yaml_node_t *v,
 {
     gx_lexsrc *s = &ld->sc.lex[lang][which];
     s->loc = loc_of(ld, v);
-    return take_str(ld, v, what, &s->src);
+    return take_pat(ld, v, what, &s->src);
 }
 
 static int negation_pair(loader *ld, yaml_node_t *k, yaml_node_t *v,
@@ -371,7 +396,7 @@ static int macro_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     memset(m, 0, sizeof *m);
     m->lang = lang;
     m->loc = loc_of(ld, v);
-    int rc = take_str(ld, v, "a macro", &m->value);
+    int rc = take_pat(ld, v, "a macro", &m->value);
     if (rc)
         return rc;
     if (!(m->name = gx_strdup(sval(k)))) {
@@ -401,6 +426,9 @@ typedef struct concctx {
 static int push_str(loader *ld, const yaml_node_t *v, const char *what,
                     char ***arr, size_t *n)
 {
+    if (v->type == YAML_SCALAR_NODE &&
+        v->data.scalar.length > ld->lim->pattern_len)
+        return take_pat(ld, v, what, NULL);
     char **na = realloc(*arr, (*n + 1) * sizeof *na);
     if (!na)
         return gx_error_nomem(ld->err);
@@ -410,6 +438,19 @@ static int push_str(loader *ld, const yaml_node_t *v, const char *what,
     if (!rc)
         (*n)++;
     return rc;
+}
+
+/* One more term for concept c in its language, or the limit. */
+static int term_room(loader *ld, const yaml_node_t *v, const concctx *c)
+{
+    const gx_concept *cc = &ld->rs->concepts[c->ci];
+    const gx_concept_lang *cl = &cc->l[c->lang];
+    if (cl->n_terms + cl->n_res < ld->lim->terms)
+        return GDPRX_OK;
+    char msg[200];
+    snprintf(msg, sizeof msg, "concept '%s' has more %s terms than",
+             cc->name, gx_lang_code(c->lang));
+    return over_limit(ld, v, msg, ld->lim->terms, "max_terms");
 }
 
 static int term_re_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
@@ -425,6 +466,9 @@ static int term_item(loader *ld, yaml_node_t *v, void *ctx)
 {
     concctx *c = ctx;
     gx_concept_lang *cl = &ld->rs->concepts[c->ci].l[c->lang];
+    int rc = term_room(ld, v, c);
+    if (rc)
+        return rc;
     if (v->type == YAML_MAPPING_NODE)
         return each_pair(ld, v, "a term", term_re_key, c);
     if (v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
@@ -483,6 +527,9 @@ static int concept_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
             return fail(ld, k, GDPRX_ESYNTAX,
                         "concept '%s' already defined at %s", sval(k), where);
         }
+    if (rs->n_concepts >= ld->lim->concepts)
+        return over_limit(ld, k, "more concepts in the set than",
+                          ld->lim->concepts, "max_concepts");
     if (gx_grow(&rs->concepts, &ld->cap_concepts, rs->n_concepts + 1,
                 sizeof *rs->concepts) != 0)
         return gx_error_nomem(ld->err);
@@ -505,6 +552,18 @@ typedef struct rulectx {
     gx_pattern *pat;
     unsigned seen;
 } rulectx;
+
+/* One more pattern or case for rule r in language lang, or the limit. */
+static int pattern_room(loader *ld, const yaml_node_t *v, const gx_rule *r,
+                        int lang)
+{
+    if (r->n_pat[lang] < ld->lim->patterns)
+        return GDPRX_OK;
+    char msg[200];
+    snprintf(msg, sizeof msg, "rule %s has more %s patterns and cases than",
+             r->id ? r->id : "", gx_lang_code(lang));
+    return over_limit(ld, v, msg, ld->lim->patterns, "max_patterns");
+}
 
 /* ---- when: cases over concepts ------------------------------------------ */
 
@@ -555,7 +614,7 @@ static int case_re_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     if (cs->re[lang])
         return fail(ld, k, GDPRX_ESYNTAX, "pattern for '%s' given twice%s",
                     sval(k), "");
-    return take_str(ld, v, "pattern", &cs->re[lang]);
+    return take_pat(ld, v, "pattern", &cs->re[lang]);
 }
 
 static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
@@ -588,7 +647,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 7:
         if (v->type == YAML_SCALAR_NODE) {
             for (int l = 0; l < GX_NLANG; l++) {
-                int rc = take_str(ld, v, "pattern", &cs->re[l]);
+                int rc = take_pat(ld, v, "pattern", &cs->re[l]);
                 if (rc)
                     return rc;
             }
@@ -681,6 +740,8 @@ static int case_item(loader *ld, yaml_node_t *v, void *ctx)
                           "");
             continue;       /* a case with regexes applies where it has one */
         }
+        if ((rc = pattern_room(ld, v, r, l)) != GDPRX_OK)
+            break;
         gx_pattern *np = realloc(r->pat[l], (r->n_pat[l] + 1) * sizeof *np);
         if (!np) {
             rc = gx_error_nomem(ld->err);
@@ -716,7 +777,7 @@ static int pattern_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     gx_pattern *p = c->pat;
     if (key_is(k, "pattern")) {
         p->loc = loc_of(ld, v);
-        return take_str(ld, v, "pattern", &p->source);
+        return take_pat(ld, v, "pattern", &p->source);
     }
     if (key_is(k, "polarity")) {
         int rc = want(ld, v, YAML_SCALAR_NODE, "polarity");
@@ -736,9 +797,9 @@ static int pattern_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return rc;
     }
     if (key_is(k, "section"))
-        return take_str(ld, v, "section", &p->section_source);
+        return take_pat(ld, v, "section", &p->section_source);
     if (key_is(k, "lead"))
-        return take_str(ld, v, "lead", &p->lead_source);
+        return take_pat(ld, v, "lead", &p->lead_source);
     return unknown_key(ld, k, "a pattern");
 }
 
@@ -746,6 +807,9 @@ static int pattern_item(loader *ld, yaml_node_t *v, void *ctx)
 {
     rulectx *c = ctx;
     gx_rule *r = c->r;
+    int rc = pattern_room(ld, v, r, c->lang);
+    if (rc)
+        return rc;
     size_t cap = r->n_pat[c->lang];
     gx_pattern *np = realloc(r->pat[c->lang], (cap + 1) * sizeof *np);
     if (!np)
@@ -755,9 +819,9 @@ static int pattern_item(loader *ld, yaml_node_t *v, void *ctx)
     memset(p, 0, sizeof *p);
     p->loc = loc_of(ld, v);
     if (v->type == YAML_SCALAR_NODE)
-        return take_str(ld, v, "a pattern", &p->source);
+        return take_pat(ld, v, "a pattern", &p->source);
     c->pat = p;
-    int rc = each_pair(ld, v, "a pattern", pattern_key, c);
+    rc = each_pair(ld, v, "a pattern", pattern_key, c);
     if (!rc && !p->source)
         return fail(ld, v, GDPRX_ESYNTAX, "pattern mapping lacks 'pattern'%s%s",
                     "", "");
@@ -815,6 +879,12 @@ static int example_item(loader *ld, yaml_node_t *v, void *ctx)
     rulectx *c = ctx;
     gx_rule *r = c->r;
     size_t n = r->n_ex[c->lang];
+    if (n >= ld->lim->examples) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "rule %s has more %s examples than",
+                 r->id ? r->id : "", gx_lang_code(c->lang));
+        return over_limit(ld, v, msg, ld->lim->examples, "max_examples");
+    }
     gx_example *ne = realloc(r->ex[c->lang], (n + 1) * sizeof *ne);
     if (!ne)
         return gx_error_nomem(ld->err);
@@ -963,6 +1033,9 @@ static int rule_item(loader *ld, yaml_node_t *v, void *ctx)
 {
     (void)ctx;
     gdprx_rules *rs = ld->rs;
+    if (rs->n_rules >= ld->lim->rules)
+        return over_limit(ld, v, "more rules in the set than", ld->lim->rules,
+                          "max_rules");
     if (gx_grow(&rs->rules, &ld->cap_rules, rs->n_rules + 1,
                 sizeof *rs->rules) != 0)
         return gx_error_nomem(ld->err);
@@ -1024,6 +1097,7 @@ static int yaml_fail(loader *ld, const yaml_parser_t *p)
  * resolves them without a trace). Syntax errors are left to the loader. */
 static int scan_anchors(loader *ld, const gx_source *src)
 {
+    size_t depth = 0;
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
         return gx_error_nomem(ld->err);
@@ -1045,6 +1119,20 @@ static int scan_anchors(loader *ld, const gx_source *src)
                              (int)ev.start_mark.line + 1,
                              (int)ev.start_mark.column + 1,
                              "YAML anchors and aliases are not supported");
+        /* the pre-scan's limit again, as libyaml reads the nesting: a file
+         * the pre-scan misread stops here, still after bounded work */
+        if (ev.type == YAML_SEQUENCE_START_EVENT ||
+            ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > ld->lim->depth && !rc)
+                rc = gx_error_at(ld->err, GDPRX_ELIMIT, ld->file,
+                                 (int)ev.start_mark.line + 1,
+                                 (int)ev.start_mark.column + 1,
+                                 "YAML collections nested deeper than %zu "
+                                 "levels (limit max_depth)", ld->lim->depth);
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+                   ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
         done = ev.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&ev);
     }
@@ -1052,11 +1140,14 @@ static int scan_anchors(loader *ld, const gx_source *src)
     return rc;
 }
 
-static int load_file(loader *ld, const gx_source *src)
+static int load_file(loader *ld, const gx_source *src, size_t total_left)
 {
     if (!(ld->file = intern_file(ld, src->name)))
         return gx_error_nomem(ld->err);
-    int rc = scan_anchors(ld, src);
+    int rc = gx_prescan(ld->file, src->yaml, src->len, total_left, ld->lim,
+                        ld->err);
+    if (!rc)
+        rc = scan_anchors(ld, src);
     if (rc)
         return rc;
     yaml_parser_t parser;
@@ -1137,14 +1228,28 @@ static int check_ids(loader *ld)
 int gx_load_sources(gdprx_rules **out, const gx_source *src, size_t n,
                     gdprx_error *err)
 {
+    gx_limits lim;
+    int rc = gx_limits_resolve(&lim, NULL, err);
+    return rc ? rc : gx_load_sources_lim(out, src, n, &lim, err);
+}
+
+int gx_load_sources_lim(gdprx_rules **out, const gx_source *src, size_t n,
+                        const gx_limits *lim, gdprx_error *err)
+{
     loader ld;
     memset(&ld, 0, sizeof ld);
     ld.err = err;
+    ld.lim = lim;
+    ld.sc.max_expanded = lim->expanded_len;
     if (!(ld.rs = ld.sc.rs = calloc(1, sizeof *ld.rs)))
         return gx_error_nomem(err);
     int rc = GDPRX_OK;
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = load_file(&ld, &src[i]);
+    size_t total = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t left = total < lim->total_size ? lim->total_size - total : 0;
+        rc = load_file(&ld, &src[i], left);
+        total += src[i].len;
+    }
     if (!rc)
         rc = check_ids(&ld);
     if (!rc)

@@ -6,6 +6,7 @@
 #ifndef GX_LOADER_H
 #define GX_LOADER_H
 
+#include "rulelimits.h"
 #include "rules.h"
 
 typedef struct gx_source {
@@ -14,8 +15,12 @@ typedef struct gx_source {
     size_t len;
 } gx_source;
 
-/* Build a rule set from the given YAML sources, in order. */
+/* Build a rule set from the given YAML sources, in order, within the
+ * default limits. */
 int gx_load_sources(gdprx_rules **out, const gx_source *src, size_t n,
                     gdprx_error *err);
+/* The same within `lim` (rulelimits.h). */
+int gx_load_sources_lim(gdprx_rules **out, const gx_source *src, size_t n,
+                        const gx_limits *lim, gdprx_error *err);
 
 #endif

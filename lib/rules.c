@@ -13,10 +13,9 @@
 
 #include "config.h"
 #include "error.h"
+#include "rulelimits.h"
 #include "loader.h"
 #include "util.h"
-
-#define MAX_RULE_FILE (64u << 20) /* bytes; a larger rule file is refused */
 
 static const char *const lang_codes[GX_NLANG] = {"en", "fr", "nl"};
 
@@ -218,9 +217,9 @@ static void set_rule_info(gdprx_rules *rs)
 }
 
 static int load_sources(gdprx_rules **out, const gx_source *src, size_t n,
-                        gdprx_error *err)
+                        const gx_limits *lim, gdprx_error *err)
 {
-    int rc = gx_load_sources(out, src, n, err);
+    int rc = gx_load_sources_lim(out, src, n, lim, err);
     if (rc == GDPRX_OK)
         set_rule_info(*out);
     return rc;
@@ -290,21 +289,23 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_file(gx_buf *b, const char *path, gdprx_error *err)
+/* Read at most cap + 1 bytes of the file at `path`: enough for the
+ * pre-scan to tell a file over its size limit, and where it crosses it,
+ * without holding more (a device or a FIFO never ends). */
+static int read_file(gx_buf *b, const char *path, size_t cap,
+                     gdprx_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return gx_error_at(err, GDPRX_EIO, path, 0, 0, "%s", strerror(errno));
     char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b->len + n > MAX_RULE_FILE) {
-            fclose(f);
-            return gx_error_at(err, GDPRX_EIO, path, 0, 0,
-                               "rule file larger than %u bytes", MAX_RULE_FILE);
-        }
+    size_t n, want = cap < SIZE_MAX ? cap + 1 : cap;
+    while (b->len < want &&
+           (n = fread(chunk, 1,
+                      want - b->len < sizeof chunk ? want - b->len
+                                                   : sizeof chunk,
+                      f)) > 0)
         gx_buf_add(b, chunk, n);
-    }
     int bad = ferror(f);
     fclose(f);
     if (bad)
@@ -314,7 +315,8 @@ static int read_file(gx_buf *b, const char *path, gdprx_error *err)
     return GDPRX_OK;
 }
 
-int gx_rules_load_path(gdprx_rules **out, const char *path, gdprx_error *err)
+int gx_rules_load_path(gdprx_rules **out, const char *path,
+                       const gx_limits *lim, gdprx_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -337,14 +339,18 @@ int gx_rules_load_path(gdprx_rules **out, const char *path, gdprx_error *err)
     gx_source *src = pl.n ? calloc(pl.n, sizeof *src) : NULL;
     if (!rc && (!bufs || !src))
         rc = gx_error_nomem(err);
+    size_t total = 0;
     for (size_t i = 0; !rc && i < pl.n; i++) {
-        rc = read_file(&bufs[i], pl.v[i], err);
+        size_t left = total < lim->total_size ? lim->total_size - total : 0;
+        rc = read_file(&bufs[i], pl.v[i],
+                       left < lim->file_size ? left : lim->file_size, err);
+        total += bufs[i].len;
         src[i].name = pl.v[i];
         src[i].yaml = bufs[i].s ? bufs[i].s : "";
         src[i].len = bufs[i].len;
     }
     if (!rc)
-        rc = load_sources(out, src, pl.n, err);
+        rc = load_sources(out, src, pl.n, lim, err);
     for (size_t i = 0; bufs && i < pl.n; i++)
         gx_buf_free(&bufs[i]);
     free(bufs);
@@ -364,24 +370,46 @@ static const char *default_path(void)
     return GDPRX_RULES_SOURCE_DIR;
 }
 
-int gdprx_rules_load(gdprx_rules **out, const char *path, gdprx_error *err)
+int gdprx_rules_load_opts(gdprx_rules **out, const char *path,
+                          const gdprx_rules_options *opts, gdprx_error *err)
 {
     gx_error_clear(err);
     if (!out)
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_rules_load: NULL out");
-    return gx_rules_load_path(out, path ? path : default_path(), err);
+    gx_limits lim;
+    int rc = gx_limits_resolve(&lim, opts, err);
+    if (rc)
+        return rc;
+    return gx_rules_load_path(out, path ? path : default_path(), &lim, err);
 }
 
-int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml, size_t len,
-                          const char *name, gdprx_error *err)
+int gdprx_rules_load(gdprx_rules **out, const char *path, gdprx_error *err)
+{
+    return gdprx_rules_load_opts(out, path, NULL, err);
+}
+
+int gdprx_rules_load_yaml_opts(gdprx_rules **out, const char *yaml,
+                               size_t len, const char *name,
+                               const gdprx_rules_options *opts,
+                               gdprx_error *err)
 {
     gx_error_clear(err);
     if (!out || (!yaml && len))
         return gx_error_set(err, GDPRX_EINVAL,
                             "gdprx_rules_load_yaml: NULL %s",
                             out ? "yaml" : "out");
+    gx_limits lim;
+    int rc = gx_limits_resolve(&lim, opts, err);
+    if (rc)
+        return rc;
     gx_source src = {name ? name : "<memory>", yaml ? yaml : "", len};
-    return load_sources(out, &src, 1, err);
+    return load_sources(out, &src, 1, &lim, err);
+}
+
+int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml, size_t len,
+                          const char *name, gdprx_error *err)
+{
+    return gdprx_rules_load_yaml_opts(out, yaml, len, name, NULL, err);
 }
 
 const char *gdprx_rules_pattern(const gdprx_rules *rs, const char *rule_id,

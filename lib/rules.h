@@ -116,9 +116,9 @@ int gx_lang_index(const char *code, size_t n); /* -1 if unknown */
 
 /* Build a rule set from the files of a directory or one file, or from YAML
  * in memory (loader.c). */
-int gx_rules_load_path(gdprx_rules **out, const char *path, gdprx_error *err);
-int gx_rules_load_mem(gdprx_rules **out, const char *yaml, size_t len,
-                      const char *name, gdprx_error *err);
+struct gx_limits;
+int gx_rules_load_path(gdprx_rules **out, const char *path,
+                       const struct gx_limits *lim, gdprx_error *err);
 
 /* Compile a pattern with the set's options (UTF, UCP, CASELESS, DUPNAMES)
  * and, with jit, JIT-compile it (worth it for what runs on many clauses:

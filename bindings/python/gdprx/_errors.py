@@ -46,7 +46,8 @@ class Error(Exception):
 
 class RuleError(Error):
     """A rule set could not be loaded: YAML or rule schema error (ESYNTAX),
-    pattern rejected by PCRE2 (EPATTERN) or unreadable file (EIO).
+    pattern rejected by PCRE2 (EPATTERN), unreadable file (EIO) or a rule
+    file beyond a limit of gdprx_rules_options (ELIMIT with a file).
     ``file``, ``line`` and ``column`` say where."""
 
 
@@ -78,6 +79,8 @@ def _raise(lib: _Library, rc: int, err: _Error) -> None:
     if rc == Status.ENOMEM:
         raise MemoryError(message)
     cls = _EXCEPTIONS.get(rc, Error)
+    if rc == Status.ELIMIT and err.file:   # a rule file crossed a limit
+        cls = RuleError
     raise cls(rc, message,
               file=err.file.decode("utf-8", "replace") or None,
               line=err.line or None,

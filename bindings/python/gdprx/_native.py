@@ -139,6 +139,11 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_lang_code": (_cp, [_int]),
     "gdprx_rules_load": (_int, [_P(_vp), _cp, _P(_Error)]),
     "gdprx_rules_load_yaml": (_int, [_P(_vp), _cp, _sz, _cp, _P(_Error)]),
+    # the limits of gdprx_rules_options are not exposed yet: opts is opaque
+    "gdprx_rules_options_init_sized": (None, [_vp, _sz]),
+    "gdprx_rules_load_opts": (_int, [_P(_vp), _cp, _vp, _P(_Error)]),
+    "gdprx_rules_load_yaml_opts": (_int, [_P(_vp), _cp, _sz, _cp, _vp,
+                                          _P(_Error)]),
     "gdprx_rules_free": (None, [_vp]),
     "gdprx_rules_count": (_sz, [_vp]),
     "gdprx_rules_get": (_P(_RuleInfo), [_vp, _sz]),

@@ -19,7 +19,7 @@ Finding the shared library, first match wins:
 3. a ``libgdprx`` next to this module;
 4. the meson build tree ``build/lib/`` when this package runs from a checkout;
 5. the system loader (``ctypes.util.find_library('gdprx')``, then
-   ``libgdprx.so.0`` through ``LD_LIBRARY_PATH`` and the default paths).
+   ``libgdprx.so.1`` through ``LD_LIBRARY_PATH`` and the default paths).
 
 An explicit path (1 or 2) is the only one tried: a wrong one is an error,
 never a silent fall-back to another copy of the library. When no library is

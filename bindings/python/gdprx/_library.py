@@ -29,7 +29,7 @@ if sys.platform == "darwin":
 elif sys.platform == "win32":
     _LIB_NAMES = ["gdprx-0.dll", "libgdprx-0.dll", "gdprx.dll"]
 else:
-    _LIB_NAMES = ["libgdprx.so.0", "libgdprx.so"]
+    _LIB_NAMES = ["libgdprx.so.1", "libgdprx.so"]
 
 
 class _Library:

@@ -171,8 +171,8 @@ class TestLibrary(unittest.TestCase):
 
     def test_load_library_missing(self):
         with self.assertRaises(gdprx.LibraryError) as cm:
-            gdprx.load_library("/nonexistent/libgdprx.so.0")
-        self.assertIn("/nonexistent/libgdprx.so.0", str(cm.exception))
+            gdprx.load_library("/nonexistent/libgdprx.so.1")
+        self.assertIn("/nonexistent/libgdprx.so.1", str(cm.exception))
         self.assertIn("tried", str(cm.exception))
         # the library in use is unchanged
         self.assertTrue(gdprx.library_version())
@@ -183,13 +183,13 @@ class TestLibrary(unittest.TestCase):
         self.assertIn(__file__, str(cm.exception))
 
     def test_env_variable_is_used_and_reported(self):
-        env = dict(os.environ, GDPRX_LIBRARY="/nowhere/libgdprx.so.0",
+        env = dict(os.environ, GDPRX_LIBRARY="/nowhere/libgdprx.so.1",
                    PYTHONPATH=str(HERE.parent))
         p = subprocess.run([sys.executable, "-c",
                             "import gdprx\ntry:\n gdprx.library_version()\n"
                             "except gdprx.LibraryError as e:\n print(e)"],
                            env=env, capture_output=True, text=True, timeout=60)
-        self.assertIn("$GDPRX_LIBRARY: /nowhere/libgdprx.so.0: no such file", p.stdout)
+        self.assertIn("$GDPRX_LIBRARY: /nowhere/libgdprx.so.1: no such file", p.stdout)
 
     def test_search_lists_every_candidate(self):
         candidates = list(gdprx._candidates())
@@ -199,7 +199,7 @@ class TestLibrary(unittest.TestCase):
         self.assertIn("system loader", where)
         if (CHECKOUT / "meson.build").is_file():
             paths = [p for _, p in candidates]
-            self.assertIn(str(CHECKOUT / "build" / "lib" / "libgdprx.so.0"), paths)
+            self.assertIn(str(CHECKOUT / "build" / "lib" / "libgdprx.so.1"), paths)
 
     def test_version_mismatch_is_refused(self):
         saved = gdprx._BINDING_VERSION

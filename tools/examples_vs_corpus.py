@@ -7,8 +7,9 @@ usage: examples_vs_corpus.py RULES_DIR CORPUS_DIR [--words N]
 
 Words are compared after lower-casing, removing accents and punctuation.
 Prints each offending example with its file and the shared run, then a
-summary line; exit 1 if any, 0 otherwise (and 0 with a note when the corpus
-is missing). Standard library + PyYAML.
+summary line; exit 1 if any, 0 otherwise, 2 when the corpus has no documents
+(nothing could be checked: the test suite must not pass by default).
+Standard library + PyYAML.
 """
 import glob
 import os
@@ -49,8 +50,9 @@ def main(argv):
             if os.path.isfile(f) and not f.endswith(".json")
             and os.path.basename(f) != "README.md"]
     if not docs:
-        print(f"examples_vs_corpus: no corpus at {corpus}; nothing checked")
-        return 0
+        print(f"examples_vs_corpus: no corpus documents under {corpus}; "
+              "nothing checked", file=sys.stderr)
+        return 2
     grams = {}
     for f in docs:
         with open(f, encoding="utf-8", errors="replace") as fh:

@@ -157,6 +157,73 @@ static size_t resolve_polarity(gx_hit *v, size_t n)
     return w;
 }
 
+/* Attribute by attribute, has `in` nothing that `out` lacks or says
+ * otherwise? */
+static int attrs_within(const gx_hit *in, const gx_hit *out)
+{
+    if (in->duration[0] && strcmp(in->duration, out->duration))
+        return 0;
+    if (in->duration_max[0] && strcmp(in->duration_max, out->duration_max))
+        return 0;
+    if (in->age >= 0 && in->age != out->age)
+        return 0;
+    return !in->email_e ||
+           (out->email_e &&
+            !cmp_str0(in->email, in->email_e - in->email_s, out->email,
+                      out->email_e - out->email_s));
+}
+
+static void copy_attrs(gx_hit *to, const gx_hit *from)
+{
+    memcpy(to->duration, from->duration, sizeof to->duration);
+    memcpy(to->duration_max, from->duration_max, sizeof to->duration_max);
+    to->age = from->age;
+    to->email_s = from->email_s;
+    to->email_e = from->email_e;
+    to->email = from->email;
+}
+
+/* One finding per label and statement: in a clause, a hit of one type,
+ * subtype and polarity whose span lies inside another's ("data protection
+ * officer" inside "data protection officer at dpo@example.org") is folded
+ * into the outer one; the outer one takes the inner one's attribute values
+ * when it has none that differ. Hits with conflicting values (two periods)
+ * stay apart. v is sorted by cmp_stmt. Returns the new count. */
+static size_t fold_nested(gx_hit *v, size_t n)
+{
+    unsigned char *drop = n > 1 ? calloc(n, 1) : NULL;
+    if (!drop)
+        return n;   /* best effort: without memory both are kept */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;   /* [i, j): one type, subtype and clause */
+        while (j < n && v[j].clause == v[i].clause &&
+               !strcmp(v[j].r->type, v[i].r->type) &&
+               !strcmp(v[j].r->subtype, v[i].r->subtype))
+            j++;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = i; b < j && !drop[a]; b++) {
+                gx_hit *o = &v[b];
+                if (b == a || drop[b] || o->negated != v[a].negated ||
+                    o->s > v[a].s || v[a].e > o->e ||
+                    (o->s == v[a].s && o->e == v[a].e && b > a))
+                    continue;   /* equal spans: the first one stays */
+                if (attrs_within(&v[a], o)) {
+                    drop[a] = 1;
+                } else if (attrs_within(o, &v[a])) {
+                    copy_attrs(o, &v[a]);
+                    drop[a] = 1;
+                }
+            }
+        i = j;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            v[w++] = v[i];
+    free(drop);
+    return w;
+}
+
 /* Sort hits by label then position and fold each run of overlapping hits of
  * one label into its first hit (whose span grows to cover the run).
  * Returns the new count. */
@@ -375,6 +442,7 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
         if (!(b.sections[i] = orig_str(&b, doc->hd[i].s, doc->hd[i].e)))
             goto oom;
     hits->n = resolve_polarity(hits->v, hits->n);
+    hits->n = fold_nested(hits->v, hits->n);
     hits->n = merge_hits(hits->v, hits->n);
     if (hits->n && !(r->f = calloc(hits->n, sizeof *r->f)))
         goto oom;

@@ -665,6 +665,36 @@ START_TEST(test_concept_cases)
 }
 END_TEST
 
+/* Nested findings of one label in a clause are one finding: the outer span,
+ * with the attribute value only the inner one had. */
+START_TEST(test_nested_fold)
+{
+    const char *in = "Our data protection officer (dpo@example.org) answers.";
+    gdprx_result *r = analyze_lang(case_rules, in, GDPRX_LANG_EN);
+    check_findings("nested", r, in, strlen(in));
+    size_t n = 0;
+    const gdprx_finding *hit = NULL;
+    for (size_t i = 0; i < gdprx_result_count(r); i++)
+        if (!strcmp(gdprx_result_get(r, i)->rule_id,
+                    "contact.dpo.case_nested"))
+            hit = gdprx_result_get(r, i), n++;
+    ck_assert_msg(n == 1, "nested: %zu findings, want 1", n);
+    ck_assert_str_eq(hit->text,
+                     "data protection officer (dpo@example.org) answers");
+    ck_assert_msg(hit->email && !strcmp(hit->email, "dpo@example.org"),
+                  "nested: email %s", hit->email ? hit->email : "(none)");
+    gdprx_result_free(r);
+    /* two e-mails: values that differ stay two findings */
+    in = "Write to ann@example.org or bob@example.org.";
+    r = analyze_lang(case_rules, in, GDPRX_LANG_EN);
+    n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++)
+        n += !strcmp(gdprx_result_get(r, i)->rule_id,
+                     "contact.privacy.case_mails");
+    ck_assert_msg(n == 2, "two e-mails: %zu findings, want 2", n);
+    gdprx_result_free(r);
+}
+END_TEST
 
 static Suite *stage_suite(void)
 {
@@ -685,6 +715,7 @@ static Suite *stage_suite(void)
     TCase *concepts = tcase_create("concepts");
     tcase_add_unchecked_fixture(concepts, cases_setup, cases_teardown);
     tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
+    tcase_add_test(concepts, test_nested_fold);
     suite_add_tcase(s, concepts);
     return s;
 }

@@ -19,8 +19,9 @@
  *      gdprx_rules_free(rules);
  *
  *  ## Threads
- *  A `gdprx_rules` is immutable once `gdprx_rules_load()` returns; every
- *  pattern is JIT-compiled before that. Any number of threads may call
+ *  A `gdprx_rules` is immutable once `gdprx_rules_load()` returns (inside,
+ *  a `when` case's regex gets a JIT-compiled copy, published atomically,
+ *  after its 64th run: see the README). Any number of threads may call
  *  `gdprx_analyze()` with the same `gdprx_rules` at the same time. A
  *  `gdprx_result`, by contrast, belongs to one thread at a time. The library
  *  keeps no mutable global state. Free a `gdprx_rules` only after every

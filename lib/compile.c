@@ -714,6 +714,8 @@ static int compile_patterns(compiler *ld)
                                      &p->code, p->has_cond ? NULL : &p->lits,
                                      &p->n_lits);
                 p->req = rc || !p->source ? -1 : gx_required_byte(p->code);
+                if (!rc && p->source && p->has_cond)
+                    p->jit_slot = ++rs->n_jit;
                 if (!rc && p->source)
                     rc = lint_source(ld, r, p, l);
                 if (!rc && p->section_source)
@@ -730,6 +732,12 @@ static int compile_patterns(compiler *ld)
                 if (cc > rs->max_groups)
                     rs->max_groups = cc;
             }
+    }
+    if (rs->n_jit && !(rs->jit = malloc(rs->n_jit * sizeof *rs->jit)))
+        return gx_error_nomem(ld->err);
+    for (size_t i = 0; i < rs->n_jit; i++) {
+        atomic_init(&rs->jit[i].code, NULL);
+        atomic_init(&rs->jit[i].runs, 0u);
     }
     return GDPRX_OK;
 }

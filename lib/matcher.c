@@ -417,7 +417,8 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
     size_t pos = 0, ms, me;
     if (!has_byte(m, p->req, c->s, c->e))
         return 0;
-    for (int rc; (rc = clause_match(m, p->code, c, &pos, &ms, &me)) != 0;) {
+    const pcre2_code *code = gx_case_code(m->rs, p);
+    for (int rc; (rc = clause_match(m, code, c, &pos, &ms, &me)) != 0;) {
         if (rc < 0) {
             PCRE2_UCHAR why[120];
             pcre2_get_error_message(rc, why, sizeof why);
@@ -430,7 +431,7 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
         hit_init(&h, r, ri, pi, ci);
         h.s = ms;
         h.e = me;
-        if (h.e <= h.s || !attributes(m, r, p->code, lx, c->s, &h))
+        if (h.e <= h.s || !attributes(m, r, code, lx, c->s, &h))
             continue;
         int oom = 0;
         if (p->none_within && (blocked_near(m, p, ci, h.s, h.e, &oom) || oom)) {

@@ -37,6 +37,26 @@ const char *gdprx_lang_code(gdprx_lang lang)
     return gx_lang_code((int)lang - 1);
 }
 
+const pcre2_code *gx_case_code(const gdprx_rules *rs, const gx_pattern *p)
+{
+    if (!p->jit_slot)
+        return p->code;
+    gx_jit_slot *js = &rs->jit[p->jit_slot - 1];
+    pcre2_code *j = atomic_load_explicit(&js->code, memory_order_acquire);
+    if (j)
+        return j;
+    if (atomic_fetch_add_explicit(&js->runs, 1u, memory_order_relaxed) !=
+        GX_JIT_AFTER)
+        return p->code;
+    pcre2_code *c = pcre2_code_copy(p->code);
+    if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0) {
+        atomic_store_explicit(&js->code, c, memory_order_release);
+        return c;
+    }
+    pcre2_code_free(c);   /* no JIT here (or no memory): interpret */
+    return p->code;
+}
+
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                        const char *what, int jit, gdprx_error *err)
 {
@@ -127,6 +147,9 @@ void gdprx_rules_free(gdprx_rules *rs)
         gx_rule_free(&rs->rules[i]);
     free(rs->rules);
     gx_wordtab_free(&rs->stop_langs);
+    for (size_t i = 0; i < rs->n_jit; i++)
+        pcre2_code_free(atomic_load(&rs->jit[i].code));
+    free(rs->jit);
     for (int l = 0; l < GX_NLANG; l++) {
         gx_lexicon_free(&rs->lex[l]);
         gx_prefilter_free(&rs->pf[l]);

@@ -7,6 +7,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 
 #include "gdprx.h"
 #include "concepts.h"
@@ -55,8 +56,22 @@ typedef struct gx_pattern {
     uint32_t *lits;        /* prefilter: one of these literals must occur */
     size_t n_lits;         /* 0: the pattern always runs */
     int req;               /* a byte every match contains; <= 0: none */
+    size_t jit_slot;       /* a case pattern's rs->jit[jit_slot - 1]; 0:
+                              the code is JIT-compiled at load */
     gx_loc loc;
 } gx_pattern;
+
+/* A case pattern is interpreted by PCRE2 until it has run on GX_JIT_AFTER
+ * clauses (JIT-compiling all of them would add ~15% to the load time; most
+ * run rarely); then the one thread whose run is number GX_JIT_AFTER makes a
+ * JIT-compiled copy and publishes it here, and every later run uses it. The
+ * original code is never modified, so threads matching with it meanwhile
+ * are not disturbed. This is the only state of a loaded set that changes. */
+#define GX_JIT_AFTER 64u
+typedef struct gx_jit_slot {
+    _Atomic(pcre2_code *) code;   /* the JIT copy, or NULL; owned */
+    atomic_uint runs;
+} gx_jit_slot;
 
 typedef struct gx_example {
     char *text;
@@ -104,6 +119,8 @@ struct gdprx_rules {
      * pnums concept c triggers, always[] those tried on every clause. */
     uint32_t *p_rule[GX_NLANG], *p_idx[GX_NLANG];
     size_t n_pnum[GX_NLANG];
+    gx_jit_slot *jit;      /* lazily JIT-compiled case patterns; owned */
+    size_t n_jit;
     uint32_t *trig_off[GX_NLANG], *trig[GX_NLANG];
     char **warn;           /* compile-time warnings (rules check) */
     size_t n_warn, cap_warn;
@@ -127,6 +144,9 @@ int gx_rules_load_path(gdprx_rules **out, const char *path,
 /* A byte that every match of re contains (PCRE2's required code unit,
  * used only when it is ASCII and not a letter, so that caseless matching
  * cannot change it), or -1. A clause without it cannot match. */
+/* The code to match case pattern p with: its JIT-compiled copy once it has
+ * one, else p->code (see gx_jit_slot). Thread-safe. */
+const pcre2_code *gx_case_code(const gdprx_rules *rs, const gx_pattern *p);
 int gx_required_byte(const pcre2_code *re);
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                        const char *what, int jit, gdprx_error *err);

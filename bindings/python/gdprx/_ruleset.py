@@ -397,8 +397,7 @@ class RuleSet:
         if kw["types"] is not None:  # one string: checked and picklable
             kw["types"] = _types_arg(kw["types"]).decode()  # type: ignore
         if n_process > 1:
-            pickle_check = self.__reduce__  # raises now, not in the pool
-            pickle_check()
+            self.__reduce__()  # an unpicklable set raises here, not in the pool
             return _pool.in_processes(self, items, n_process, batch_size, kw,
                                       read, return_exceptions)
 

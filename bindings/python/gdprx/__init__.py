@@ -41,7 +41,9 @@ from __future__ import annotations
 #   _text     str/bytes <-> UTF-8, byte -> str offsets, lang/types
 #             arguments, normalize()
 #   _model    the result dataclasses and their copy out of a C result
-#   _ruleset  RuleSet: load, lifetime, queries, analyze, analyze_many
+#   _ruleset  RuleSet: load, lifetime, pickling, queries, analyze,
+#             analyze_many, pipe, analyze_paths
+#   _pool     one item of pipe/analyze_paths, and their process pool
 
 from ._errors import _EXCEPTIONS, Error, InputError, LibraryError, RuleError, _raise
 from ._library import (
@@ -61,6 +63,8 @@ from ._library import (
 )
 from ._model import (
     _NO_ATTRS,
+    FINDING_FIELDS,
+    RECORD_FIELDS,
     Attrs,
     CoverageItem,
     Document,
@@ -112,9 +116,11 @@ __all__ = [
     "CoverageItem",
     "Document",
     "Error",
+    "FINDING_FIELDS",
     "Finding",
     "InputError",
     "LibraryError",
+    "RECORD_FIELDS",
     "RuleError",
     "RuleSet",
     "RuleTestReport",
@@ -132,6 +138,6 @@ __all__ = [
 # when they were all defined in this file: tracebacks, reprs and pickles
 # say gdprx.RuleError, not gdprx._errors.RuleError.
 for _name in __all__:
-    if _name != "__version__":
+    if _name not in ("__version__", "FINDING_FIELDS", "RECORD_FIELDS"):
         globals()[_name].__module__ = __name__
 del _name

@@ -98,17 +98,40 @@ class Finding:
         return self.polarity == "negated"
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as in the JSON output (schema 1)."""
-        d: dict[str, Any] = {
+        """The finding as one flat record: the keys of :data:`FINDING_FIELDS`,
+        always all of them and in that order, each value a ``str``, an
+        ``int`` or None (absent). ``articles`` is one string joined with
+        ``;``; the attributes are columns of their own. Ready for
+        ``csv.DictWriter`` and ``json.dumps``."""
+        cc = self.clause_chars or (None, None)
+        return {
             "type": self.type, "subtype": self.subtype,
-            "polarity": self.polarity, "start": self.start, "end": self.end,
-            "attrs": dict(self.attrs), "rule": self.rule, "text": self.text,
-            "clause": {"start": self.clause[0], "end": self.clause[1]},
-            "section": self.section, "articles": list(self.articles),
+            "polarity": self.polarity,
+            "start": self.start, "end": self.end,
+            "char_start": self.char_start, "char_end": self.char_end,
+            "text": self.text,
+            "clause_start": self.clause[0], "clause_end": self.clause[1],
+            "clause_char_start": cc[0], "clause_char_end": cc[1],
+            "section": self.section, "rule": self.rule,
+            "pattern_index": self.pattern_index, "lang": self.lang,
+            "articles": ";".join(self.articles),
+            "negation_cue": self.negation_cue,
+            "duration": self.attrs.duration,
+            "duration_max": self.attrs.duration_max,
+            "age": self.attrs.age, "email": self.attrs.email,
         }
-        if self.negation_cue is not None:
-            d["negation_cue"] = self.negation_cue
-        return d
+
+
+# The keys of Finding.to_dict(), in order.
+FINDING_FIELDS: tuple[str, ...] = (
+    "type", "subtype", "polarity", "start", "end", "char_start", "char_end",
+    "text", "clause_start", "clause_end", "clause_char_start",
+    "clause_char_end", "section", "rule", "pattern_index", "lang", "articles",
+    "negation_cue", "duration", "duration_max", "age", "email")
+
+# The keys of Document.records(), in order: the document's name and
+# language, the finding's index in Document.findings, then FINDING_FIELDS.
+RECORD_FIELDS: tuple[str, ...] = ("doc", "doc_lang", "index") + FINDING_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +160,50 @@ class Segment:
     char_end: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Document:
-    """The result of analyzing one document."""
+    """The result of analyzing one document.
+
+    A sequence of its findings: ``len(doc)``, ``doc[0]``, ``for f in doc``
+    (so a document without findings is false). Plain data: it pickles
+    without the library.
+    """
 
     lang: str | None               # "en", "fr", "nl"; None if unknown
     findings: tuple[Finding, ...]
     coverage: tuple[CoverageItem, ...]
     warnings: tuple[str, ...]
     segments: tuple[Segment, ...] | None = None   # with analyze(segments=True)
+    name: str | None = None        # analyze(name=...), a path for analyze_paths
     _json: str = field(default="", repr=False)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __getitem__(self, index: Any) -> Any:
+        """A finding (an int) or a tuple of findings (a slice)."""
+        return self.findings[index]
+
+    def __repr__(self) -> str:
+        types = list(dict.fromkeys(f"{f.type}.{f.subtype}"
+                                   for f in self.findings))
+        head = "<gdprx.Document"
+        if self.name is not None:
+            name = self.name if len(self.name) <= 60 else \
+                "..." + self.name[-57:]
+            head += f" {name!r}"
+        head += f" lang={self.lang!r}, {len(self.findings)} findings"
+        shown = ""
+        for t in types:  # as many types as fit in 190 characters
+            more = f"{', ' if shown else ': '}{t}"
+            if len(head) + len(shown) + len(more) + 6 > 190:
+                shown += ", ..."
+                break
+            shown += more
+        return head + shown + ">"
 
     def to_json(self) -> str:
         """The C library's JSON output (schema 1), byte for byte the same as
@@ -156,6 +213,17 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         """``json.loads(self.to_json())``: plain dicts and lists."""
         return json.loads(self._json)
+
+    def records(self, name: str | None = None) -> list[dict[str, Any]]:
+        """One flat record per finding: the keys of :data:`RECORD_FIELDS`
+        (``doc``: ``name``, else :attr:`name`; ``doc_lang``: the document's
+        language; ``index``: the finding's index in :attr:`findings`; then
+        :meth:`Finding.to_dict`), the same keys in the same order for every
+        record of every document. For ``csv.DictWriter(f,
+        gdprx.RECORD_FIELDS)`` and ``pandas.DataFrame``."""
+        doc = self.name if name is None else name
+        return [{"doc": doc, "doc_lang": self.lang, "index": i,
+                 **f.to_dict()} for i, f in enumerate(self.findings)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +240,7 @@ class RuleTestReport:
 
 
 def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
-                    want_segments: bool) -> Document:
+                    want_segments: bool, name: str | None = None) -> Document:
     """Copy everything out of the C result ``res`` (not freed here)."""
     raw = []
     for i in range(lib.gdprx_result_count(res)):
@@ -247,4 +315,4 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
                          for k, st, en, lg, sec in segs)
     return Document(_LANG_CODES.get(lib.gdprx_result_lang(res)),
                     tuple(findings), tuple(coverage), warnings, segments,
-                    json_text)
+                    name, json_text)

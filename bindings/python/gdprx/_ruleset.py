@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """RuleSet: a compiled rule set, its lifetime (shared by threads, freed
 when closed and idle), its queries, and the analyses run with it
-(analyze, analyze_many)."""
+(analyze, analyze_many, pipe, analyze_paths), and its pickling (it pickles
+as its source and loads again, once per process, when unpickled)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,61 @@ from typing import Any
 
 from ._errors import Error, _raise
 from ._library import PathArg, _Library, _lib
+from . import _pool
 from ._model import Document, RuleTestReport, _build_document
 from ._native import _OPT_REPLACE_INVALID, Status, _Error, _Options
 from ._text import Text, _decode, _encode, _lang_enum, _types_arg
+
+# What a RuleSet pickles as: ("path", absolute path or None for the
+# default set) or ("yaml", the YAML bytes, the name).
+_Origin = tuple[Any, ...]
+
+
+class _Native:
+    """A C rule set shared by the RuleSet objects unpickled from one source
+    in this process; freed when the last of them lets it go."""
+
+    def __init__(self, lib: _Library, handle: int) -> None:
+        self.lib = lib
+        self.handle = handle
+        self._owners = 1
+        self._lock = threading.Lock()
+
+    def retain(self) -> None:
+        with self._lock:
+            self._owners += 1
+
+    def drop(self) -> None:
+        with self._lock:
+            self._owners -= 1
+            last = self._owners == 0
+        if last:
+            self.lib.gdprx_rules_free(self.handle)
+
+
+# Unpickled rule sets of this process by origin, each holding one owner
+# reference for the process's lifetime: a pool or Dask worker unpickles
+# the RuleSet for every task, and must not compile the rules every time.
+_UNPICKLED: dict[_Origin, _Native] = {}
+_UNPICKLED_LOCK = threading.Lock()
+
+
+def _unpickle(origin: _Origin) -> RuleSet:
+    """A RuleSet from what __reduce__ saved (loaded at most once per
+    process and origin; each unpickled RuleSet closes independently)."""
+    with _UNPICKLED_LOCK:
+        native = _UNPICKLED.get(origin)
+        if native is None or native.lib is not _lib():
+            rules = (RuleSet.load(origin[1]) if origin[0] == "path"
+                     else RuleSet.from_yaml(origin[1], origin[2]))
+            native = rules._native
+            native.retain()  # the cache's reference
+            _UNPICKLED[origin] = native
+            return rules
+        native.retain()
+    source = "default" if origin[1] is None else (
+        origin[1] if origin[0] == "path" else origin[2] or "<memory>")
+    return RuleSet(native.handle, native.lib, source, origin, native)
 
 
 class RuleSet:
@@ -30,11 +83,15 @@ class RuleSet:
     when the last running analysis returns.
     """
 
-    def __init__(self, handle: int, lib: _Library, source: str) -> None:
+    def __init__(self, handle: int, lib: _Library, source: str,
+                 origin: _Origin | None = None,
+                 native: _Native | None = None) -> None:
         """Internal: use :meth:`load` or :meth:`from_yaml`."""
         self._lib = lib
         self._handle: int | None = handle
+        self._native = native or _Native(lib, handle)
         self._source = source
+        self._origin = origin
         self._lock = threading.Lock()
         self._active = 0
         self._closed = False
@@ -57,7 +114,8 @@ class RuleSet:
         if rc != Status.OK:
             _raise(lib, rc, err)
         return cls(handle.value, lib,  # type: ignore[arg-type]
-                   "default" if path is None else os.fspath(path))
+                   "default" if path is None else os.fspath(path),
+                   ("path", None if path is None else os.path.abspath(path)))
 
     @classmethod
     def from_yaml(cls, text: str | bytes, name: str | None = None) -> RuleSet:
@@ -75,7 +133,7 @@ class RuleSet:
         if rc != Status.OK:
             _raise(lib, rc, err)
         return cls(handle.value, lib,  # type: ignore[arg-type]
-                   name or "<memory>")
+                   name or "<memory>", ("yaml", data, name))
 
     # -- lifetime
 
@@ -93,7 +151,7 @@ class RuleSet:
             if self._closed and self._active == 0:
                 handle, self._handle = self._handle, None
         if handle:
-            self._lib.gdprx_rules_free(handle)
+            self._native.drop()
 
     def close(self) -> None:
         """Release the compiled rules. Idempotent. Analyses still running in
@@ -106,7 +164,7 @@ class RuleSet:
             if self._active == 0:
                 handle, self._handle = self._handle, None
         if handle:
-            self._lib.gdprx_rules_free(handle)
+            self._native.drop()
 
     @property
     def closed(self) -> bool:
@@ -124,6 +182,17 @@ class RuleSet:
                 self.close()
         except Exception:  # interpreter shutdown: nothing useful to do
             pass
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the source: the absolute rules path (None: the default
+        set of the process that unpickles), or the YAML text and name of
+        an in-memory set. Unpickling loads the rules again, once per
+        process (later unpickles of the same source share them)."""
+        if self._origin is None:
+            raise TypeError("gdprx: this RuleSet has no source to pickle")
+        if self._closed:
+            raise ValueError("gdprx: cannot pickle a closed RuleSet")
+        return (_unpickle, (self._origin,))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{len(self)} rules"
@@ -188,7 +257,7 @@ class RuleSet:
     def analyze(self, text: Text, lang: str | None = None,
                 types: str | Iterable[str] | None = None,
                 replace_invalid: bool = False,
-                segments: bool = False) -> Document:
+                segments: bool = False, name: str | None = None) -> Document:
         """Analyze one document.
 
         ``text``: a ``str`` or UTF-8 ``bytes``. ``lang``: ``"en"``, ``"fr"``,
@@ -196,7 +265,8 @@ class RuleSet:
         types or ``type.subtype`` (a list, or one comma-separated string).
         ``replace_invalid``: read invalid UTF-8 bytes as U+FFFD instead of
         raising. ``segments``: also return the headings, paragraphs and
-        clauses.
+        clauses. ``name``: the document's :attr:`Document.name` (a path,
+        an URL; it goes into :meth:`Document.records`).
 
         Raises :class:`InputError` (invalid UTF-8 with its byte ``offset``,
         unknown language or type, input too large) and MemoryError.
@@ -217,7 +287,7 @@ class RuleSet:
             if rc != Status.OK:
                 _raise(lib, rc, err)
             try:
-                return _build_document(lib, res, data, s, segments)
+                return _build_document(lib, res, data, s, segments, name)
             finally:
                 lib.gdprx_result_free(res)
         finally:
@@ -274,3 +344,66 @@ class RuleSet:
                 yield fut.result()
         finally:
             ex.shutdown(wait=True, cancel_futures=True)
+
+    def pipe(self, texts: Iterable[Text | tuple[str, Text]], *,
+             n_process: int = 1, n_threads: int = 1, batch_size: int = 16,
+             lang: str | None = None,
+             types: str | Iterable[str] | None = None,
+             replace_invalid: bool = False, segments: bool = False,
+             return_exceptions: bool = False) -> Iterator[Document | Exception]:
+        """Analyze a stream of documents, as spaCy's ``nlp.pipe``: yield
+        them in input order. Each item is a text, or a ``(name, text)``
+        pair that sets :attr:`Document.name`. ``texts`` is consumed
+        lazily, a few batches ahead.
+
+        ``n_process`` > 1: that many processes (spawned: a script needs
+        ``if __name__ == "__main__":``), each receiving this rule set by
+        pickle, analyze batches of ``batch_size`` documents. Otherwise
+        ``n_threads`` threads of this process share this rule set (the
+        C calls release the GIL). Errors: as :meth:`analyze_many`.
+        """
+        return self._batch(texts, False, n_process, n_threads, batch_size,
+                           dict(lang=lang, types=types,
+                                replace_invalid=replace_invalid,
+                                segments=segments), return_exceptions)
+
+    def analyze_paths(self, paths: Iterable[PathArg], *, n_process: int = 1,
+                      n_threads: int = 1, batch_size: int = 16,
+                      lang: str | None = None,
+                      types: str | Iterable[str] | None = None,
+                      replace_invalid: bool = False, segments: bool = False,
+                      return_exceptions: bool = False,
+                      ) -> Iterator[Document | Exception]:
+        """:meth:`pipe` over files, read where they are analyzed: each
+        :attr:`Document.name` is its path. A file of valid UTF-8 is
+        analyzed as a ``str`` (its newlines untouched, so ``char_start``
+        indexes the file's characters), otherwise as bytes. A file that
+        cannot be read raises OSError (or is yielded with
+        ``return_exceptions``)."""
+        items = ((os.fspath(p), p) for p in paths)
+        return self._batch(items, True, n_process, n_threads, batch_size,
+                           dict(lang=lang, types=types,
+                                replace_invalid=replace_invalid,
+                                segments=segments), return_exceptions)
+
+    def _batch(self, items: Iterable[Any], read: bool, n_process: int,
+               n_threads: int, batch_size: int, kw: dict[str, Any],
+               return_exceptions: bool) -> Iterator[Any]:
+        if n_process < 1 or n_threads < 1 or batch_size < 1:
+            raise ValueError("n_process, n_threads and batch_size must be at "
+                             "least 1")
+        if self._closed:
+            raise ValueError("gdprx: operation on a closed RuleSet")
+        if kw["types"] is not None:  # one string: checked and picklable
+            kw["types"] = _types_arg(kw["types"]).decode()  # type: ignore
+        if n_process > 1:
+            self.__reduce__()  # an unpicklable set raises here, not in the pool
+            return _pool.in_processes(self, items, n_process, batch_size, kw,
+                                      read, return_exceptions)
+
+        def one(item: Any) -> Any:
+            return _pool.analyze_item(self, item, kw, read, return_exceptions)
+
+        if n_threads == 1:
+            return (one(item) for item in items)
+        return self._pool(items, one, n_threads)

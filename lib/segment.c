@@ -40,7 +40,7 @@ static void case_counts(const gx_text *t, const char *orig, size_t s,
     *up = *low = 0;
     if (s >= e)
         return;
-    size_t os = t->ostart[s], oe = t->oend[e - 1];
+    size_t os = gx_text_ostart(t, s), oe = gx_text_oend(t, e);
     const unsigned char *o = (const unsigned char *)orig;
     for (size_t i = os; i < oe;) {
         uint32_t cp;
@@ -397,7 +397,7 @@ static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
                        UChar **u, uint32_t **uoff, size_t *cap, size_t *bcap)
 {
     const gx_text *t = c->t;
-    size_t os = t->ostart[p->s], oe = t->oend[p->e - 1];
+    size_t os = gx_text_ostart(t, p->s), oe = gx_text_oend(t, p->e);
     if (oe - os + 1 > *cap) {
         size_t n = oe - os + 1;
         UChar *nu = realloc(*u, n * sizeof **u);

@@ -23,9 +23,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def repeat_to(unit, size):
-    """unit repeated to exactly size bytes (cut at the end)."""
+    """unit repeated to size bytes (cut at the end, at a UTF-8 character
+    boundary: up to 3 bytes short)."""
     n = size // len(unit) + 1
-    return (unit * n)[:size]
+    out = (unit * n)[:size + 1]
+    end = size
+    while end > 0 and (out[end] & 0xC0) == 0x80:
+        end -= 1
+    return out[:end]
 
 
 def policy_text(corpus):

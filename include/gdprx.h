@@ -283,7 +283,10 @@ enum {
 };
 
 /** Largest input gdprx_analyze() accepts, in bytes (offsets are kept in
- *  32 bits internally). Larger inputs fail with GDPRX_ELIMIT. */
+ *  32 bits internally). Larger inputs fail with GDPRX_ELIMIT.
+ *  Fixed internal bounds (SECURITY.md): a clause is at most 2048 normalized
+ *  bytes; the sentence breaker reads a paragraph in windows of 256 KiB, so
+ *  a sentence longer than 128 KiB may be cut where a window ends. */
 #define GDPRX_MAX_INPUT ((size_t)0x7fffffff)
 
 /** Options of one analysis. Initialize with gdprx_options_init(); fields

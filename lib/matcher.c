@@ -424,7 +424,7 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
             pcre2_get_error_message(rc, why, sizeof why);
             return gx_hits_warn(m->out, "rule %s: pattern gave up on the "
                                 "clause at byte %zu: %s", r->id,
-                                (size_t)m->t->ostart[c->s],
+                                gx_text_ostart(m->t, c->s),
                                 (const char *)why);
         }
         gx_hit h;
@@ -522,7 +522,7 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
             return gx_hits_warn(m->out, "concept %s: regex term gave up on "
                                 "the clause at byte %zu",
                                 m->rs->concepts[ci].name,
-                                (size_t)m->t->ostart[c->s]);
+                                gx_text_ostart(m->t, c->s));
         if (e <= s)
             continue;
         if (add_chit(m, ci, s, e) != 0)

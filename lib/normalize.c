@@ -33,8 +33,8 @@ typedef struct norm {
     cached cache[CACHE_N];   /* per call: no state outlives gx_normalize */
 } norm;
 
-/* Make room for `extra` more bytes plus a NUL in t's three arrays: exactly
- * that much on the first call, then at least twice the capacity. */
+/* Make room for `extra` more bytes plus a NUL in t's text and map:
+ * exactly that much on the first call, then at least twice the capacity. */
 static int reserve(gx_text *t, size_t extra)
 {
     if (extra > SIZE_MAX / 16 - t->len)
@@ -49,26 +49,58 @@ static int reserve(gx_text *t, size_t extra)
     if (!s)
         return -1;
     t->s = s;
-    uint32_t *a = realloc(t->ostart, (cap + 1) * sizeof *a);
-    if (!a)
+    uint8_t *c = realloc(t->code, cap);
+    if (!c)
         return -1;
-    t->ostart = a;
-    uint32_t *b = realloc(t->oend, cap * sizeof *b);
+    t->code = c;
+    uint32_t *b = realloc(t->base, (cap / GX_MAP_BLOCK + 1) * sizeof *b);
     if (!b)
         return -1;
-    t->oend = b;
+    t->base = b;
     t->cap = cap;
     return 0;
+}
+
+/* The map entry of byte t->len (room reserved) for original span [os, oe). */
+static inline int map_push(gx_text *t, size_t os, size_t oe)
+{
+    size_t i = t->len, prev = t->last_os;
+    if (i % GX_MAP_BLOCK == 0) {
+        t->base[i / GX_MAP_BLOCK] = (uint32_t)os;
+        prev = os;
+    }
+    t->last_os = os;
+    if (os - prev < 16 && oe - os < 16) {
+        t->code[i] = (uint8_t)((os - prev) << 4 | (oe - os));
+        return 0;
+    }
+    t->code[i] = 0;
+    const gx_map_esc *last = t->n_esc ? &t->esc[t->n_esc - 1] : NULL;
+    if (i && !t->code[i - 1] && last && last->os == os && last->oe == oe)
+        return 0;   /* the same span as the byte before */
+    if (gx_grow(&t->esc, &t->cap_esc, t->n_esc + 1, sizeof *t->esc) != 0)
+        return -1;
+    t->esc[t->n_esc++] = (gx_map_esc){(uint32_t)i, (uint32_t)os, (uint32_t)oe};
+    return 0;
+}
+
+/* Drop the last byte of the text and its map entry. */
+static void pop_byte(gx_text *t)
+{
+    size_t i = t->len - 1;
+    if (!t->code[i] && t->n_esc && t->esc[t->n_esc - 1].n == i)
+        t->n_esc--;
+    t->len = i;
+    t->last_os = i ? gx_text_ostart(t, i - 1) : 0;
 }
 
 static inline int push_byte(gx_text *t, char c, size_t os, size_t oe)
 {
     if (t->len + 2 > t->cap && reserve(t, 1) != 0)
         return -1;
-    t->s[t->len] = c;
-    t->ostart[t->len] = (uint32_t)os;
-    t->oend[t->len] = (uint32_t)oe;
-    t->len++;
+    if (map_push(t, os, oe) != 0)
+        return -1;
+    t->s[t->len++] = c;
     return 0;
 }
 
@@ -111,7 +143,7 @@ static inline int space_wanted(const gx_text *t)
 static inline int newline_wanted(gx_text *t)
 {
     if (t->len && t->s[t->len - 1] == ' ')
-        t->len--;
+        pop_byte(t);
     return t->len &&
            !(t->len >= 2 && t->s[t->len - 1] == '\n' && t->s[t->len - 2] == '\n');
 }
@@ -152,7 +184,6 @@ static int emit_ascii(gx_text *t, const unsigned char *in, size_t i, size_t e)
     if (reserve(t, e - i + 1) != 0)
         return -1;
     char *s = t->s;
-    uint32_t *ost = t->ostart, *oen = t->oend;
     for (size_t k = i; k < e; k++) {
         unsigned char c = fold_ascii(in[k]);
         if (c == ' ' && !space_wanted(t))
@@ -160,10 +191,9 @@ static int emit_ascii(gx_text *t, const unsigned char *in, size_t i, size_t e)
         if (c == '\n' && ((in[k] == '\n' && k > 0 && in[k - 1] == '\r') ||
                           !newline_wanted(t)))
             continue;   /* CRLF is one line break */
-        s[t->len] = (char)c;
-        ost[t->len] = (uint32_t)k;
-        oen[t->len] = (uint32_t)(k + 1);
-        t->len++;
+        if (map_push(t, k, k + 1) != 0)
+            return -1;
+        s[t->len++] = (char)c;
     }
     return 0;
 }
@@ -334,12 +364,11 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
         if (rc != GDPRX_OK)
             goto out;
     }
-    if (push_byte(t, '\0', len, len) != 0) {
+    if (reserve(t, 1) != 0) {
         rc = gx_error_nomem(err);
         goto out;
     }
-    t->len--;                 /* the NUL is not part of the text */
-    t->ostart[t->len] = (uint32_t)len;
+    t->s[t->len] = '\0';      /* the NUL is not part of the text */
     t->orig_len = len;
 out:
     free(nm);
@@ -351,22 +380,77 @@ out:
 void gx_text_free(gx_text *t)
 {
     free(t->s);
-    free(t->ostart);
-    free(t->oend);
+    free(t->code);
+    free(t->base);
+    free(t->esc);
     memset(t, 0, sizeof *t);
 }
 
-size_t gx_text_npos(const gx_text *t, size_t o)
+/* The escape entry of byte i (code[i] == 0): the last with n <= i. */
+static const gx_map_esc *esc_of(const gx_text *t, size_t i)
 {
-    size_t lo = 0, hi = t->len;
+    size_t lo = 0, hi = t->n_esc;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (t->ostart[mid] < o)
+        if (t->esc[mid].n <= i)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
+    return &t->esc[lo - 1];
+}
+
+size_t gx_text_ostart(const gx_text *t, size_t i)
+{
+    if (i >= t->len)
+        return t->orig_len;
+    size_t b0 = i - i % GX_MAP_BLOCK, sum = 0;
+    for (size_t j = i;; j--) {   /* deltas back to an anchor */
+        uint8_t c = t->code[j];
+        if (!c)
+            return esc_of(t, j)->os + sum;
+        sum += c >> 4;
+        if (j == b0)
+            return t->base[j / GX_MAP_BLOCK] + sum;
+    }
+}
+
+size_t gx_text_oend(const gx_text *t, size_t e)
+{
+    if (!e)
+        return 0;
+    uint8_t c = t->code[e - 1];
+    return c ? gx_text_ostart(t, e - 1) + (c & 15) : esc_of(t, e - 1)->oe;
+}
+
+/* ostart of byte i (< t->len) from prev, the ostart of byte i - 1. */
+static size_t next_ostart(const gx_text *t, size_t i, size_t prev)
+{
+    uint8_t c = t->code[i];
+    if (!c)
+        return esc_of(t, i)->os;
+    return i % GX_MAP_BLOCK ? prev + (c >> 4) : t->base[i / GX_MAP_BLOCK];
+}
+
+size_t gx_text_npos(const gx_text *t, size_t o)
+{
+    /* the first block whose first byte starts at or after o; the answer is
+     * in the block before it, or is its first byte */
+    size_t lo = 0, hi = (t->len + GX_MAP_BLOCK - 1) / GX_MAP_BLOCK;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->base[mid] < o)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t i = lo ? (lo - 1) * GX_MAP_BLOCK : 0;
+    size_t cur = gx_text_ostart(t, i);
+    while (i < t->len && cur < o) {
+        i++;
+        cur = i < t->len ? next_ostart(t, i, cur) : t->orig_len;
+    }
+    return i;
 }
 
 int gdprx_normalize(char **out, size_t *out_len, const char *text, size_t len,

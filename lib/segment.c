@@ -40,7 +40,7 @@ static void case_counts(const gx_text *t, const char *orig, size_t s,
     *up = *low = 0;
     if (s >= e)
         return;
-    size_t os = t->ostart[s], oe = t->oend[e - 1];
+    size_t os = gx_text_ostart(t, s), oe = gx_text_oend(t, e);
     const unsigned char *o = (const unsigned char *)orig;
     for (size_t i = os; i < oe;) {
         uint32_t cp;
@@ -390,45 +390,84 @@ static int32_t para_utf16(const char *orig, size_t os, size_t oe, UChar *u,
     return nu;
 }
 
+/* Sentence breaks of one window [os, oe) of a paragraph's original text,
+ * from ICU, as original offsets in *wb (ascending; the window's ends are no
+ * breaks). Returns the number of breaks, or -1 (error set). */
+static long window_breaks(segctx *c, UBreakIterator *bi, size_t os, size_t oe,
+                          UChar *u, uint32_t *uoff, uint32_t *wb)
+{
+    int has_term = 0;
+    int32_t nu = para_utf16(c->orig, os, oe, u, uoff, &has_term);
+    if (!has_term)
+        return 0;   /* ICU would find no break inside it */
+    UErrorCode st = U_ZERO_ERROR;
+    ubrk_setText(bi, u, nu, &st);
+    if (U_FAILURE(st)) {
+        gx_error_set(c->err, GDPRX_EINTERNAL, "ICU ubrk_setText: %s",
+                     u_errorName(st));
+        return -1;
+    }
+    long n = 0;
+    for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi))
+        if (b > 0 && b < nu && (!n || wb[n - 1] < uoff[b]))
+            wb[n++] = uoff[b];
+    return n;
+}
+
+/* Add the break at original offset o, as a normalized offset inside
+ * paragraph p, to c->brk. */
+static int add_break(segctx *c, const gx_para *p, size_t o, size_t *bcap)
+{
+    size_t np = gx_text_npos(c->t, o);
+    if (np <= p->s || np >= p->e || (c->n_brk && c->brk[c->n_brk - 1] >= np))
+        return GDPRX_OK;
+    if (gx_grow(&c->brk, bcap, c->n_brk + 1, sizeof *c->brk) != 0)
+        return gx_error_nomem(c->err);
+    c->brk[c->n_brk++] = np;
+    return GDPRX_OK;
+}
+
+/* Where the window after one starting at ws (ending at we < the paragraph's
+ * end, with breaks wb[0, n)) starts, and how many of its breaks are kept:
+ * every break but the last, which more text could move; a lone break in the
+ * window's first half is kept too. Without one, the next window starts
+ * halfway, cut at a character boundary (GX_SENTENCE_WINDOW). */
+static size_t window_next(const char *orig, size_t ws, size_t we,
+                          const uint32_t *wb, long n, long *keep)
+{
+    size_t half = ws + (we - ws) / 2;
+    if (n >= 2 || (n == 1 && wb[0] <= half)) {
+        *keep = n >= 2 ? n - 1 : 1;
+        return wb[*keep - 1];
+    }
+    *keep = 0;
+    while (half > ws + 1 && ((unsigned char)orig[half] & 0xC0) == 0x80)
+        half--;
+    return half;
+}
+
 /* ICU sentence breaks of each paragraph, found on its original text (the
  * breaker needs capitals) with line breaks read as spaces, and stored as
- * normalized offsets. */
+ * normalized offsets. A paragraph longer than GX_SENTENCE_WINDOW bytes is
+ * read in overlapping windows of that size, so that time and memory stay
+ * linear in its length. */
 static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
-                       UChar **u, uint32_t **uoff, size_t *cap, size_t *bcap)
+                       UChar *u, uint32_t *uoff, uint32_t *wb, size_t *bcap)
 {
-    const gx_text *t = c->t;
-    size_t os = t->ostart[p->s], oe = t->oend[p->e - 1];
-    if (oe - os + 1 > *cap) {
-        size_t n = oe - os + 1;
-        UChar *nu = realloc(*u, n * sizeof **u);
-        if (nu)
-            *u = nu;
-        uint32_t *no = realloc(*uoff, n * sizeof **uoff);
-        if (no)
-            *uoff = no;
-        if (!nu || !no)
-            return gx_error_nomem(c->err);
-        *cap = n;
-    }
-    int has_term = 0;
-    int32_t nu = para_utf16(c->orig, os, oe, *u, *uoff, &has_term);
-    if (!has_term)
-        return GDPRX_OK;   /* ICU would find no break inside it */
-    UErrorCode st = U_ZERO_ERROR;
-    ubrk_setText(bi, *u, nu, &st);
-    if (U_FAILURE(st))
-        return gx_error_set(c->err, GDPRX_EINTERNAL, "ICU ubrk_setText: %s",
-                            u_errorName(st));
-    for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) {
-        if (b <= 0 || b >= nu)
-            continue;
-        size_t np = gx_text_npos(t, (*uoff)[b]);
-        if (np <= p->s || np >= p->e ||
-            (c->n_brk && c->brk[c->n_brk - 1] >= np))
-            continue;
-        if (gx_grow(&c->brk, bcap, c->n_brk + 1, sizeof *c->brk) != 0)
-            return gx_error_nomem(c->err);
-        c->brk[c->n_brk++] = np;
+    size_t os = gx_text_ostart(c->t, p->s), oe = gx_text_oend(c->t, p->e);
+    for (size_t ws = os; ws < oe;) {
+        size_t we = oe - ws > GX_SENTENCE_WINDOW ? ws + GX_SENTENCE_WINDOW : oe;
+        while (we < oe && we > ws + 1 &&
+               ((unsigned char)c->orig[we] & 0xC0) == 0x80)
+            we--;   /* a window ends at a character boundary */
+        long n = window_breaks(c, bi, ws, we, u, uoff, wb), keep = n;
+        if (n < 0)
+            return GDPRX_EINTERNAL;
+        size_t next = we == oe ? oe : window_next(c->orig, ws, we, wb, n, &keep);
+        for (long k = 0; k < keep; k++)
+            if (add_break(c, p, wb[k], bcap) != GDPRX_OK)
+                return GDPRX_ENOMEM;
+        ws = next;
     }
     return GDPRX_OK;
 }
@@ -477,15 +516,25 @@ static int sentence_breaks(segctx *c)
     if (U_FAILURE(st))
         return gx_error_set(c->err, GDPRX_EINTERNAL,
                             "ICU sentence break iterator: %s", u_errorName(st));
-    UChar *u = NULL;
-    uint32_t *uoff = NULL;
-    size_t cap = 0, bcap = 0;
-    int rc = GDPRX_OK;
+    /* scratch for one window: its UTF-16 text, each unit's original offset
+     * and its breaks (at most one per unit) */
+    size_t longest = 0;
+    for (size_t i = 0; i < c->d->n_pa; i++) {
+        const gx_para *p = &c->d->pa[i];
+        size_t n = gx_text_oend(c->t, p->e) - gx_text_ostart(c->t, p->s);
+        longest = n > longest ? n : longest;
+    }
+    size_t cap = (longest < GX_SENTENCE_WINDOW ? longest : GX_SENTENCE_WINDOW) + 1;
+    UChar *u = malloc(cap * sizeof *u);
+    uint32_t *uoff = malloc(cap * sizeof *uoff), *wb = malloc(cap * sizeof *wb);
+    size_t bcap = 0;
+    int rc = u && uoff && wb ? GDPRX_OK : gx_error_nomem(c->err);
     for (size_t i = 0; i < c->d->n_pa && !rc; i++)
-        rc = para_breaks(c, bi, &c->d->pa[i], &u, &uoff, &cap, &bcap);
+        rc = para_breaks(c, bi, &c->d->pa[i], u, uoff, wb, &bcap);
     ubrk_close(bi);
     free(u);
     free(uoff);
+    free(wb);
     return rc;
 }
 
@@ -736,10 +785,10 @@ static void table_headers(gx_doc *d, const char *x, size_t len)
         const gx_para *h = &d->pa[head];
         while (ci < d->n_cl && d->cl[ci].s < p->s)
             ci++;
+        size_t col = 0, k = p->s + 1;   /* '|' counted once per row */
         for (; ci < d->n_cl && d->cl[ci].e <= p->e; ci++) {
             gx_clause *c = &d->cl[ci];
-            size_t col = 0;
-            for (size_t k = p->s + 1; k < c->s; k++)
+            for (; k < c->s; k++)
                 col += x[k] == '|';
             if (col >= TABLE_COLS)
                 continue;

@@ -13,6 +13,14 @@
  * are cut (at a space when there is one in the second half). */
 #define GX_CLAUSE_MAX 2048
 
+/* Longest run of original text, in bytes, that ICU's sentence breaker reads
+ * at once (the UTF-16 scratch is sized for it). A longer paragraph is read
+ * in windows of this size: each window's last break is found again by the
+ * next window, which starts at the break before it; a window with no break
+ * in its first half is cut halfway, so a sentence longer than half the
+ * window may be cut there. Documented in gdprx.h. */
+#define GX_SENTENCE_WINDOW (256u * 1024u)
+
 typedef struct gx_heading {
     size_t s, e;        /* normalized span of the heading's text */
 } gx_heading;

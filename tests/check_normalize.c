@@ -102,39 +102,39 @@ static void check_map(const char *name, const gx_text *t, const char *in,
 {
     ck_assert_msg(t->orig_len == len, "%s: orig_len %zu, want %zu", name,
                   t->orig_len, len);
-    ck_assert_msg(t->ostart[t->len] == len, "%s: ostart[len] %u, want %zu",
-                  name, t->ostart[t->len], len);
+    ck_assert_msg(gx_text_ostart(t, t->len) == len, "%s: ostart[len] %zu, want %zu",
+                  name, gx_text_ostart(t, t->len), len);
     ck_assert_msg(t->s[t->len] == '\0', "%s: not NUL-terminated", name);
     for (size_t i = 0; i < t->len; i++) {
-        ck_assert_msg(t->ostart[i] < t->oend[i],
-                      "%s: ostart[%zu]=%u not < oend=%u", name, i,
-                      t->ostart[i], t->oend[i]);
-        ck_assert_msg(t->oend[i] <= len, "%s: oend[%zu]=%u past the input",
-                      name, i, t->oend[i]);
-        ck_assert_msg(t->ostart[i] <= t->ostart[i + 1],
-                      "%s: ostart decreases at %zu (%u > %u)", name, i,
-                      t->ostart[i], t->ostart[i + 1]);
-        ck_assert_msg(boundary(in, len, t->ostart[i]) &&
-                          boundary(in, len, t->oend[i]),
-                      "%s: byte %zu maps to %u-%u, not UTF-8 boundaries",
-                      name, i, t->ostart[i], t->oend[i]);
+        ck_assert_msg(gx_text_ostart(t, i) < gx_text_oend(t, i + 1),
+                      "%s: ostart[%zu]=%zu not < oend=%zu", name, i,
+                      gx_text_ostart(t, i), gx_text_oend(t, i + 1));
+        ck_assert_msg(gx_text_oend(t, i + 1) <= len, "%s: oend[%zu]=%zu past the input",
+                      name, i, gx_text_oend(t, i + 1));
+        ck_assert_msg(gx_text_ostart(t, i) <= gx_text_ostart(t, i + 1),
+                      "%s: ostart decreases at %zu (%zu > %zu)", name, i,
+                      gx_text_ostart(t, i), gx_text_ostart(t, i + 1));
+        ck_assert_msg(boundary(in, len, gx_text_ostart(t, i)) &&
+                          boundary(in, len, gx_text_oend(t, i + 1)),
+                      "%s: byte %zu maps to %zu-%zu, not UTF-8 boundaries",
+                      name, i, gx_text_ostart(t, i), gx_text_oend(t, i + 1));
         /* inverse: npos of ostart[i] is the first byte with that source */
-        size_t np = gx_text_npos(t, t->ostart[i]);
-        ck_assert_msg(np <= i && t->ostart[np] == t->ostart[i] &&
-                          (np == 0 || t->ostart[np - 1] < t->ostart[i]),
-                      "%s: npos(%u) = %zu for byte %zu", name, t->ostart[i],
+        size_t np = gx_text_npos(t, gx_text_ostart(t, i));
+        ck_assert_msg(np <= i && gx_text_ostart(t, np) == gx_text_ostart(t, i) &&
+                          (np == 0 || gx_text_ostart(t, np - 1) < gx_text_ostart(t, i)),
+                      "%s: npos(%zu) = %zu for byte %zu", name, gx_text_ostart(t, i),
                       np, i);
     }
     ck_assert_msg(gx_text_npos(t, len) == t->len ||
-                      t->ostart[gx_text_npos(t, len)] >= len,
+                      gx_text_ostart(t, gx_text_npos(t, len)) >= len,
                   "%s: npos(len) = %zu", name, gx_text_npos(t, len));
     /* npos of every original offset: first byte whose source starts there
      * or later */
     for (size_t o = 0; o <= len; o++) {
         size_t np = gx_text_npos(t, o);
         ck_assert_msg(np <= t->len, "%s: npos(%zu) past the end", name, o);
-        ck_assert_msg((np == t->len || t->ostart[np] >= o) &&
-                          (np == 0 || t->ostart[np - 1] < o),
+        ck_assert_msg((np == t->len || gx_text_ostart(t, np) >= o) &&
+                          (np == 0 || gx_text_ostart(t, np - 1) < o),
                       "%s: npos(%zu) = %zu is not the first byte at or after",
                       name, o, np);
     }
@@ -332,15 +332,15 @@ START_TEST(test_replace_invalid)
     const char *fffd = strstr(t.s, "\xef\xbf\xbd");
     ck_assert_msg(fffd != NULL, "%s: no U+FFFD", c->name);
     size_t np = (size_t)(fffd - t.s);
-    ck_assert_msg(t.ostart[np] == (size_t)c->offset &&
-                      t.oend[np] == (size_t)c->offset + 1,
-                  "%s: U+FFFD maps to %u-%u, want %lld-%lld", c->name,
-                  t.ostart[np], t.oend[np], c->offset, c->offset + 1);
+    ck_assert_msg(gx_text_ostart(&t, np) == (size_t)c->offset &&
+                      gx_text_oend(&t, np + 1) == (size_t)c->offset + 1,
+                  "%s: U+FFFD maps to %zu-%zu, want %lld-%lld", c->name,
+                  gx_text_ostart(&t, np), gx_text_oend(&t, np + 1), c->offset, c->offset + 1);
     /* ostart is non-decreasing and within the input; the bad bytes are not
      * boundaries of valid UTF-8, so only the general invariants apply */
     for (size_t i = 0; i < t.len; i++)
-        ck_assert_msg(t.ostart[i] <= t.ostart[i + 1] &&
-                          t.ostart[i] < t.oend[i] && t.oend[i] <= c->in_len,
+        ck_assert_msg(gx_text_ostart(&t, i) <= gx_text_ostart(&t, i + 1) &&
+                          gx_text_ostart(&t, i) < gx_text_oend(&t, i + 1) && gx_text_oend(&t, i + 1) <= c->in_len,
                       "%s: bad map at %zu", c->name, i);
     gx_text_free(&t);
 
@@ -355,6 +355,52 @@ START_TEST(test_replace_invalid)
 }
 END_TEST
 
+/* The sparse offset map: spans that do not fit a one-byte code (a long run
+ * of collapsed white space, a character with many combining marks) on both
+ * sides of block boundaries, against the span each byte must have. */
+START_TEST(test_sparse_map)
+{
+    static const struct case_ {
+        const char *name, *unit;
+        size_t n_units;
+        int esc;   /* whether some span must be escaped */
+    } rows[] = {
+        {"long space runs", "ab                                        c", 30, 1},
+        {"many combining marks",
+         "e\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+         "\xcc\x81x ", 40, 1},
+        {"blank lines", "word\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n", 50, 1},
+        {"mixed", "Caf\xc3\xa9 \xef\xac\x81n   \xe2\x80\x99s\t\t", 60, 0},
+    };
+    for (size_t r = 0; r < N(rows); r++) {
+        size_t ul = strlen(rows[r].unit), len = ul * rows[r].n_units;
+        char *in = malloc(len + 1);
+        ck_assert_ptr_nonnull(in);
+        for (size_t k = 0; k < rows[r].n_units; k++)
+            memcpy(in + k * ul, rows[r].unit, ul);
+        gx_text t;
+        gdprx_error err;
+        ck_assert_msg(gx_normalize(&t, in, len, 0, &err) == GDPRX_OK,
+                      "%s: %s", rows[r].name, err.message);
+        check_map(rows[r].name, &t, in, len);
+        /* every normalized 'c', 'x' or 'w' comes from that very byte */
+        for (size_t i = 0; i < t.len; i++)
+            if (t.s[i] == 'c' || t.s[i] == 'x' || t.s[i] == 'w') {
+                size_t os = gx_text_ostart(&t, i);
+                ck_assert_msg((in[os] | 0x20) == t.s[i] &&
+                                  gx_text_oend(&t, i + 1) == os + 1,
+                              "%s: byte %zu ('%c') maps to %zu-%zu",
+                              rows[r].name, i, t.s[i], os,
+                              gx_text_oend(&t, i + 1));
+            }
+        ck_assert_msg((t.n_esc > 0) == rows[r].esc, "%s: escaped spans: %zu", rows[r].name,
+                      t.n_esc);
+        gx_text_free(&t);
+        free(in);
+    }
+}
+END_TEST
+
 START_TEST(test_empty)
 {
     gx_text t;
@@ -362,7 +408,7 @@ START_TEST(test_empty)
     ck_assert_msg(gx_normalize(&t, "", 0, 0, &err) == GDPRX_OK,
                   "empty: %s", err.message);
     ck_assert_msg(t.len == 0 && t.s != NULL && t.s[0] == '\0' &&
-                      t.ostart[0] == 0 && gx_text_npos(&t, 0) == 0,
+                      gx_text_ostart(&t, 0) == 0 && gx_text_npos(&t, 0) == 0,
                   "empty: len %zu", t.len);
     gx_text_free(&t);
     /* a non-NUL-terminated buffer of length 0 is not read */
@@ -412,6 +458,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_public_normalize, 0, N(cases));
     tcase_add_loop_test(core, test_idempotent, 0, N(cases));
     tcase_add_test(core, test_long_mixed);
+    tcase_add_test(core, test_sparse_map);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_invalid_utf8, 0, N(bad));

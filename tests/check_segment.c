@@ -411,6 +411,41 @@ static const struct case_ odd[] = {
      "C:Write to us.\n"},
 };
 
+/* A paragraph longer than GX_SENTENCE_WINDOW (read by the sentence
+ * breaker in windows) gives the same sentences as short text: each one a
+ * clause, none cut where a window ends. */
+START_TEST(test_long_paragraph_windows)
+{
+    size_t n = 0, cap = 3 * GX_SENTENCE_WINDOW, k = 0;
+    char *in = malloc(cap + 64);
+    ck_assert_ptr_nonnull(in);
+    for (; n < cap; k++)
+        n += (size_t)sprintf(in + n, "We keep item %zu for %s years. ", k,
+                             k % 3 ? "two" : "several more");
+    gx_text t;
+    gx_doc d;
+    gdprx_error err;
+    ck_assert_msg(gx_normalize(&t, in, n, 0, &err) == GDPRX_OK, "%s",
+                  err.message);
+    ck_assert_msg(gx_segment(&d, &t, in, rules, 0, &err) == GDPRX_OK, "%s",
+                  err.message);
+    ck_assert_msg(d.n_pa == 1 && d.n_cl == k, "%zu paragraphs, %zu clauses, "
+                  "want 1 and %zu", d.n_pa, d.n_cl, k);
+    for (size_t i = 0; i < d.n_cl; i++) {
+        char want[64];
+        int wl = snprintf(want, sizeof want, "we keep item %zu for %s years.",
+                          i, i % 3 ? "two" : "several more");
+        ck_assert_msg(d.cl[i].e - d.cl[i].s == (size_t)wl &&
+                          !memcmp(t.s + d.cl[i].s, want, (size_t)wl),
+                      "clause %zu is \"%.*s\"", i,
+                      (int)(d.cl[i].e - d.cl[i].s), t.s + d.cl[i].s);
+    }
+    gx_doc_free(&d);
+    gx_text_free(&t);
+    free(in);
+}
+END_TEST
+
 START_TEST(test_odd_inputs)
 {
     check_listing(&odd[_i]);
@@ -427,6 +462,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_sections, 0, N(sections));
     tcase_add_test(core, test_heading_not_matched);
     tcase_add_test(core, test_gx_segment_soft_wrap);
+    tcase_add_test(core, test_long_paragraph_windows);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Hostile document shapes: time, MB/s and peak RSS of `gdprx --jsonl` on
+each, as a Markdown table, with the memory goal of issue 12 (peak RSS <=
+4 x input + 100 MB) and the speed goal (>= 5 MB/s) checked per row.
+A measurement, not a test.
+
+usage: hostile_docs.py GDPRX_TOOL [--mb N] [--big-mb N] [--timeout S]
+                       [--only SUBSTRING] [--corpus DIR]
+  --mb N       size of each shape (default 20 MB; 1 MB = 10^6 bytes)
+  --big-mb N   size of the single line of real policy text (default 100; 0: none)
+  --timeout S  seconds per run before it is stopped (default 300)
+Needs /usr/bin/time (GNU time).
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def repeat_to(unit, size):
+    """unit repeated to size bytes (cut at the end, at a UTF-8 character
+    boundary: up to 3 bytes short)."""
+    n = size // len(unit) + 1
+    out = (unit * n)[:size + 1]
+    end = size
+    while end > 0 and (out[end] & 0xC0) == 0x80:
+        end -= 1
+    return out[:end]
+
+
+def policy_text(corpus):
+    """The dev corpus documents joined by spaces on one line, as
+    tools/bench.sh makes its single-line input."""
+    parts = []
+    for name in sorted(os.listdir(corpus)):
+        path = os.path.join(corpus, name)
+        if name.endswith(".json") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as fh:
+            parts.append(fh.read().replace(b"\r", b" ").replace(b"\n", b" "))
+    return b" ".join(parts) + b" "
+
+
+def random_utf8(size, seed=12):
+    """Random text: letters, CJK, combining marks, emoji, spaces, and one
+    invalid byte in ~200 (so --replace-invalid is needed)."""
+    rnd = random.Random(seed)
+    pieces = ["a", "e", "z", " ", " ", ".", "\u00e9", "\u4e2d", "\u0301",
+              "\u0308", "\u20dd", "\U0001F600", "\u05d0", "\uFB01", "\u2028"]
+    enc = [p.encode() for p in pieces]
+    out = bytearray()
+    while len(out) < size:
+        chunk = bytearray()
+        for _ in range(4096):
+            chunk += enc[rnd.randrange(len(enc))]
+            if rnd.randrange(200) == 0:
+                chunk += bytes([rnd.choice([0x80, 0xC0, 0xFF, 0xED])])
+        out += chunk
+    del out[size:]
+    return bytes(out)
+
+
+def shapes(mb, big_mb, corpus):
+    size = int(mb * 1e6)
+    if big_mb:
+        yield ("single line of policy text", [],
+               repeat_to(policy_text(corpus), int(big_mb * 1e6)))
+    yield "one repeated character", [], b"a" * size
+    yield "one repeated word", [], repeat_to(b"data ", size)
+    yield "no space (policy text)", [], repeat_to(
+        policy_text(corpus).replace(b" ", b""), size)
+    yield "newlines only", [], b"\n" * size
+    yield "one markdown table row", [], b"|" + repeat_to(
+        b" we keep your data for 3 years |", size - 1)
+    yield "'- ' list items", [], repeat_to(b"- ", size)
+    yield "'- ' items with text", [], repeat_to(
+        b"- we keep your e-mail address for two years\n", size)
+    yield "deep markdown headings", [], repeat_to(
+        b"#" * 200 + b" Heading\n", size)
+    yield "random UTF-8, invalid bytes", ["--replace-invalid"], random_utf8(size)
+    yield "digits", [], b"1" * size
+    yield "e-mail-like tokens", [], repeat_to(
+        b"privacy.dpo-team@example-company.co.uk ", size)
+    yield "one e-mail-like token", [], b"x" * (size - 12) + b"@example.com"
+    yield "sentence ends ('. ')", [], repeat_to(b". ", size)
+
+
+def run(tool, data, extra, timeout):
+    with tempfile.NamedTemporaryFile(delete=False, suffix=".txt") as fh:
+        fh.write(data)
+        path = fh.name
+    tfile = path + ".time"
+    try:
+        cmd = ["/usr/bin/time", "-f", "%e %M", "-o", tfile, tool, "--jsonl",
+               "--max-size", "1G", *extra, path]
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, timeout, 0, f"stopped after {timeout} s"
+        dt = time.monotonic() - t0
+        with open(tfile) as fh:
+            lines = [ln for ln in fh.read().split("\n") if ln.strip()]
+        secs, kb = lines[-1].split()
+        note = ""
+        if p.returncode:
+            note = p.stderr.decode(errors="replace").strip()[:80]
+        else:
+            n = p.stdout.count(b'"type":')
+            note = f"{n} findings"
+        return p.returncode, float(secs) or dt, int(kb) / 1024, note
+    finally:
+        os.unlink(path)
+        if os.path.exists(tfile):
+            os.unlink(tfile)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tool")
+    ap.add_argument("--mb", type=float, default=20)
+    ap.add_argument("--big-mb", type=float, default=100)
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--corpus", default=os.path.join(
+        ROOT, "..", "shared", "corpus", "dev"))
+    a = ap.parse_args(argv[1:])
+    _, base, base_rss, _ = run(a.tool, b"", [], a.timeout)
+    print(f"empty document (process start, rule-set load): {base:.2f} s, "
+          f"{base_rss:.0f} MB; 'MB/s' leaves that time out\n")
+    print("| shape | MB | exit | time (s) | MB/s | peak RSS (MB) | "
+          "RSS goal (MB) | goals | result |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, extra, data in shapes(a.mb, a.big_mb, a.corpus):
+        if a.only and a.only not in name:
+            continue
+        code, secs, rss, note = run(a.tool, data, extra, a.timeout)
+        mb = len(data) / 1e6
+        net = secs - base
+        mbs = mb / net if net > 0 else float("inf")
+        goal = 4 * mb + 100
+        ok = code == 0 and rss <= goal and mbs >= 5
+        print(f"| {name} | {mb:.0f} | {code} | {secs:.2f} | {mbs:.1f} | "
+              f"{rss:.0f} | {goal:.0f} | {'ok' if ok else 'MISSED'} | "
+              f"{note} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

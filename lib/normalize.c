@@ -364,6 +364,13 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
         if (rc != GDPRX_OK)
             goto out;
     }
+    if (t->len >= UINT32_MAX) {   /* the map and the scanner count in 32 bits */
+        rc = gx_error_set(err, GDPRX_ELIMIT,
+                          "input of %zu bytes normalizes to %zu bytes, more "
+                          "than the limit of %u", len, t->len,
+                          (unsigned)UINT32_MAX - 1);
+        goto out;
+    }
     if (reserve(t, 1) != 0) {
         rc = gx_error_nomem(err);
         goto out;

@@ -127,7 +127,7 @@ static int add_hit(gx_scan_hits *h, uint32_t concept, uint32_t term,
 {
     if (gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
-    h->v[h->n++] = (gx_scan_hit){concept, term, s, e, w0, w1};
+    h->v[h->n++] = (gx_scan_hit){concept, term, (uint32_t)s, (uint32_t)e, w0, w1};
     return 0;
 }
 
@@ -726,7 +726,8 @@ static int reach(const gx_scanner *sc, uint32_t st, const active *from,
     const pstate *p = &sc->states[st];
     for (uint32_t k = 0; k < p->n_out; k++) {
         const output *o = &sc->outs[p->out + k];
-        gx_scan_hit hit = {o->concept, o->term, from->s, we, from->w0, w1};
+        gx_scan_hit hit = {o->concept, o->term, (uint32_t)from->s,
+                           (uint32_t)we, from->w0, w1};
         if (insert_hit(h, &hit))
             return -1;
     }
@@ -777,6 +778,8 @@ int gx_scan(const gx_scanner *sc, const char *text, size_t len,
     const uint8_t *cls = sc->cls;
     scratch x = {0};
     uint32_t w = 0;
+    if (len >= UINT32_MAX)   /* hits hold 32-bit offsets */
+        return -1;
     int rc = 0;
     out->n = 0;
     for (size_t i = 0; i < len && !rc;) {
@@ -853,6 +856,8 @@ int gx_scan_naive(const gx_term *terms, size_t n, const char *text,
                   size_t len, gx_scan_hits *out)
 {
     uint8_t cls[256];
+    if (len >= UINT32_MAX)
+        return -1;
     init_classes(cls);
     span *v = NULL;
     size_t nv = 0;

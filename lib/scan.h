@@ -23,7 +23,8 @@ typedef struct gx_scanner gx_scanner;   /* immutable after build; shareable acro
 
 typedef struct gx_scan_hit {
     uint32_t concept, term;
-    size_t s, e;          /* byte span in the text: first byte of the first word .. end of the last word */
+    uint32_t s, e;        /* byte span in the text: first byte of the first word .. end of the last word
+                           * (texts are shorter than 4 GiB: gx_normalize rejects longer ones) */
     uint32_t w0, w1;      /* index (0-based, in the text's word sequence) of first and last word */
 } gx_scan_hit;
 
@@ -39,7 +40,8 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n, gdprx_err
 /* Accepts NULL. */
 void gx_scanner_free(gx_scanner *sc);
 /* All hits of all terms in text[0, len), sorted by (s, e, concept, term); duplicates of the same
- * (concept, s, e) reported once (lowest term id). Returns 0 or -1 when out of memory.
+ * (concept, s, e) reported once (lowest term id). Returns 0, or -1 when out of memory or when
+ * len >= UINT32_MAX (offsets are 32-bit).
  * Word indices count words from the start of `text`. out's previous hits are replaced. */
 int gx_scan(const gx_scanner *sc, const char *text, size_t len, gx_scan_hits *out);
 /* Reference path for tests: the same result computed naively, term by term, position by position,

@@ -106,7 +106,7 @@ static void check_bounds(const char *name, const char *text,
                           is_word(text[x->s]) && is_word(text[x->e - 1]) &&
                           (x->s == 0 || !is_word(text[x->s - 1])) &&
                           !is_word(text[x->e]),
-                      "%s: hit %zu has span %zu-%zu words %u-%u", name, i,
+                      "%s: hit %zu has span %u-%u words %u-%u", name, i,
                       x->s, x->e, x->w0, x->w1);
     }
 }
@@ -135,7 +135,7 @@ static void expect_same(const char *name, const gx_scan_hits *a,
         ck_assert_msg(x->concept == y->concept && x->term == y->term &&
                           x->s == y->s && x->e == y->e && x->w0 == y->w0 &&
                           x->w1 == y->w1,
-                      "%s: hit %zu: %u.%u %zu-%zu, naive %u.%u %zu-%zu", name,
+                      "%s: hit %zu: %u.%u %u-%u, naive %u.%u %u-%u", name,
                       i, x->concept, x->term, x->s, x->e, y->concept, y->term,
                       y->s, y->e);
     }
@@ -189,7 +189,7 @@ START_TEST(test_offsets)
                               h.v[i].s == want[i].s && h.v[i].e == want[i].e &&
                               h.v[i].w0 == want[i].w0 &&
                               h.v[i].w1 == want[i].w1,
-                          "hit %zu: %u.%u %zu-%zu words %u-%u", i,
+                          "hit %zu: %u.%u %u-%u words %u-%u", i,
                           h.v[i].concept, h.v[i].term, h.v[i].s, h.v[i].e,
                           h.v[i].w0, h.v[i].w1);
     }

@@ -548,12 +548,45 @@ static int present(mstate *m, uint32_t ci, size_t cix, int *oom)
     return m->cpresent[ci];
 }
 
+static int context_holds(mstate *m, const gx_pattern *p, size_t cix);
+
+/* Is concept ci's presence in clause cix known without running a regex
+ * (it has no regex terms in the language, or they have run)? */
+static int known(const mstate *m, uint32_t ci, size_t cix)
+{
+    const gx_clause *c = &m->doc->cl[cix];
+    return m->cpresent[ci] || !m->rs->concepts[ci].l[c->lang].re ||
+           m->rx_stamp[ci] == cix + 1;
+}
+
+/* Can the case be ruled out on what the scan found alone: an `all`
+ * concept known absent, a `none` concept present, every `any` concept
+ * known absent? */
+static int ruled_out(const mstate *m, const gx_pattern *p, size_t cix)
+{
+    const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY],
+                   *none = &p->cond[GX_C_NONE];
+    for (size_t i = 0; i < all->n; i++)
+        if (!m->cpresent[all->ids[i]] && known(m, all->ids[i], cix))
+            return 1;
+    for (size_t i = 0; i < none->n && !p->none_within; i++)
+        if (m->cpresent[none->ids[i]])
+            return 1;
+    int open = !any->n;
+    for (size_t i = 0; i < any->n && !open; i++)
+        open = m->cpresent[any->ids[i]] || !known(m, any->ids[i], cix);
+    return !open;
+}
+
 /* The case's presence conditions on clause cix: all, any, none, section,
- * lead. */
+ * lead. The cheap ones first (what the scan found, the heading, the
+ * lead-in), regex terms last: they run only where nothing else failed. */
 static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
 {
     const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY],
                    *none = &p->cond[GX_C_NONE];
+    if (ruled_out(m, p, cix) || !context_holds(m, p, cix))
+        return 0;
     for (size_t i = 0; i < all->n; i++)
         if (!present(m, all->ids[i], cix, oom))
             return 0;
@@ -565,6 +598,12 @@ static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
     for (size_t i = 0; i < none->n && !p->none_within; i++)
         if (present(m, none->ids[i], cix, oom))
             return 0;
+    return 1;
+}
+
+/* The case's section and lead conditions on clause cix. */
+static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
+{
     const gx_clause *c = &m->doc->cl[cix];
     /* a table cell's column header is a heading of its own, its row's first
      * cell a lead-in */

@@ -4,6 +4,7 @@
  * knowledge: it follows the taxonomy's article column. */
 #include "coverage.h"
 
+#include <stdint.h>
 #include <string.h>
 
 typedef struct item_def {
@@ -62,29 +63,89 @@ static int has_label(const gdprx_finding *f, const char *labels)
     return 0;
 }
 
+/* Bit k set: the finding carries a label of item k (lab), or of item k's
+ * condition (cond). Findings of one rule share their type and subtype
+ * strings, so a small cache keyed by those pointers answers most of them. */
+typedef struct memo {
+    const char *type, *subtype;
+    uint32_t lab, cond;
+} memo;
+
+#define MEMO_SLOTS 64u
+
+static const memo *masks(memo *cache, const gdprx_finding *f)
+{
+    uintptr_t h = ((uintptr_t)f->type >> 4) ^ ((uintptr_t)f->subtype >> 3);
+    memo *m = &cache[h % MEMO_SLOTS];
+    if (m->type == f->type && m->subtype == f->subtype)
+        return m;
+    m->type = f->type;
+    m->subtype = f->subtype;
+    m->lab = m->cond = 0;
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
+        if (has_label(f, items[k].labels))
+            m->lab |= 1u << k;
+        if (items[k].condition && has_label(f, items[k].condition))
+            m->cond |= 1u << k;
+    }
+    return m;
+}
+
+/* Does finding f (with label bits lab) state item k? A denial states the
+ * item too ("no transfer outside the EU"), except for a denied right, which
+ * is not offered. */
+static int states(const gdprx_finding *f, uint32_t lab, unsigned k)
+{
+    return (lab >> k & 1u) &&
+           (f->polarity == GDPRX_AFFIRMED || strcmp(f->type, "right"));
+}
+
+size_t gx_coverage_entries(const gdprx_finding *f, size_t n)
+{
+    memo cache[MEMO_SLOTS];
+    memset(cache, 0, sizeof cache);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t lab = masks(cache, &f[i])->lab;
+        for (unsigned k = 0; lab && k < GX_COVERAGE_ITEMS; k++)
+            total += (size_t)states(&f[i], lab, k);
+    }
+    return total;
+}
+
 void gx_coverage(gdprx_coverage_item *out, size_t *idx,
                  const gdprx_finding *f, size_t n)
 {
-    for (size_t k = 0; k < GX_COVERAGE_ITEMS; k++) {
-        const item_def *d = &items[k];
+    memo cache[MEMO_SLOTS];
+    memset(cache, 0, sizeof cache);
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
         gdprx_coverage_item *c = &out[k];
-        size_t *mine = idx + k * n;
-        c->article = d->article;
-        c->item = d->item;
-        c->labels = d->labels;
-        c->applicable = d->condition == NULL;
-        c->findings = mine;
+        c->article = items[k].article;
+        c->item = items[k].item;
+        c->labels = items[k].labels;
+        c->applicable = items[k].condition == NULL;
         c->n_findings = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (d->condition && f[i].polarity == GDPRX_AFFIRMED &&
-                has_label(&f[i], d->condition))
-                c->applicable = 1;
-            /* a denial states the item too ("no transfer outside the EU"),
-             * except for a denied right, which is not offered */
-            if (has_label(&f[i], d->labels) &&
-                (f[i].polarity == GDPRX_AFFIRMED || strcmp(f[i].type, "right")))
-                mine[c->n_findings++] = i;
+    }
+    /* count, then place each item's indices after the previous item's */
+    for (size_t i = 0; i < n; i++) {
+        const memo *m = masks(cache, &f[i]);
+        for (unsigned k = 0; (m->lab | m->cond) && k < GX_COVERAGE_ITEMS; k++) {
+            if ((m->cond >> k & 1u) && f[i].polarity == GDPRX_AFFIRMED)
+                out[k].applicable = 1;
+            out[k].n_findings += (size_t)states(&f[i], m->lab, k);
         }
-        c->stated = c->n_findings > 0;
+    }
+    size_t at[GX_COVERAGE_ITEMS], next = 0;
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
+        at[k] = next;
+        out[k].findings = idx + next;
+        out[k].stated = out[k].n_findings > 0;
+        next += out[k].n_findings;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const memo *m = masks(cache, &f[i]);
+        for (unsigned k = 0; m->lab && k < GX_COVERAGE_ITEMS; k++)
+            if (states(&f[i], m->lab, k))
+                idx[at[k]++] = i;
     }
 }

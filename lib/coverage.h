@@ -9,9 +9,12 @@
 
 #define GX_COVERAGE_ITEMS 15
 
+/* The number of finding indices gx_coverage writes for these findings
+ * (each finding counts once for every item it states). */
+size_t gx_coverage_entries(const gdprx_finding *f, size_t n_findings);
 /* Fill items[GX_COVERAGE_ITEMS] from the findings. idx receives the finding
- * indices (at most n_findings per item, so idx must hold
- * GX_COVERAGE_ITEMS * n_findings entries). */
+ * indices of every item, one after the other: it must hold
+ * gx_coverage_entries(f, n_findings) entries. */
 void gx_coverage(gdprx_coverage_item *items, size_t *idx,
                  const gdprx_finding *f, size_t n_findings);
 

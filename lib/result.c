@@ -454,7 +454,7 @@ int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
         qsort(r->f, r->n, sizeof *r->f, cmp_finding);
     if (segments(&b, doc_lang) != 0)
         goto oom;
-    size_t *cov_idx = pool_alloc(r, (GX_COVERAGE_ITEMS * r->n + 1) *
+    size_t *cov_idx = pool_alloc(r, (gx_coverage_entries(r->f, r->n) + 1) *
                                         sizeof *cov_idx);
     if (!cov_idx)
         goto oom;

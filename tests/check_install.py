@@ -71,6 +71,13 @@ def main() -> int:
                               capture_output=True, text=True).stdout
         check(want.count('"type"') > 10, "the built tool finds findings")
 
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GDPRX_")}
+        got = subprocess.run([built_tool, "rules", "check"], cwd=work, env=env,
+                             capture_output=True, text=True)
+        check(got.returncode == 0 and got.stdout.splitlines()[-1].startswith(
+            str(src / "rules") + ":"), "the tool in its build tree loads the "
+              f"checkout's rules: {got.stdout[-200:]} {got.stderr[-500:]}")
+
         for label, r in [("installed", root), ("moved", tmp / "moved")]:
             if label == "moved":
                 shutil.move(str(root), str(r))
@@ -96,8 +103,8 @@ def main() -> int:
             err = got.stderr
             places = ["$GDPRX_RULES: not set",
                       str(tmp / "moved" / "bin" / ".." / "share" / "gdprx" / "rules"),
-                      str(Path(prefix, "share", "gdprx", "rules")),
-                      str(src / "rules")]
+                      str(src / "rules"),
+                      str(Path(prefix, "share", "gdprx", "rules"))]
             at = [err.find(s) for s in places]
             check(got.returncode == 3 and -1 not in at and at == sorted(at),
                   f"no rule set: exit 3, every place listed in order: {err}")

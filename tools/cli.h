@@ -112,9 +112,9 @@ int write_all(int fd, const char *buf, size_t len);
 
 /* The rule set to load: `given` (--rules) if not NULL, else $GDPRX_RULES
  * if set, else the first directory that exists of: ../share/gdprx/rules
- * relative to the executable (a relocated install), the installation
- * prefix's, and this checkout's rules/ (only for a tool run from its build
- * directory). Returns EXIT_OK, or EXIT_RULES after printing every place
+ * relative to the executable (a relocated install), this checkout's rules/
+ * (only for a tool run from its build directory), and the installation
+ * prefix's. Returns EXIT_OK, or EXIT_RULES after printing every place
  * looked at. Ownership: *out is the caller's; free() it. */
 int rules_locate(char **out, const char *given);
 

@@ -69,13 +69,15 @@ static void list_places(place p[3])
                  GDPRX_RULES_FROM_BINDIR);
     else
         p[0].skipped = "/proc/self/exe cannot be read";
-    p[1].what = "the installation prefix";
-    snprintf(p[1].path, sizeof p[1].path, "%s", GDPRX_RULES_INSTALL_DIR);
-    p[2].what = "the source checkout, for a tool run from its build directory";
-    snprintf(p[2].path, sizeof p[2].path, "%s", GDPRX_RULES_SOURCE_DIR);
+    /* A tool in its build tree belongs to the checkout it was built from,
+     * whatever an older installation under the prefix holds. */
+    p[1].what = "the source checkout, for a tool run from its build directory";
+    snprintf(p[1].path, sizeof p[1].path, "%s", GDPRX_RULES_SOURCE_DIR);
     if (!have_dir || !runs_from_build_dir(dir))
-        p[2].skipped = "not tried: this executable is not in its build "
+        p[1].skipped = "not tried: this executable is not in its build "
                        "directory";
+    p[2].what = "the installation prefix";
+    snprintf(p[2].path, sizeof p[2].path, "%s", GDPRX_RULES_INSTALL_DIR);
 }
 
 static void report_not_found(const place p[3])

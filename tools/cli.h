@@ -23,6 +23,10 @@ typedef struct opts {
     int jobs;               /* worker threads, >= 1 */
     size_t max_size;        /* bytes; a larger document is an error */
     gdprx_options ao;       /* ao.types is borrowed from argv */
+    const char **globs;     /* --glob patterns, [0..nglobs) (array owned
+                               by main, strings borrowed from argv) */
+    const char **excludes;  /* --exclude patterns, likewise */
+    int nglobs, nexcludes;
 } opts;
 
 /* ---- cli_args.c ---- */
@@ -52,7 +56,8 @@ typedef struct joblist {
 } joblist;
 
 /* The documents named by paths[] then by --files-from, directories walked
- * with -r (sorted by name, hidden entries and loops skipped).
+ * with -r (sorted by name, hidden entries, loops and entries filtered out
+ * by --glob/--exclude skipped; a named file is never filtered).
  * Returns EXIT_OK, EXIT_INPUT (--files-from unreadable) or EXIT_USAGE (out
  * of memory is reported as EXIT_INPUT). Ownership: *out is the caller's;
  * release it with jobs_free(). */
@@ -102,6 +107,16 @@ void doc_out_free(doc_out *d);
  * for a regular file, so that records appended by several processes never
  * mix. Returns 0, or -1 with errno set. */
 int write_all(int fd, const char *buf, size_t len);
+
+/* ---- rules_path.c ---- */
+
+/* The rule set to load: `given` (--rules) if not NULL, else $GDPRX_RULES
+ * if set, else the first directory that exists of: ../share/gdprx/rules
+ * relative to the executable (a relocated install), this checkout's rules/
+ * (only for a tool run from its build directory), and the installation
+ * prefix's. Returns EXIT_OK, or EXIT_RULES after printing every place
+ * looked at. Ownership: *out is the caller's; free() it. */
+int rules_locate(char **out, const char *given);
 
 /* ---- batch.c ---- */
 

@@ -27,6 +27,19 @@ void usage(FILE *f)
         "by name;\n"
         "                      hidden entries, special files and loops "
         "skipped)\n"
+        "  -g, --glob PATTERN  with -r, analyze only the files whose name "
+        "matches\n"
+        "                      PATTERN (fnmatch; with a '/', the path below "
+        "the\n"
+        "                      directory given); repeatable: any may match; "
+        "'!PATTERN'\n"
+        "                      is --exclude PATTERN\n"
+        "  --exclude PATTERN   with -r, skip the files and directories that "
+        "match\n"
+        "                      PATTERN (as --glob); repeatable. Paths named "
+        "on the\n"
+        "                      command line or in --files-from are never "
+        "filtered\n"
         "  --files-from FILE   also analyze the paths listed in FILE (- is "
         "stdin),\n"
         "                      one a line, or NUL-separated\n"
@@ -35,7 +48,12 @@ void usage(FILE *f)
         "  --replace-invalid   read invalid UTF-8 bytes as U+FFFD instead of "
         "failing\n"
         "  --rules PATH        rule directory or file (default: $GDPRX_RULES,\n"
-        "                      else the installed rule set)\n"
+        "                      else the first that exists of "
+        "../share/gdprx/rules\n"
+        "                      next to this program, the checkout's "
+        "rules/ for a\n"
+        "                      program in its build tree, and the installed "
+        "rule set)\n"
         "  --types LIST        only these types or type.subtype, "
         "comma-separated\n"
         "  --                  what follows is a PATH, even if it starts with "
@@ -62,7 +80,7 @@ void usage(FILE *f)
         "cue\n"
         "  --segments          text output of the headings, paragraphs and "
         "clauses\n"
-        "  --version, --help\n"
+        "  -h, --help, --version\n"
         "\n"
         "Text output is one line per finding, PATH:LINE:COL: type.subtype "
         "[polarity]\n"
@@ -177,6 +195,10 @@ static int parse_valued(const char *a, const char *v, opts *o)
         o->ao.types = v;
     else if (!strcmp(a, "--files-from"))
         o->files_from = v;
+    else if (!strcmp(a, "-g") || !strcmp(a, "--glob"))
+        o->globs[o->nglobs++] = v;
+    else if (!strcmp(a, "--exclude"))
+        o->excludes[o->nexcludes++] = v;
     else if (!strcmp(a, "--lang")) {
         if (parse_lang(v, &o->ao.lang) != 0)
             return -bad_value(a, "must be en, fr, nl or auto");

@@ -9,13 +9,25 @@
 
 #include "cli.h"
 
-static int load_rules(gdprx_rules **rules, const char *path)
+/* Load `given` (--rules or NULL: the default set, see rules_locate()).
+ * Ownership: *rules is the caller's; *used (the path loaded) too, free() it;
+ * used may be NULL. */
+static int load_rules(gdprx_rules **rules, const char *given, char **used)
 {
+    char *path = NULL;
+    int rc = rules_locate(&path, given);
+    if (rc)
+        return rc;
     gdprx_error err;
     if (gdprx_rules_load(rules, path, &err) != GDPRX_OK) {
         fprintf(stderr, "gdprx: %s\n", err.message);
+        free(path);
         return EXIT_RULES;
     }
+    if (used)
+        *used = path;
+    else
+        free(path);
     return EXIT_OK;
 }
 
@@ -43,7 +55,7 @@ static int rules_check(const gdprx_rules *rules, const char *path)
     for (size_t i = 0; i < gdprx_rules_warning_count(rules); i++)
         printf("warning: %s\n", gdprx_rules_warning(rules, i));
     printf("%s: %zu rules compiled, %zu warnings\n",
-           path ? path : "default rule set", gdprx_rules_count(rules),
+           path, gdprx_rules_count(rules),
            gdprx_rules_warning_count(rules));
     return EXIT_OK;
 }
@@ -89,15 +101,17 @@ static int cmd_rules(int argc, char **argv)
         }
     }
     gdprx_rules *rules;
-    int rc = load_rules(&rules, path);
+    char *used = NULL;
+    int rc = load_rules(&rules, path, &used);
     if (rc)
         return rc;
     if (cmd == 0)
         rules_list(rules);
-    rc = cmd == 1 ? rules_check(rules, path)
+    rc = cmd == 1 ? rules_check(rules, used)
          : cmd == 2 ? rules_test(rules, verbose)
                     : EXIT_OK;
     gdprx_rules_free(rules);
+    free(used);
     return rc;
 }
 
@@ -153,7 +167,7 @@ static int analyze(const opts *o, const char *const *paths, int npaths)
         fprintf(stderr, "gdprx: --json prints one document (%zu given); use "
                         "--jsonl for several\n", jobs.n);
         rc = EXIT_USAGE;
-    } else if (!(rc = load_rules(&rules, o->rules)) &&
+    } else if (!(rc = load_rules(&rules, o->rules, NULL)) &&
                !(rc = check_options(rules, o))) {
         rc = batch_run(rules, &jobs, o);
     }
@@ -171,13 +185,21 @@ int main(int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     gdprx_options_init(&o.ao);
+    /* Each has room for every argument (owned here; strings are argv's). */
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-    if (!paths)
-        return EXIT_INPUT;
-    int npaths = 0;
-    int rc = parse_args(argc, argv, &o, paths, &npaths);
-    if (rc < 0)
-        rc = analyze(&o, paths, npaths);
+    o.globs = calloc((size_t)argc + 1, sizeof *o.globs);
+    o.excludes = calloc((size_t)argc + 1, sizeof *o.excludes);
+    int rc = EXIT_INPUT;
+    if (paths && o.globs && o.excludes) {
+        int npaths = 0;
+        rc = parse_args(argc, argv, &o, paths, &npaths);
+        if (rc < 0)
+            rc = analyze(&o, paths, npaths);
+    } else {
+        fprintf(stderr, "gdprx: out of memory\n");
+    }
     free(paths);
+    free(o.globs);
+    free(o.excludes);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,32 +114,76 @@ static int is_loop(const ancestor *a, const struct stat *st)
     return 0;
 }
 
-static int walk(joblist *jl, const char *dir, const struct stat *st,
+/* One directory tree being walked: where jobs go, the --glob/--exclude
+ * filters, and the length of the root's path (filters with a '/' match the
+ * path below the root). */
+typedef struct walker {
+    joblist *jl;
+    const opts *o;
+    size_t root_len;
+} walker;
+
+static int matches(const char *pattern, const char *path, size_t root_len)
+{
+    const char *rel = path + root_len;
+    while (*rel == '/')
+        rel++;
+    if (strchr(pattern, '/'))
+        return fnmatch(pattern, rel, FNM_PATHNAME) == 0;
+    const char *base = strrchr(path, '/');
+    return fnmatch(pattern, base ? base + 1 : path, 0) == 0;
+}
+
+/* Whether a walked entry passes the filters: no --exclude (nor --glob
+ * '!PAT') matches it and, for a file when any --glob is given, one does. */
+static int wanted(const walker *w, const char *path, int is_dir)
+{
+    const opts *o = w->o;
+    int any_glob = 0, glob_hit = 0;
+    for (int i = 0; i < o->nexcludes; i++)
+        if (matches(o->excludes[i], path, w->root_len))
+            return 0;
+    for (int i = 0; i < o->nglobs; i++) {
+        const char *g = o->globs[i];
+        if (g[0] == '!') {
+            if (matches(g + 1, path, w->root_len))
+                return 0;
+            continue;
+        }
+        any_glob = 1;
+        glob_hit |= matches(g, path, w->root_len);
+    }
+    return is_dir || !any_glob || glob_hit;
+}
+
+static int walk(const walker *w, const char *dir, const struct stat *st,
                 const ancestor *up);
 
 /* One entry of a walked directory: a file becomes a job, a directory is
- * walked, a loop or a special file is skipped. */
-static int walk_entry(joblist *jl, const char *path, const ancestor *up)
+ * walked, a loop, a special file or a filtered entry is skipped. */
+static int walk_entry(const walker *w, const char *path, const ancestor *up)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s: %s", path, strerror(errno));
-        return job_add(jl, path, -1, "io", msg);
+        return wanted(w, path, 0) ? job_add(w->jl, path, -1, "io", msg) : 0;
     }
+    if (!wanted(w, path, S_ISDIR(st.st_mode)))
+        return 0;
     if (S_ISDIR(st.st_mode)) {
         if (is_loop(up, &st)) {
             fprintf(stderr, "gdprx: %s: file system loop, skipped\n", path);
             return 0;
         }
-        return walk(jl, path, &st, up);
+        return walk(w, path, &st, up);
     }
     if (S_ISREG(st.st_mode))
-        return job_add(jl, path, (long long)st.st_size, NULL, NULL);
+        return job_add(w->jl, path, (long long)st.st_size, NULL, NULL);
     return 0;
 }
 
-static int walk(joblist *jl, const char *dir, const struct stat *st,
+static int walk(const walker *w, const char *dir, const struct stat *st,
                 const ancestor *up)
 {
     ancestor me = {st->st_dev, st->st_ino, up};
@@ -149,7 +194,7 @@ static int walk(joblist *jl, const char *dir, const struct stat *st,
             return -1;
         char msg[600];
         snprintf(msg, sizeof msg, "%s: %s", dir, strerror(errno));
-        return job_add(jl, dir, -1, "io", msg);
+        return job_add(w->jl, dir, -1, "io", msg);
     }
     int rc = 0;
     size_t dl = strlen(dir);
@@ -162,21 +207,24 @@ static int walk(joblist *jl, const char *dir, const struct stat *st,
             break;
         }
         snprintf(p, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        rc = walk_entry(jl, p, &me);
+        rc = walk_entry(w, p, &me);
         free(p);
     }
     free_names(names, n);
     return rc;
 }
 
-/* A path given by the user: a directory is walked with -r; anything else,
- * directories without -r included, is a job whose reading tells. */
-static int add_path(joblist *jl, const char *path, int recursive)
+/* A path given by the user: a directory is walked with -r (its entries
+ * filtered by --glob/--exclude); anything else, directories without -r
+ * included, is a job whose reading tells. */
+static int add_path(joblist *jl, const char *path, const opts *o)
 {
     struct stat st;
     if (strcmp(path, "-") && stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode) && recursive)
-            return walk(jl, path, &st, NULL);
+        if (S_ISDIR(st.st_mode) && o->recursive) {
+            walker w = {jl, o, strlen(path)};
+            return walk(&w, path, &st, NULL);
+        }
         return job_add(jl, path, S_ISREG(st.st_mode) ? (long long)st.st_size
                                                       : -1, NULL, NULL);
     }
@@ -198,7 +246,7 @@ static char *read_list(const char *name, size_t *len)
 
 /* Paths one a line (CR LF too), or NUL-separated when the list holds a
  * NUL; empty entries are skipped. */
-static int add_list(joblist *jl, const char *name, int recursive)
+static int add_list(joblist *jl, const char *name, const opts *o)
 {
     size_t len;
     char *text = read_list(name, &len);
@@ -214,7 +262,7 @@ static int add_list(joblist *jl, const char *name, int recursive)
             n--;
         s[n] = '\0';
         if (n)
-            rc = add_path(jl, s, recursive);
+            rc = add_path(jl, s, o);
     }
     free(text);
     if (rc)
@@ -228,12 +276,12 @@ int jobs_collect(joblist *out, const opts *o, const char *const *paths,
     joblist jl = {0};
     int rc = EXIT_OK;
     for (int i = 0; !rc && i < npaths; i++)
-        if (add_path(&jl, paths[i], o->recursive) != 0) {
+        if (add_path(&jl, paths[i], o) != 0) {
             fprintf(stderr, "gdprx: out of memory listing the documents\n");
             rc = EXIT_INPUT;
         }
     if (!rc && o->files_from)
-        rc = add_list(&jl, o->files_from, o->recursive);
+        rc = add_list(&jl, o->files_from, o);
     if (rc) {
         jobs_free(&jl);
         return rc;

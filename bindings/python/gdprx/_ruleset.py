@@ -74,6 +74,15 @@ def _unpickle(origin: _Origin) -> RuleSet:
     return RuleSet(native.handle, native.lib, source, origin, native)
 
 
+def _bundled_rules() -> str | None:
+    """The rule set a wheel bundles next to the package (gdprx/rules/),
+    unless $GDPRX_RULES names another; None: the library's default."""
+    if os.environ.get("GDPRX_RULES"):
+        return None
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
+    return here if os.path.isdir(here) else None
+
+
 class RuleSet:
     """A compiled rule set. Immutable and shared between threads.
 
@@ -102,13 +111,15 @@ class RuleSet:
     def load(cls, path: PathArg | None = None) -> RuleSet:
         """Load and compile rules from a directory (every ``*.yaml`` below
         it) or one YAML file. ``path`` None: the default rule set
-        (``$GDPRX_RULES``, else the rules installed with the library, else
-        the source tree's ``rules/``).
+        (``$GDPRX_RULES``, else the rules bundled in the installed package,
+        ``gdprx/rules/``, else the library's default: the rules installed
+        with it, else the source tree's ``rules/``).
 
         Raises :class:`RuleError` (with ``file``, ``line``, ``column``).
         """
         lib = _lib()
-        p = None if path is None else os.fsencode(path)
+        given = path if path is not None else _bundled_rules()
+        p = None if given is None else os.fsencode(given)
         handle, err = ctypes.c_void_p(), _Error()
         rc = lib.gdprx_rules_load(ctypes.byref(handle), p, ctypes.byref(err))
         if rc != Status.OK:

@@ -145,7 +145,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     const char *page = text;
     if (opts->format == GDPRX_FORMAT_HTML ||
         (opts->format == GDPRX_FORMAT_AUTO && gx_html_detect(text, len))) {
-        if ((rc = gx_html_to_text(&html, text ? text : "", len, err)))
+        if ((rc = gx_html_to_text(&html, text ? text : "", len,
+                                   opts->flags, err)))
             goto out_sel;
         text = html.s;
         len = html.len;

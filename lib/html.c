@@ -117,7 +117,7 @@ static void flush(wr *w, int drop_soft)
         uint32_t s = w->brk_s, e = w->brk_e;
         if (k == BRK_SPACE)
             put_bytes(w, " ", 1, s, e);
-        else if (k == BRK_SEMI)
+        else if (k == BRK_SEMI && last_byte(w) != ' ')   /* not at a cell start */
             put_bytes(w, strchr(".;:!?", last_byte(w)) ? " " : "; ",
                       strchr(".;:!?", last_byte(w)) ? 1 : 2, s, e);
         else if (k == BRK_LINE && last_byte(w) != '\n')
@@ -405,8 +405,8 @@ static int unknown_named(const GumboElement *el, const char *name)
     return t.length == n && !strncasecmp(t.data, name, n);
 }
 
-/* Is el (under main_or_article levels of <main>/<article>) invisible or
- * page chrome? */
+/* Is el invisible or page chrome? in_main: el is under <main> or
+ * <article>, where a <header> or <footer> belongs to the text. */
 static int skipped(const GumboElement *el, int in_main)
 {
     switch (el->tag) {
@@ -806,13 +806,35 @@ void gx_html_free(gx_html *h)
     memset(h, 0, sizeof *h);
 }
 
-int gx_html_to_text(gx_html *h, const char *html, size_t len,
+/* Offset of the first invalid UTF-8 sequence, or len. */
+static size_t first_invalid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int n = u[i] < 0x80 ? 1 : gx_utf8_decode(u, len, i, &cp);
+        if (!n)
+            return i;
+        i += (size_t)n;
+    }
+    return len;
+}
+
+int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
                     gdprx_error *err)
 {
     memset(h, 0, sizeof *h);
     if (len > GDPRX_MAX_INPUT)
         return gx_error_set(err, GDPRX_ELIMIT, "input larger than %zu bytes",
                             (size_t)GDPRX_MAX_INPUT);
+    /* gumbo reads invalid bytes as U+FFFD, as browsers do; without
+     * GDPRX_OPT_REPLACE_INVALID they are an error, as in text */
+    size_t bad = flags & GDPRX_OPT_REPLACE_INVALID ? len
+                                                   : first_invalid(html, len);
+    if (bad < len)
+        return gx_error_offset(err, GDPRX_EUTF8, bad,
+                               "invalid UTF-8 (byte 0x%02X)",
+                               (unsigned char)html[bad]);
     if (nesting_bound(html, len) > HTML_MAX_NESTING)
         return gx_error_set(err, GDPRX_ELIMIT, "HTML nested deeper than %d "
                             "elements", HTML_MAX_NESTING);

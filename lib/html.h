@@ -36,12 +36,13 @@ typedef struct gx_html {
 int gx_html_detect(const char *s, size_t len);
 
 /* Parse `len` bytes of HTML into h (visible text and offset map). Never
- * fails on malformed markup; bytes that are not UTF-8 are copied as they
- * are (the normalizer then reports or replaces them).
- * Returns GDPRX_OK, GDPRX_ELIMIT (nesting deeper than the parser's stack
- * can take) or GDPRX_ENOMEM; on failure h is freed.
+ * fails on malformed markup. Invalid UTF-8 fails with GDPRX_EUTF8 (at its
+ * HTML offset) unless flags has GDPRX_OPT_REPLACE_INVALID: then it is read
+ * as U+FFFD, as browsers do, with no warning.
+ * Returns GDPRX_OK, GDPRX_EUTF8, GDPRX_ELIMIT (nesting deeper than the
+ * parser's recursive free can take) or GDPRX_ENOMEM; on failure h is freed.
  * Ownership: h's buffers are the caller's; release with gx_html_free(). */
-int gx_html_to_text(gx_html *h, const char *html, size_t len,
+int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
                     gdprx_error *err);
 void gx_html_free(gx_html *h);
 

@@ -853,8 +853,10 @@ int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
         const GumboNode *root = find_main(out->root, stack, WALK_STACK);
         walk(&w, root ? root : out->root, stack, WALK_STACK);
     }
-    if (!w.oom && reserve(&w, 0) == 0)
+    if (!w.oom && reserve(&w, 0) == 0) {
         h->ostart[h->len] = (uint32_t)len;
+        h->s[h->len] = '\0';
+    }
     free(stack);
     if (out)
         gumbo_destroy_output(&kGumboDefaultOptions, out);

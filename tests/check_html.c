@@ -225,7 +225,7 @@ END_TEST
 /* Random bytes and nesting: OK, EUTF8 or ELIMIT, never a crash. */
 START_TEST(garbage)
 {
-    size_t n = 1 << 16;
+    size_t n = 1 << 14;
     char *b = malloc(n);
     ck_assert_ptr_nonnull(b);
     unsigned x = 12345u + (unsigned)_i;

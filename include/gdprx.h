@@ -289,6 +289,19 @@ enum {
  *  a sentence longer than 128 KiB may be cut where a window ends. */
 #define GDPRX_MAX_INPUT ((size_t)0x7fffffff)
 
+/** How gdprx_analyze() reads its input. With GDPRX_FORMAT_HTML only the
+ *  visible text of the page is analyzed (no script, style, head, hidden
+ *  elements, navigation or cookie banner), with the structure its headings,
+ *  paragraphs, lists and tables give; findings' offsets still point into
+ *  the HTML bytes. AUTO takes HTML when, after an optional BOM and white
+ *  space, the text starts with "<!doctype html", "<html", "<head", "<body",
+ *  or a block element's start tag with an end tag in the first 4 KB. */
+typedef enum gdprx_format {
+    GDPRX_FORMAT_AUTO = 0,
+    GDPRX_FORMAT_TEXT = 1, /* plain text or Markdown */
+    GDPRX_FORMAT_HTML = 2
+} gdprx_format;
+
 /** Options of one analysis. Initialize with gdprx_options_init(); fields
  *  are only ever appended, and `size` tells the library which fields the
  *  caller's struct has, so a program built against an older header works
@@ -301,6 +314,8 @@ typedef struct gdprx_options {
                           list of types or type.subtype, e.g.
                           "retention,right.erasure" (borrowed for the call) */
     unsigned flags;    /* GDPRX_OPT_* bits; 0 by default */
+    gdprx_format format; /* GDPRX_FORMAT_AUTO (default): HTML when the text
+                            starts as a page or fragment does, else text */
 } gdprx_options;
 
 /** Set the first `size` bytes of `opts` to the defaults and opts->size to
@@ -323,7 +338,8 @@ typedef struct gdprx_finding {
     size_t start, end;          /* byte offsets into the caller's input, end
                                    exclusive: the matched phrase */
     const char *text;           /* copy of input[start, end), NUL-terminated;
-                                   may itself contain NUL bytes: use end-start */
+                                   may itself contain NUL bytes: use
+                                   text_len (HTML input: see text_len) */
     size_t clause_start, clause_end; /* the clause the phrase is in */
     const char *section;        /* heading of the enclosing section, or NULL */
     const char *duration;       /* ISO 8601 ("P3Y") or NULL */
@@ -343,6 +359,11 @@ typedef struct gdprx_finding {
                                    each with its text as written, e.g.
                                    'keep "stored", period "two years"';
                                    else NULL */
+    size_t text_len;            /* bytes of `text`: end - start for text
+                                   input; for HTML input, `text` is the
+                                   visible text of [start, end) (tags out,
+                                   character references decoded, white
+                                   space collapsed) and this its length */
 } gdprx_finding;
 
 /** Kinds of segments reported by gdprx_result_segment(). */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "html.h"
 #include "langid.h"
 #include "matcher.h"
 #include "normalize.h"
@@ -124,6 +125,9 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     if ((int)opts->lang < GDPRX_LANG_AUTO || opts->lang > GDPRX_LANG_NL)
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad language %d",
                             (int)opts->lang);
+    if ((unsigned)opts->format > GDPRX_FORMAT_HTML)
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad format %d",
+                            (int)opts->format);
     if (opts->flags &
         ~(unsigned)(GDPRX_OPT_REPLACE_INVALID | GDPRX_OPT_EXPLAIN))
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: unknown flags "
@@ -136,14 +140,28 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         select = sel;
     }
     gx_text t;
+    gx_html html;   /* HTML input: its visible text, which the stages read */
+    memset(&html, 0, sizeof html);
+    const char *page = text;
+    if (opts->format == GDPRX_FORMAT_HTML ||
+        (opts->format == GDPRX_FORMAT_AUTO && gx_html_detect(text, len))) {
+        if ((rc = gx_html_to_text(&html, text ? text : "", len,
+                                   opts->flags, err)))
+            goto out_sel;
+        text = html.s;
+        len = html.len;
+    }
     gx_doc doc;
     gx_hits hits;
     memset(&doc, 0, sizeof doc);
     memset(&hits, 0, sizeof hits);
     struct timespec clk = {0, 0};
     stage_tick(tm, -1, &clk);
-    if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err)))
+    if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err))) {
+        if (html.s)
+            gx_html_remap_error(err, page, &html);
         goto out_sel;
+    }
     stage_tick(tm, GX_STAGE_NORMALIZE, &clk);
     int lang = opts->lang != GDPRX_LANG_AUTO
                    ? (int)opts->lang - 1
@@ -172,12 +190,15 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     }
     rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang,
                          opts->flags, err);
+    if (rc == GDPRX_OK && html.s)
+        gx_html_remap(*out, &html);
     stage_tick(tm, GX_STAGE_RESULT, &clk);
 out:
     gx_hits_free(&hits);
     gx_doc_free(&doc);
     gx_text_free(&t);
 out_sel:
+    gx_html_free(&html);
     free(sel);
     return rc;
 }

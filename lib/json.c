@@ -94,7 +94,7 @@ static void json_finding(gx_buf *b, const gdprx_finding *f)
     gx_buf_adds(b, "},\"rule\":");
     json_cstr(b, f->rule_id);
     gx_buf_adds(b, ",\"text\":");
-    json_str(b, f->text, f->end - f->start);
+    json_str(b, f->text, f->text_len);
     gx_buf_printf(b, ",\"clause\":{\"start\":%zu,\"end\":%zu},\"section\":",
                   f->clause_start, f->clause_end);
     json_cstr(b, f->section);

@@ -357,6 +357,7 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     gdprx_result *r = b->r;
     if (!(f->text = pool_strndup(r, b->orig + f->start, f->end - f->start)))
         return -1;
+    f->text_len = f->end - f->start;
     if (h->duration[0] &&
         !(f->duration = pool_strndup(r, h->duration, strlen(h->duration))))
         return -1;

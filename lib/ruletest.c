@@ -60,6 +60,9 @@ static int run_example(const gdprx_rules *rs, size_t ri, int lang,
     gdprx_options o;
     gdprx_options_init(&o);
     o.lang = (gdprx_lang)(lang + 1);
+    /* an example is a snippet of policy text as the rules read it, even
+     * when it holds inline markup ("<p><strong>Contract</strong> ...") */
+    o.format = GDPRX_FORMAT_TEXT;
     gdprx_result *res = NULL;
     int rc = gx_analyze(&res, rs, e->text, strlen(e->text), &o, sel, NULL,
                         err);

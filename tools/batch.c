@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,7 +65,13 @@ static void analyze_text(doc_out *d, const batch *b, const char *name,
 {
     gdprx_result *r = NULL;
     gdprx_error err;
-    int rc = gdprx_analyze(&r, b->rules, text, len, &b->o->ao, &err);
+    gdprx_options ao = b->o->ao;   /* *.html / *.htm: HTML unless told */
+    size_t nl = strlen(name);
+    if (ao.format == GDPRX_FORMAT_AUTO &&
+        ((nl > 5 && !strcasecmp(name + nl - 5, ".html")) ||
+         (nl > 4 && !strcasecmp(name + nl - 4, ".htm"))))
+        ao.format = GDPRX_FORMAT_HTML;
+    int rc = gdprx_analyze(&r, b->rules, text, len, &ao, &err);
     if (rc != GDPRX_OK) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s: %s", name, err.message);

@@ -44,6 +44,8 @@ void usage(FILE *f)
         "stdin),\n"
         "                      one a line, or NUL-separated\n"
         "  --max-size N[KMG]   larger documents are an error (default 64M)\n"
+        "  --format FMT        text, html or auto (default: html for *.html,\n"
+        "                      *.htm and text that starts as HTML, else text)\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
         "  --replace-invalid   read invalid UTF-8 bytes as U+FFFD instead of "
         "failing\n"
@@ -199,7 +201,15 @@ static int parse_valued(const char *a, const char *v, opts *o)
         o->globs[o->nglobs++] = v;
     else if (!strcmp(a, "--exclude"))
         o->excludes[o->nexcludes++] = v;
-    else if (!strcmp(a, "--lang")) {
+    else if (!strcmp(a, "--format")) {
+        static const char *const fmts[] = {"auto", "text", "html"};
+        int k = 0;
+        while (k < 3 && strcmp(v, fmts[k]))
+            k++;
+        if (k == 3)
+            return -bad_value(a, "must be text, html or auto");
+        o->ao.format = (gdprx_format)k;
+    } else if (!strcmp(a, "--lang")) {
         if (parse_lang(v, &o->ao.lang) != 0)
             return -bad_value(a, "must be en, fr, nl or auto");
     } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {

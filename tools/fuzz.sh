@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-targets=("${@:-fuzz_analyze fuzz_rules fuzz_normalize}")
+targets=("${@:-fuzz_analyze fuzz_rules fuzz_normalize fuzz_html}")
 bash tools/deps.sh clang libclang-rt-14-dev
 dir=build-fuzz
 if [ ! -f "$dir/build.ninja" ]; then
@@ -28,6 +28,8 @@ for t in ${targets[*]}; do
     case $t in
         fuzz_rules) seeds=(rules/*.yaml rules/lexicon/*.yaml tests/data/bad/*.yaml)
                     max_len=65536 ;;
+        fuzz_html) seeds=(tests/data/html/* ../shared/corpus/html/*.html)
+                   max_len=8192 ;;
         *) seeds=(examples/policies/* ../shared/corpus/dev/*.txt ../shared/corpus/dev/*.md)
            max_len=4096 ;;   # long inputs only slow the search down
     esac

@@ -182,7 +182,7 @@ static void put_explain(FILE *f, const gdprx_finding *x,
     fprintf(f, "    rule %s [%s] pattern %zu: %s\n    matched ", x->rule_id,
             gdprx_lang_code(x->lang), x->pattern_index,
             gdprx_rules_pattern(rules, x->rule_id, x->lang, x->pattern_index));
-    put_quoted(f, x->text, x->end - x->start);
+    put_quoted(f, x->text, x->text_len);
     if (x->concepts)
         fprintf(f, "; concepts %s", x->concepts);
     if (x->negation_cue)
@@ -211,7 +211,7 @@ static void put_text(FILE *f, const char *name, const gdprx_result *r,
                 x->polarity == GDPRX_NEGATED ? "negated" : "affirmed");
         put_attrs(f, x);
         fputs("  ", f);
-        put_quoted(f, x->text, x->end - x->start);
+        put_quoted(f, x->text, x->text_len);
         fputc('\n', f);
         if (o->context) {
             fputs("    clause ", f);

@@ -259,8 +259,9 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
             tuple(arts[k].decode() for k in range(f.n_articles)),
             _decode(f.negation_cue), f.pattern_index,
             _LANG_CODES.get(f.lang),
-            None if s is not None or f.end <= f.start
-            else ctypes.string_at(f.text, f.end - f.start),
+            # HTML input: text is the visible text, not input[start:end]
+            None if (s is not None and f.text_len == f.end - f.start)
+            or not f.text_len else ctypes.string_at(f.text, f.text_len),
         ))
     segs = []
     if want_segments:
@@ -304,7 +305,8 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
     for (typ, sub, pol, st, en, cs, ce, sec, attrs, rule, arts, cue, pidx,
          lang, tbytes) in raw:
         c0, c1 = ch(st), ch(en)
-        text = s[c0:c1] if s is not None else _decode(tbytes or b"")
+        text = (s[c0:c1] if s is not None and tbytes is None
+                else _decode(tbytes or b""))
         findings.append(Finding(
             typ, sub, pol, st, en, text, (cs, ce), sec, attrs, rule, arts,
             cue, pidx, lang, c0, c1,

@@ -57,6 +57,7 @@ class _Options(ctypes.Structure):
         ("lang", ctypes.c_int),          # gdprx_lang
         ("types", ctypes.c_char_p),
         ("flags", ctypes.c_uint),
+        ("format", ctypes.c_int),        # gdprx_format: 0 auto, 1 text, 2 html
     ]
 
 
@@ -70,7 +71,7 @@ class _Finding(ctypes.Structure):
         ("rule_id", ctypes.c_char_p),
         ("start", ctypes.c_size_t),
         ("end", ctypes.c_size_t),
-        ("text", ctypes.c_void_p),       # may contain NUL bytes: end - start
+        ("text", ctypes.c_void_p),       # may contain NUL bytes: text_len
         ("clause_start", ctypes.c_size_t),
         ("clause_end", ctypes.c_size_t),
         ("section", ctypes.c_char_p),
@@ -84,6 +85,7 @@ class _Finding(ctypes.Structure):
         ("pattern_index", ctypes.c_size_t),
         ("lang", ctypes.c_int),          # gdprx_lang
         ("concepts", ctypes.c_char_p),   # with GDPRX_OPT_EXPLAIN only
+        ("text_len", ctypes.c_size_t),   # bytes of text (HTML: visible text)
     ]
 
 

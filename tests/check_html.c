@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of stage 0, HTML input (lib/html.c): the visible text and its
+ * structure, the offset map, detection, and malformed markup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "html.h"
+
+/* HTML in, the Markdown-like text the pipeline reads out. */
+static const struct case_ {
+    const char *name, *in, *want;
+} cases[] = {
+    {"paragraphs", "<p>One.</p><p>Two.</p>", "One.\n\nTwo."},
+    {"heading", "<h2>Your  rights</h2><p>Text</p>", "## Your rights\n\nText"},
+    {"heading br", "<h3>A<br>B</h3>", "### A B"},
+    {"list", "<p>We keep:</p><ul><li>a</li><li>b</li></ul>",
+     "We keep:\n\n- a\n- b"},
+    {"ordered nested", "<ol><li>x<ul><li>y</li></ul></li><li>z</li></ol>",
+     "1. x\n  - y\n2. z"},
+    {"br", "<p>a<br>b</p>", "a\nb"},
+    {"whitespace", "<p>  a \n\t b  </p>", "a b"},
+    {"entities", "<p>&eacute;t&eacute; &amp; caf&#233; &#x2014; &lt;b&gt;</p>",
+     "\xC3\xA9t\xC3\xA9 & caf\xC3\xA9 \xE2\x80\x94 <b>"},
+    {"legacy entity", "<p>&copy 2024 AT&T</p>", "\xC2\xA9 2024 AT&T"},
+    {"numeric 1252", "<p>&#146;</p>", "\xE2\x80\x99"},
+    {"script style", "<p>a</p><script>x = '<p>no</p>'</script>"
+     "<style>p{}</style><p>b</p>", "a\n\nb"},
+    {"comment cdata", "<p>a<!-- no --><![CDATA[ no ]]>b</p>", "ab"},
+    {"hidden", "<p>a</p><p hidden>no</p><div aria-hidden=\"true\">no</div>"
+     "<span style=\"display: none\">no</span><p>b</p>", "a\n\nb"},
+    {"chrome", "<nav>no</nav><div class=\"cookie-banner\">no</div>"
+     "<footer>no</footer><p>yes</p>", "yes"},
+    {"cookie section kept", "<section id=\"cookies\"><p>yes</p></section>",
+     "yes"},
+    {"main only", "<div>no</div><main><p>yes</p></main><div>no</div>", "yes"},
+    {"table header", "<table><tr><th>A</th><th>B</th></tr>"
+     "<tr><td>x</td><td>y</td></tr></table>",
+     "| A | B |\n| --- | --- |\n| x | y |"},
+    {"table no header", "<table><tr><td>x</td><td>y</td></tr></table>",
+     "|  |  |\n| --- | --- |\n| x | y |"},
+    {"nested table", "<table><tr><th>A</th><th>B</th></tr><tr><td>x</td><td>"
+     "<table><tr><td>p</td><td>q</td></tr></table></td></tr></table>",
+     "| A | B |\n| --- | --- |\n| x | p; q |"},
+    {"cell paragraphs", "<table><tr><th>A</th></tr><tr><td><p>One.</p>"
+     "<p>Two</p><p>Three</p></td></tr></table>",
+     "| A |\n| --- |\n| One. Two; Three |"},
+    {"unclosed", "<p>a <b>b <i>c</p><p>d", "a b c\n\nd"},
+    {"stray lt", "<p>a < b and c<d</p><p>e</p>", "a < b and c\n\ne"},
+    {"truncated entity", "<p>a &am", "a &am"},
+    {"truncated numeric", "<p>x &#x", "x &#x"},
+    {"ignored end tag", "<p>ab</span>cd</p>", "abcd"},
+    {"crlf", "<p>a\r\nb</p>", "a b"},
+};
+
+/* The map's invariants, and: every byte that is no separator maps to
+ * source bytes that contain it or the reference that gave it. */
+static void check_map(const gx_html *h, const char *in, size_t n,
+                      const char *name)
+{
+    ck_assert_msg(h->ostart[h->len] == n, "%s: ostart[len]", name);
+    for (size_t i = 0; i < h->len; i++) {
+        ck_assert_msg(h->ostart[i] <= h->oend[i] && h->oend[i] <= n,
+                      "%s: byte %zu maps to [%u, %u)", name, i, h->ostart[i],
+                      h->oend[i]);
+        unsigned char c = (unsigned char)h->s[i];
+        if (h->oend[i] > h->ostart[i] && c < 0x80 && c != ' ' &&
+            c != '\n' && in[h->ostart[i]] != '&')
+            ck_assert_msg(in[h->ostart[i]] == (char)c, "%s: byte %zu '%c' "
+                          "maps to '%c'", name, i, c, in[h->ostart[i]]);
+    }
+}
+
+START_TEST(visible_text)
+{
+    const struct case_ *c = &cases[_i];
+    gx_html h;
+    gdprx_error err;
+    size_t n = strlen(c->in);
+    ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, &err), GDPRX_OK);
+    ck_assert_msg(!strcmp(h.s, c->want), "%s: got \"%s\"", c->name, h.s);
+    check_map(&h, c->in, n, c->name);
+    gx_html_free(&h);
+}
+END_TEST
+
+static const struct dcase {
+    const char *name, *in;
+    int want;
+} detect_cases[] = {
+    {"doctype", "\xEF\xBB\xBF  <!DOCTYPE html><p>x", 1},
+    {"html", "\n<html><body>x</body></html>", 1},
+    {"fragment", "<h1 id=\"a\">Title</h1>\n<p>x</p>", 1},
+    {"fragment no end", "<p>x", 0},
+    {"markdown", "# Title\n\n<p>x</p>", 0},
+    {"text", "We keep your data.", 0},
+    {"empty", "", 0},
+    {"lt only", "<", 0},
+};
+
+START_TEST(detect)
+{
+    const struct dcase *c = &detect_cases[_i];
+    ck_assert_msg(gx_html_detect(c->in, strlen(c->in)) == c->want, "%s",
+                  c->name);
+}
+END_TEST
+
+static gdprx_rules *rules;
+
+static void rules_setup(void)
+{
+    gdprx_error err;
+    ck_assert_int_eq(gdprx_rules_load(&rules, rules_dir(), &err), GDPRX_OK);
+}
+
+static void rules_teardown(void)
+{
+    gdprx_rules_free(rules);
+}
+
+static gdprx_result *analyze_html(const char *in, size_t n, gdprx_format f,
+                                  int *rc, gdprx_error *err)
+{
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.format = f;
+    o.lang = GDPRX_LANG_EN;
+    gdprx_result *r = NULL;
+    *rc = gdprx_analyze(&r, rules, in, n, &o, err);
+    return r;
+}
+
+/* A "not" at the end of one <p> does not negate the next <p>, and a
+ * finding's offsets and text are those of the HTML. */
+START_TEST(paragraphs_apart)
+{
+    static const char in[] = "<p>Tracking: not</p>\n<p>You have the right "
+                             "to request erasure of your&nbsp;data</p>";
+    int rc;
+    gdprx_error err;
+    gdprx_result *r = analyze_html(in, sizeof in - 1, GDPRX_FORMAT_HTML, &rc,
+                                   &err);
+    ck_assert_int_eq(rc, GDPRX_OK);
+    const gdprx_finding *f = find_label(r, "right.erasure");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->polarity, GDPRX_AFFIRMED);
+    ck_assert_uint_eq(f->start, (size_t)(strstr(in, "You") - in));
+    ck_assert_uint_eq(f->end, sizeof in - 1 - strlen("</p>"));
+    ck_assert_uint_eq(f->text_len, strlen(f->text));
+    ck_assert_str_eq(f->text, "You have the right to request erasure of "
+                              "your\xC2\xA0" "data");
+    gdprx_result_free(r);
+    /* the same bytes read as text: the "not" reaches the next line */
+    r = analyze_html(in, sizeof in - 1, GDPRX_FORMAT_TEXT, &rc, &err);
+    ck_assert_int_eq(rc, GDPRX_OK);
+    ck_assert_ptr_nonnull(find_label(r, "right.erasure"));
+    ck_assert_uint_eq(find_label(r, "right.erasure")->text_len,
+                      find_label(r, "right.erasure")->end -
+                          find_label(r, "right.erasure")->start);
+    gdprx_result_free(r);
+}
+END_TEST
+
+START_TEST(bad_format)
+{
+    int rc;
+    gdprx_error err;
+    gdprx_result *r = analyze_html("x", 1, (gdprx_format)7, &rc, &err);
+    ck_assert_int_eq(rc, GDPRX_EINVAL);
+    ck_assert_ptr_null(r);
+}
+END_TEST
+
+/* Invalid UTF-8 is reported at its offset in the HTML. */
+START_TEST(utf8_offset)
+{
+    static const char in[] = "<p>caf&eacute; \xFF</p>";
+    int rc;
+    gdprx_error err;
+    gdprx_result *r = analyze_html(in, sizeof in - 1, GDPRX_FORMAT_HTML, &rc,
+                                   &err);
+    ck_assert_int_eq(rc, GDPRX_EUTF8);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err.offset, (long long)(strchr(in, '\xFF') - in));
+    ck_assert_msg(strstr(err.message, "input:15:") != NULL, "%s",
+                  err.message);
+}
+END_TEST
+
+/* Malformed and hostile inputs: no crash, text around faults kept. */
+static const char *const malformed[] = {
+    "<p>We keep your invoices for ten years.<p><b><i>We never sell your "
+    "personal data.</b></i> < stray &am",
+    "<table><tr><td>We keep your invoices for ten years.<td><table><tr>"
+    "</table></table></td>We never sell your personal data.",
+    "</p></div></html>We keep your invoices for ten years.<p>We never sell "
+    "your personal data.<!-- unclosed",
+    "<script>We keep</script>We keep your invoices for ten years. <title>x"
+    "</title><p>We never sell your personal data.<a href=\"",
+    "<svg><p>We keep your invoices for ten years.</svg><math><mi></math>"
+    "<p>We never sell your personal data.&#xFFFFFFFF;&#0;<select><option>x",
+};
+
+START_TEST(malformed_keeps_text)
+{
+    int rc;
+    gdprx_error err;
+    const char *in = malformed[_i];
+    gdprx_result *r = analyze_html(in, strlen(in), GDPRX_FORMAT_HTML, &rc,
+                                   &err);
+    ck_assert_msg(rc == GDPRX_OK, "case %d: %s", _i, err.message);
+    ck_assert_msg(find_label(r, "retention.period") != NULL, "case %d", _i);
+    const gdprx_finding *f = find_label(r, "recipient.sale");
+    ck_assert_msg(f && f->polarity == GDPRX_NEGATED, "case %d", _i);
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *g = gdprx_result_get(r, i);
+        ck_assert(g->start <= g->end && g->end <= strlen(in));
+    }
+    gdprx_result_free(r);
+}
+END_TEST
+
+/* Random bytes and nesting: OK, EUTF8 or ELIMIT, never a crash. */
+START_TEST(garbage)
+{
+    size_t n = 1 << 14;
+    char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    unsigned x = 12345u + (unsigned)_i;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        b[i] = _i % 2 ? "<>/&#;ap= \"'!-x"[(x >> 16) % 15] : (char)(x >> 16);
+    }
+    memcpy(b, "<html>", 6);
+    int rc;
+    gdprx_error err;
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.format = GDPRX_FORMAT_HTML;
+    o.flags = GDPRX_OPT_REPLACE_INVALID;
+    gdprx_result *r = NULL;
+    rc = gdprx_analyze(&r, rules, b, n, &o, &err);
+    ck_assert_msg(rc == GDPRX_OK, "%s", err.message);
+    gdprx_result_free(r);
+    /* 50,000 nested elements are refused, not parsed */
+    size_t depth = 50000;
+    char *d = malloc(depth * 5 + 1);
+    ck_assert_ptr_nonnull(d);
+    for (size_t i = 0; i < depth; i++)
+        memcpy(d + 5 * i, "<div>", 5);
+    rc = gdprx_analyze(&r, rules, d, depth * 5, &o, &err);
+    ck_assert_int_eq(rc, GDPRX_ELIMIT);
+    free(d);
+    free(b);
+}
+END_TEST
+
+static Suite *html_suite(void)
+{
+    Suite *s = suite_create("html");
+    TCase *core = tcase_create("core");
+    tcase_add_loop_test(core, visible_text, 0, N(cases));
+    tcase_add_loop_test(core, detect, 0, N(detect_cases));
+    tcase_add_unchecked_fixture(core, rules_setup, rules_teardown);
+    tcase_add_test(core, paragraphs_apart);
+    tcase_add_test(core, utf8_offset);
+    suite_add_tcase(s, core);
+    TCase *errors = tcase_create("errors");
+    tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
+    tcase_add_test(errors, bad_format);
+    tcase_add_loop_test(errors, malformed_keeps_text, 0, N(malformed));
+    tcase_add_loop_test(errors, garbage, 0, 4);
+    tcase_set_timeout(errors, 300);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void) { return run_suite(html_suite()); }

@@ -466,6 +466,103 @@ GDPRX_API int gdprx_result_to_json(char **out, size_t *out_len,
 GDPRX_API int gdprx_normalize(char **out, size_t *out_len, const char *text,
                               size_t len, unsigned flags, gdprx_error *err);
 
+/** ## Comparing versions
+ *
+ *  gdprx_diff() compares the findings of two analyses, an older and a newer
+ *  version of one policy, statement by statement: findings are paired by
+ *  label and content, never by position, so text inserted or moved around
+ *  them changes nothing. Pairing, in three passes over findings of the same
+ *  type.subtype (each pass only sees findings the earlier ones left):
+ *  1. same matched text (as tokens: lower-cased words, punctuation and
+ *     white space ignored), polarity, attributes and section: unchanged;
+ *  2. same matched text: changed if polarity, attributes or section differ;
+ *  3. token-set similarity of the matched texts (|A and B| / |A or B|,
+ *     numbers left out: the attributes compare them) at least
+ *     min_similarity, best pairs first (ties: same attributes, same
+ *     section, then nearest relative position in the document).
+ *  Findings left unpaired are removed (old) or added (new). A pair whose
+ *  wording differs but whose polarity, attributes and section are equal
+ *  is unchanged. Sections are compared as tokens without numbers, so
+ *  renumbered headings ("3. Retention" -> "4. Retention") are not moves. */
+
+/** What changed in a pair (bits of gdprx_diff_entry.changes). */
+enum {
+    GDPRX_DIFF_POLARITY = 1u << 0, /* affirmed <-> negated */
+    GDPRX_DIFF_DURATION = 1u << 1, /* duration or duration_max */
+    GDPRX_DIFF_AGE = 1u << 2,
+    GDPRX_DIFF_EMAIL = 1u << 3,
+    GDPRX_DIFF_SECTION = 1u << 4   /* moved to another section */
+};
+
+typedef enum gdprx_diff_kind {
+    GDPRX_DIFF_ADDED = 1,   /* only in the newer version */
+    GDPRX_DIFF_REMOVED = 2, /* only in the older version */
+    GDPRX_DIFF_CHANGED = 3  /* in both, with `changes` set */
+} gdprx_diff_kind;
+
+/** gdprx_diff_entry's index when there is no finding on that side. */
+#define GDPRX_DIFF_NONE ((size_t)-1)
+
+/** One difference: a read-only view. Fields are only ever appended. */
+typedef struct gdprx_diff_entry {
+    gdprx_diff_kind kind;
+    size_t old_index, new_index;      /* for gdprx_result_get() on the older
+                                         and newer result; GDPRX_DIFF_NONE
+                                         for an added / removed finding */
+    const gdprx_finding *old_finding; /* borrowed from the older result, or
+                                         NULL when added */
+    const gdprx_finding *new_finding; /* borrowed from the newer result, or
+                                         NULL when removed */
+    unsigned changes;                 /* GDPRX_DIFF_* bits; 0 unless CHANGED */
+    double similarity;                /* token-set similarity of the pair's
+                                         texts (0..1); 0 unless CHANGED */
+} gdprx_diff_entry;
+
+/** Options of gdprx_diff(). Initialize with gdprx_diff_options_init();
+ *  fields are only ever appended; `size` works as in gdprx_options. */
+typedef struct gdprx_diff_options {
+    size_t size;           /* sizeof the caller's struct; do not change */
+    double min_similarity; /* pass 3 threshold in (0, 1]; 0 means the
+                              default, 0.5 */
+} gdprx_diff_options;
+
+/** Set the first `size` bytes of `opts` to the defaults and opts->size to
+ *  `size` (smaller sizes and NULL are ignored). Call it through
+ *  gdprx_diff_options_init(opts). */
+GDPRX_API void gdprx_diff_options_init_sized(gdprx_diff_options *opts,
+                                             size_t size);
+#define gdprx_diff_options_init(opts) \
+    gdprx_diff_options_init_sized((opts), sizeof *(opts))
+
+/** The differences between two results. */
+typedef struct gdprx_diff_result gdprx_diff_result;
+
+/** Compare the findings of `older` and `newer` (two gdprx_analyze()
+ *  results; analyze both with the same rules and options). `opts` may be
+ *  NULL for the defaults. Entries come in the newer document's order,
+ *  each removed finding after the new finding its older neighbour was
+ *  paired with. The comparison is symmetric: swapping the arguments swaps
+ *  added and removed, and old and new in every entry.
+ *  Returns: GDPRX_OK, GDPRX_EINVAL (a NULL result, bad options) or
+ *  GDPRX_ENOMEM; *out is unchanged on failure.
+ *  Ownership: *out is the caller's; release it with gdprx_diff_free(). It
+ *  borrows from `older` and `newer` (old_finding, new_finding): free it
+ *  before them. */
+GDPRX_API int gdprx_diff(gdprx_diff_result **out, const gdprx_result *older,
+                         const gdprx_result *newer,
+                         const gdprx_diff_options *opts, gdprx_error *err);
+
+/** Release a diff. Accepts NULL. */
+GDPRX_API void gdprx_diff_free(gdprx_diff_result *diff);
+
+/** Number of entries (0 for NULL, and when the versions state the same). */
+GDPRX_API size_t gdprx_diff_count(const gdprx_diff_result *diff);
+
+/** Entry `i`, or NULL when i >= gdprx_diff_count().
+ *  Ownership: borrowed; valid until the diff is freed. */
+GDPRX_API const gdprx_diff_entry *gdprx_diff_get(const gdprx_diff_result *diff,
+                                                 size_t i);
+
 /** Release text allocated by gdprx. Accepts NULL. */
 GDPRX_API void gdprx_free(void *p);
 

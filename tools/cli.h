@@ -125,4 +125,10 @@ int rules_locate(char **out, const char *given);
  * Returns EXIT_OK, or EXIT_INPUT when a document failed. */
 int batch_run(const gdprx_rules *rules, const joblist *jobs, const opts *o);
 
+/* ---- cmd_diff.c ---- */
+
+/* gdprx diff [options] OLD NEW (argv after "diff"). Returns the exit
+ * status: 0 equal, 1 different, 2 trouble, 3 rules failed to load. */
+int cmd_diff(int argc, char **argv);
+
 #endif

@@ -74,6 +74,8 @@ from ._model import (
     _build_document,
 )
 from ._native import (
+    _DiffEntry,
+    _DiffOptions,
     _LANG_AUTO,
     _LANG_BY_CODE,
     _LANG_CODES,
@@ -93,6 +95,7 @@ from ._native import (
     _Segment,
 )
 from ._ruleset import RuleSet
+from ._diff import Change, Diff
 from ._text import (
     _CONT_BYTES,
     Text,
@@ -113,7 +116,9 @@ _BINDING_VERSION = tuple(int(x) for x in __version__.split("."))
 
 __all__ = [
     "Attrs",
+    "Change",
     "CoverageItem",
+    "Diff",
     "Document",
     "Error",
     "FINDING_FIELDS",

@@ -169,3 +169,43 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_normalize": (_int, [_P(_vp), _P(_sz), _cp, _sz, ctypes.c_uint, _P(_Error)]),
     "gdprx_free": (None, [_vp]),
 }
+
+
+# ---- version comparison (gdprx_diff) ----
+
+_DIFF_KINDS = {1: "added", 2: "removed", 3: "changed"}
+# gdprx_diff_entry.changes bits, in bit order
+_DIFF_CHANGES = ("polarity", "duration", "age", "email", "section")
+_DIFF_NONE = ctypes.c_size_t(-1).value
+
+
+class _DiffEntry(ctypes.Structure):
+    """struct gdprx_diff_entry"""
+
+    _fields_ = [
+        ("kind", ctypes.c_int),          # gdprx_diff_kind
+        ("old_index", ctypes.c_size_t),  # _DIFF_NONE when added
+        ("new_index", ctypes.c_size_t),  # _DIFF_NONE when removed
+        ("old_finding", ctypes.POINTER(_Finding)),
+        ("new_finding", ctypes.POINTER(_Finding)),
+        ("changes", ctypes.c_uint),
+        ("similarity", ctypes.c_double),
+    ]
+
+
+class _DiffOptions(ctypes.Structure):
+    """struct gdprx_diff_options"""
+
+    _fields_ = [
+        ("size", ctypes.c_size_t),       # set by gdprx_diff_options_init_sized
+        ("min_similarity", ctypes.c_double),
+    ]
+
+
+_SIGNATURES.update({
+    "gdprx_diff_options_init_sized": (None, [_P(_DiffOptions), _sz]),
+    "gdprx_diff": (_int, [_P(_vp), _vp, _vp, _P(_DiffOptions), _P(_Error)]),
+    "gdprx_diff_free": (None, [_vp]),
+    "gdprx_diff_count": (_sz, [_vp]),
+    "gdprx_diff_get": (_P(_DiffEntry), [_vp, _sz]),
+})

@@ -17,7 +17,8 @@ from typing import Any
 
 from ._errors import Error, _raise
 from ._library import PathArg, _Library, _lib
-from . import _pool
+from . import _diff, _pool
+from ._diff import Diff
 from ._model import Document, RuleTestReport, _build_document
 from ._native import _OPT_REPLACE_INVALID, Status, _Error, _Options
 from ._text import Text, _decode, _encode, _lang_enum, _types_arg
@@ -418,3 +419,20 @@ class RuleSet:
         if n_threads == 1:
             return (one(item) for item in items)
         return self._pool(items, one, n_threads)
+
+    # -- version comparison
+
+    def diff(self, old_text: Text, new_text: Text, lang: str | None = None,
+             types: str | Iterable[str] | None = None,
+             replace_invalid: bool = False,
+             min_similarity: float | None = None) -> Diff:
+        """Compare two versions of a policy: analyze both (``lang``,
+        ``types``, ``replace_invalid`` as :meth:`analyze`) and pair their
+        findings by label and content, not position. Returns a
+        :class:`Diff` of :class:`Change` (added, removed, changed:
+        polarity, duration, age, email, section), empty when both state
+        the same. ``min_similarity``: the threshold (0, 1] for pairing
+        reworded findings (default 0.5)."""
+        return _diff.diff(self, old_text, new_text, lang, types,
+                          replace_invalid, min_similarity)
+

@@ -203,10 +203,10 @@ END_TEST
 
 /* ---- the corpus's revision pairs ------------------------------------------ */
 
-static const char *const revisions[] = {
-    "mozilla-accounts.%s.en.md", "mozilla-accounts.%s.fr.md",
-    "mozilla-accounts.%s.nl.md", "mozilla-websites.%s.en.md",
-    "mozilla-websites.%s.fr.md", "mozilla-websites.%s.nl.md",
+static const char *const revisions[][2] = {
+    {"mozilla-accounts", "en"}, {"mozilla-accounts", "fr"},
+    {"mozilla-accounts", "nl"}, {"mozilla-websites", "en"},
+    {"mozilla-websites", "fr"}, {"mozilla-websites", "nl"},
 };
 
 /* Analyze a corpus document: old (revisions/, dated) or new (dev/). */
@@ -214,16 +214,13 @@ static gdprx_result *analyze_corpus(size_t i, int old)
 {
     const char *dev = getenv("GDPRX_CORPUS");
     ck_assert_msg(dev != NULL, "GDPRX_CORPUS is not set");
-    char name[128], path[1024];
-    snprintf(name, sizeof name, revisions[i], "2024-04-03");
-    if (old) {
-        snprintf(path, sizeof path, "%s/../revisions/%s", dev, name);
-    } else {
-        snprintf(name, sizeof name, revisions[i], "X");
-        char *x = strstr(name, ".X");
-        memmove(x, x + 2, strlen(x + 2) + 1);
-        snprintf(path, sizeof path, "%s/%s", dev, name);
-    }
+    char path[1024];
+    if (old)
+        snprintf(path, sizeof path, "%s/../revisions/%s.2024-04-03.%s.md", dev,
+                 revisions[i][0], revisions[i][1]);
+    else
+        snprintf(path, sizeof path, "%s/%s.%s.md", dev, revisions[i][0],
+                 revisions[i][1]);
     size_t len;
     char *text = read_all(path, &len);
     ck_assert_msg(text != NULL, "cannot read %s", path);
@@ -242,8 +239,8 @@ START_TEST(test_revision_against_itself)
         gdprx_result *r = analyze_corpus((size_t)_i, old);
         gdprx_diff_result *d = NULL;
         ck_assert_int_eq(gdprx_diff(&d, r, r, NULL, NULL), GDPRX_OK);
-        ck_assert_msg(gdprx_diff_count(d) == 0, "%s (%s): %zu entries",
-                      revisions[_i], old ? "old" : "new",
+        ck_assert_msg(gdprx_diff_count(d) == 0, "%s.%s (%s): %zu entries",
+                      revisions[_i][0], revisions[_i][1], old ? "old" : "new",
                       gdprx_diff_count(d));
         gdprx_diff_free(d);
         gdprx_result_free(r);
@@ -274,12 +271,13 @@ START_TEST(test_revision_mirror)
     gdprx_diff_result *fwd = NULL, *back = NULL;
     ck_assert_int_eq(gdprx_diff(&fwd, a, b, NULL, NULL), GDPRX_OK);
     ck_assert_int_eq(gdprx_diff(&back, b, a, NULL, NULL), GDPRX_OK);
-    ck_assert_msg(gdprx_diff_count(fwd) > 0, "%s: the versions differ",
-                  revisions[_i]);
+    ck_assert_msg(gdprx_diff_count(fwd) > 0, "%s.%s: the versions differ",
+                  revisions[_i][0], revisions[_i][1]);
     ck_assert_uint_eq(gdprx_diff_count(fwd), gdprx_diff_count(back));
     for (size_t k = 0; k < gdprx_diff_count(fwd); k++)
         ck_assert_msg(has_mirror(back, gdprx_diff_get(fwd, k)),
-                      "%s: entry %zu has no mirror", revisions[_i], k);
+                      "%s.%s: entry %zu has no mirror", revisions[_i][0],
+                      revisions[_i][1], k);
     gdprx_diff_free(fwd);
     gdprx_diff_free(back);
     gdprx_result_free(a);

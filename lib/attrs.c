@@ -22,35 +22,19 @@ typedef struct tok {
     long milli;    /* digits only: the value in thousandths */
 } tok;
 
-/* Halves and the words that join number words. The lexicons hold integer
- * number words only; these few words of the three languages complete
- * them. */
-static const struct {
-    const char *word;
-    long milli;
-} halves[] = {{"half", 500}, {"halve", 500}, {"demi", 500}, {"demie", 500},
-              {"anderhalf", 1500}};
-static const char *const joiners[] = {"and", "et", "en"};
-
-static int word_is(const char *s, size_t n, const char *w)
+/* A half ("half", "demi", "anderhalf": the lexicon's `halves`, in
+ * thousandths), or 0. */
+static long half_value(const gx_lexicon *lx, const char *s, size_t n)
 {
-    return strlen(w) == n && !memcmp(s, w, n);
+    const gx_word *w = gx_wordtab_find(&lx->halves, s, n);
+    return w ? w->value : 0;
 }
 
-static long half_value(const char *s, size_t n)
+/* A word that joins number words ("and", "et", "en": the lexicon's
+ * `joiners`)? */
+static int is_joiner(const gx_lexicon *lx, const char *s, size_t n)
 {
-    for (size_t k = 0; k < sizeof halves / sizeof halves[0]; k++)
-        if (word_is(s, n, halves[k].word))
-            return halves[k].milli;
-    return 0;
-}
-
-static int is_joiner(const char *s, size_t n)
-{
-    for (size_t k = 0; k < sizeof joiners / sizeof joiners[0]; k++)
-        if (word_is(s, n, joiners[k]))
-            return 1;
-    return 0;
+    return gx_wordtab_find(&lx->joiners, s, n) != NULL;
 }
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -233,8 +217,8 @@ static size_t split_compound(const gx_lexicon *lx, const char *s, size_t n,
         return 0;
     for (size_t len = n; len >= 2; len--) {
         const gx_word *w = gx_wordtab_find(&lx->numbers, s, len);
-        long h = w ? 0 : half_value(s, len);
-        int j = !w && !h && depth > 0 && len < n && is_joiner(s, len);
+        long h = w ? 0 : half_value(lx, s, len);
+        int j = !w && !h && depth > 0 && len < n && is_joiner(lx, s, len);
         if (!w && !h && !j)
             continue;
         out[depth].kind = w ? PIECE_NUMBER : h ? PIECE_HALF : PIECE_JOINER;
@@ -334,11 +318,11 @@ static int dur_word(durstate *d, const gx_lexicon *lx, const tok *t)
         dur_number(d, w->value);
         return 1;
     }
-    if ((h = half_value(t->s, t->n))) {
+    if ((h = half_value(lx, t->s, t->n))) {
         dur_half(d, h);
         return 1;
     }
-    if (is_joiner(t->s, t->n)) {
+    if (is_joiner(lx, t->s, t->n)) {
         dur_joiner(d);
         return 1;
     }
@@ -417,7 +401,7 @@ static int age_word(const gx_lexicon *lx, const tok *t, numrun *r)
         run_word(r, w->value);
         return 1;
     }
-    if (r->active && is_joiner(t->s, t->n)) {
+    if (r->active && is_joiner(lx, t->s, t->n)) {
         r->joined = 1;
         return 1;
     }

@@ -155,6 +155,8 @@ void gx_lexicon_free(gx_lexicon *lx)
     gx_wordtab_free(&lx->stopwords);
     gx_wordtab_free(&lx->numbers);
     gx_wordtab_free(&lx->units);
+    gx_wordtab_free(&lx->halves);
+    gx_wordtab_free(&lx->joiners);
     pcre2_code_free(lx->neg_cues);
     pcre2_code_free(lx->neg_ignore);
     pcre2_code_free(lx->neg_breaks);

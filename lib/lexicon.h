@@ -36,6 +36,8 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
 typedef struct gx_lexicon {
     int present;
     gx_wordtab stopwords, numbers, units;
+    gx_wordtab halves;     /* value: thousandths ("half" 500, "anderhalf" 1500) */
+    gx_wordtab joiners;    /* words that join number words ("and", "et") */
     pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
     int neg_before, neg_after;
     /* Sentence break iterators made once per rule set by

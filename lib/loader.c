@@ -266,6 +266,27 @@ static int number_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     return GDPRX_OK;
 }
 
+/* "half: 0.5": a word for a fraction of one, or one and a fraction */
+static int half_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    lexctx *c = ctx;
+    int rc = word_ok(ld, k);
+    if (!rc)
+        rc = want(ld, v, YAML_SCALAR_NODE, "a value such as 0.5");
+    if (rc)
+        return rc;
+    char *end = NULL;
+    double x = strtod(sval(v), &end);
+    if (end == sval(v) || *end || !(x > 0 && x < 10))
+        return fail(ld, v, GDPRX_ESYNTAX,
+                    "value '%s' of '%s' must be a number between 0 and 10, "
+                    "such as 0.5", sval(v), sval(k));
+    if (gx_wordtab_add(c->tab, sval(k), k->data.scalar.length,
+                       (int)(x * 1000 + 0.5)) != 0)
+        return gx_error_nomem(ld->err);
+    return GDPRX_OK;
+}
+
 static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     lexctx *c = ctx;
@@ -326,6 +347,14 @@ static int lexicon_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     if (key_is(k, "units")) {
         sub.tab = &lx->units;
         return each_pair(ld, v, "units", unit_pair, &sub);
+    }
+    if (key_is(k, "halves")) {
+        sub.tab = &lx->halves;
+        return each_pair(ld, v, "halves", half_pair, &sub);
+    }
+    if (key_is(k, "joiners")) {
+        sub.tab = &lx->joiners;
+        return each_item(ld, v, "joiners", stopword_item, &sub);
     }
     if (key_is(k, "negation"))
         return each_pair(ld, v, "negation", negation_pair, &sub);

@@ -15,7 +15,8 @@
 #       merge (-merge=1) everything into a minimized corpus that replaces
 #       tests/fuzz/corpus/<target>/. Entries longer than 200 bytes that
 #       share a run of 128+ bytes with a ../shared/corpus document are
-#       dropped (no corpus document is committed, whole or in slices).
+#       dropped (no corpus document is committed, whole or in slices), and
+#       the largest entries beyond FUZZ_CORPUS_KB (default 1024) per target.
 #
 # Every run uses the dictionary tests/fuzz/dict/<target>.dict, a per-input
 # timeout of 1 s and leak detection. Per target it prints CPU seconds,
@@ -51,8 +52,12 @@ mkdir -p "$dir/crashes"
 status=0
 
 # shellcheck disable=SC2317  # called below
-drop_corpus_slices() { # minimized dir: remove entries copied from the corpus
-    python3 - "$1" ../shared/corpus <<'PY'
+# Trims a minimized corpus dir for committing: removes entries longer than
+# max_len, those longer than 200 bytes that share a run of 128+ bytes with
+# a ../shared/corpus document, then the largest ones until the rest fits in
+# budget_kb.
+trim_corpus() { # dir, max_len, budget_kb
+    python3 - "$1" ../shared/corpus "$2" "$3" <<'PY'
 import os, sys
 W = 64  # a shared run of 128+ bytes covers two consecutive aligned windows
 index = set()
@@ -74,6 +79,17 @@ for n in sorted(os.listdir(sys.argv[1])):
         os.remove(p)
         dropped += 1
 print(f"  dropped {dropped} entries sharing 128+ bytes with ../shared/corpus")
+max_len, budget = int(sys.argv[3]), int(sys.argv[4]) * 1024
+files = sorted((os.path.getsize(os.path.join(sys.argv[1], n)), n)
+               for n in os.listdir(sys.argv[1]))
+total = sum(sz for sz, _ in files)
+dropped = 0
+while files and (total > budget or files[-1][0] > max_len):
+    sz, n = files.pop()
+    os.remove(os.path.join(sys.argv[1], n))
+    total -= sz
+    dropped += 1
+print(f"  dropped {dropped} entries over {max_len} bytes or the {budget // 1024} KB budget")
 PY
 }
 
@@ -93,9 +109,9 @@ report() { # target, log, time file, stamp
         "$(fstat peak_rss_mb)" \
         "$(sed -nE 's/.*corp: ([0-9]+\/[0-9a-zA-Z]+).*/\1/p' <<< "$covline")"
     printf '  %-16s' "$t"
-    for kind in crash timeout leak oom; do
-        n=$(find "$dir/crashes" -name "$t-$kind-*" -newer "$stamp" | wc -l)
-        printf ' %s %s' "${kind}s" "$n"
+    for kind in crash:crashes timeout:timeouts leak:leaks oom:ooms; do
+        n=$(find "$dir/crashes" -name "$t-${kind%%:*}-*" -newer "$stamp" | wc -l)
+        printf ' %s %s' "${kind#*:}" "$n"
     done
     echo "  slowest input $(fstat slowest_unit_time_sec) s"
 }
@@ -107,7 +123,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$committed"
     case $t in
         fuzz_rules) seeds=(rules/*.yaml rules/lexicon/*.yaml tests/data/bad/*.yaml)
-                    max_len=65536 ;;
+                    max_len=16384 ;;   # 4x the largest made-up seed
         *) seeds=(examples/policies/* ../shared/corpus/dev/*.txt ../shared/corpus/dev/*.md)
            max_len=4096 ;;   # long inputs only slow the search down
     esac
@@ -157,12 +173,13 @@ for t in "${targets[@]}"; do
         rm -rf "$merged" && mkdir -p "$merged"
         "${runner[@]}" "$bin" -merge=1 "${flags[@]}" "$merged" "$committed" "$work" \
             2> "$dir/$t.merge.log" || { ok=0; tail -20 "$dir/$t.merge.log"; }
-        drop_corpus_slices "$merged"
+        trim_corpus "$merged" "$max_len" "${FUZZ_CORPUS_KB:-1024}"
         if [ -n "$(ls -A "$merged")" ]; then
             rm -f "$committed"/*
             cp "$merged"/* "$committed/"
         fi
-        echo "  committed corpus: $(find "$committed" -type f | wc -l) files, $(du -sk "$committed" | cut -f1) KB"
+        echo "  committed corpus: $(find "$committed" -type f | wc -l) files," \
+             "$(cat "$committed"/* | wc -c) bytes"
     fi
     report "$t" "$dir/$t.log" "$dir/$t.time.1" "$stamp"
     if [ $ok = 1 ]; then

@@ -147,7 +147,8 @@ void gdprx_rules_free(gdprx_rules *rs)
         gx_rule_free(&rs->rules[i]);
     free(rs->rules);
     gx_wordtab_free(&rs->stop_langs);
-    for (size_t i = 0; i < rs->n_jit; i++)
+    /* a compile error may leave n_jit counted but no slot array */
+    for (size_t i = 0; rs->jit && i < rs->n_jit; i++)
         pcre2_code_free(atomic_load(&rs->jit[i].code));
     free(rs->jit);
     for (int l = 0; l < GX_NLANG; l++) {

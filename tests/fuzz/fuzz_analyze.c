@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     gdprx_options o;
     gdprx_options_init(&o);
+    o.format = GDPRX_FORMAT_TEXT;   /* HTML has its own target, fuzz_html */
     /* the first byte chooses the options, the rest is the text */
     if (size) {
         o.flags = data[0] & 1 ? GDPRX_OPT_REPLACE_INVALID : 0;

@@ -2,7 +2,8 @@
 /* libFuzzer target: the normalizer's offset map. Properties: every
  * normalized byte maps to an original span [ostart, oend) with ostart <
  * oend <= input length, both on UTF-8 boundaries of the input; ostart never
- * decreases; ostart[len] is the input length; gx_text_npos is its inverse;
+ * decreases; gx_text_ostart(len) is the input length; gx_text_npos is its
+ * inverse;
  * the normalized text is valid UTF-8 without NUL. */
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +29,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         i += n > 0 ? (size_t)n : 1;
     }
     start[size] = 1;
-    if (t.ostart[t.len] != size)
+    if (gx_text_ostart(&t, t.len) != size)
         abort();
+    size_t prev = 0;
     for (size_t i = 0; i < t.len; i++) {
-        if (t.ostart[i] >= t.oend[i] || t.oend[i] > size ||
-            !start[t.ostart[i]] || !start[t.oend[i]])
+        size_t os = gx_text_ostart(&t, i), oe = gx_text_oend(&t, i + 1);
+        if (os >= oe || oe > size || !start[os] || !start[oe])
             abort();
-        if (i && t.ostart[i] < t.ostart[i - 1])
+        if (os < prev)
             abort();
-        if (gx_text_npos(&t, t.ostart[i]) > i)
+        prev = os;
+        if (gx_text_npos(&t, os) > i)
             abort();
         if (t.s[i] == '\0')
             abort();

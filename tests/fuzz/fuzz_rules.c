@@ -9,7 +9,7 @@
 
 static const char *const sentences[] = {
     "We keep your data for three years and never sell it.",
-    "Nous conservons vos donn\xc3\xa9" "es pendant trois ans.",
+    "Nous conservons vos donn\u00e9es pendant trois ans.",
     "Wij bewaren uw gegevens drie jaar en verkopen ze niet.",
 };
 

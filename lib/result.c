@@ -125,6 +125,29 @@ static int cmp_stmt(const void *pa, const void *pb)
     return c;
 }
 
+/* End of the run of hits from i on with i's type, subtype and clause (v
+ * sorted by cmp_stmt). */
+static size_t statement_end(const gx_hit *v, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && v[j].clause == v[i].clause &&
+           !strcmp(v[j].r->type, v[i].r->type) &&
+           !strcmp(v[j].r->subtype, v[i].r->subtype))
+        j++;
+    return j;
+}
+
+/* Keep the hits not marked in drop (which is freed). Returns their count. */
+static size_t compact(gx_hit *v, size_t n, unsigned char *drop)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            v[w++] = v[i];
+    free(drop);
+    return w;
+}
+
 /* One statement, one polarity: an affirmed hit that overlaps a negated hit
  * of the same type and subtype in the same clause is dropped (the denial
  * read the same words with their negation: "we do not sell your data"
@@ -138,23 +161,14 @@ static size_t resolve_polarity(gx_hit *v, size_t n)
     if (!drop)
         return n;   /* best effort: without memory both are kept */
     for (size_t i = 0; i < n;) {
-        size_t j = i + 1;   /* [i, j): one type, subtype and clause */
-        while (j < n && v[j].clause == v[i].clause &&
-               !strcmp(v[j].r->type, v[i].r->type) &&
-               !strcmp(v[j].r->subtype, v[i].r->subtype))
-            j++;
+        size_t j = statement_end(v, n, i);   /* [i, j): one statement */
         for (size_t a = i; a < j; a++)
             for (size_t b = i; b < j && !v[a].negated && !drop[a]; b++)
                 if (v[b].negated && v[b].s < v[a].e && v[a].s < v[b].e)
                     drop[a] = 1;
         i = j;
     }
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!drop[i])
-            v[w++] = v[i];
-    free(drop);
-    return w;
+    return compact(v, n, drop);
 }
 
 /* Attribute by attribute, has `in` nothing that `out` lacks or says
@@ -195,11 +209,7 @@ static size_t fold_nested(gx_hit *v, size_t n)
     if (!drop)
         return n;   /* best effort: without memory both are kept */
     for (size_t i = 0; i < n;) {
-        size_t j = i + 1;   /* [i, j): one type, subtype and clause */
-        while (j < n && v[j].clause == v[i].clause &&
-               !strcmp(v[j].r->type, v[i].r->type) &&
-               !strcmp(v[j].r->subtype, v[i].r->subtype))
-            j++;
+        size_t j = statement_end(v, n, i);   /* [i, j): one statement */
         for (size_t a = i; a < j; a++)
             for (size_t b = i; b < j && !drop[a]; b++) {
                 gx_hit *o = &v[b];
@@ -216,12 +226,7 @@ static size_t fold_nested(gx_hit *v, size_t n)
             }
         i = j;
     }
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!drop[i])
-            v[w++] = v[i];
-    free(drop);
-    return w;
+    return compact(v, n, drop);
 }
 
 /* Sort hits by label then position and fold each run of overlapping hits of

@@ -117,7 +117,9 @@ typedef struct gdprx_rules gdprx_rules;
 /** Load and compile the rules at `path`: a directory (every `*.yaml` file
  *  below it, recursively, in byte order of their paths) or one YAML file.
  *  `path` NULL means the default rule set: `$GDPRX_RULES` if set, else the
- *  directory installed with the library, else the source tree's `rules/`.
+ *  directory installed with the library, else the source tree's `rules/`;
+ *  when neither directory exists, GDPRX_EIO with a message that lists every
+ *  place looked at, in order.
  *  The default limits of gdprx_rules_options apply (see below).
  *  Returns: GDPRX_OK, GDPRX_EIO, GDPRX_ESYNTAX, GDPRX_EPATTERN, GDPRX_ELIMIT
  *  or GDPRX_ENOMEM.
@@ -438,6 +440,10 @@ typedef struct gdprx_coverage_item {
     size_t n_findings;
     const char *labels;      /* the labels that state the item, space-separated
                                 "type" or "type.subtype" (static text) */
+    int selected;            /* 1 unless gdprx_options.types was set and no
+                                selected rule has one of `labels`: an item
+                                outside the selection is not "not stated",
+                                it was not looked for (JSON omits it) */
 } gdprx_coverage_item;
 
 /** Number of coverage items (0 for NULL); the same list for every result. */

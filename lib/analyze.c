@@ -190,6 +190,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     }
     rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang,
                          opts->flags, err);
+    if (rc == GDPRX_OK)
+        gx_coverage_select((*out)->cov, rs, select);
     if (rc == GDPRX_OK && html.s)
         gx_html_remap(*out, &html);
     stage_tick(tm, GX_STAGE_RESULT, &clk);

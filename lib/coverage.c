@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "rules.h"
+
 typedef struct item_def {
     const char *article, *item;
     const char *labels;     /* space-separated "type" or "type.subtype" */
@@ -61,6 +63,22 @@ static int has_label(const gdprx_finding *f, const char *labels)
         p += n + (q != NULL);
     }
     return 0;
+}
+
+void gx_coverage_select(gdprx_coverage_item *items, const gdprx_rules *rs,
+                        const unsigned char *select)
+{
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
+        items[k].selected = select == NULL;
+        for (size_t i = 0; select && i < rs->n_rules && !items[k].selected;
+             i++) {
+            gdprx_finding probe;
+            memset(&probe, 0, sizeof probe);
+            probe.type = rs->rules[i].type;
+            probe.subtype = rs->rules[i].subtype;
+            items[k].selected = select[i] && has_label(&probe, items[k].labels);
+        }
+    }
 }
 
 /* Bit k set: the finding carries a label of item k (lab), or of item k's
@@ -124,6 +142,7 @@ void gx_coverage(gdprx_coverage_item *out, size_t *idx,
         c->item = items[k].item;
         c->labels = items[k].labels;
         c->applicable = items[k].condition == NULL;
+        c->selected = 1;
         c->n_findings = 0;
     }
     /* count, then place each item's indices after the previous item's */

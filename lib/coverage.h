@@ -18,4 +18,9 @@ size_t gx_coverage_entries(const gdprx_finding *f, size_t n_findings);
 void gx_coverage(gdprx_coverage_item *items, size_t *idx,
                  const gdprx_finding *f, size_t n_findings);
 
+/* Set items[k].selected: 1 when select is NULL (every rule ran) or a rule
+ * with select[rule] != 0 has one of the item's labels. */
+void gx_coverage_select(gdprx_coverage_item *items, const gdprx_rules *rs,
+                        const unsigned char *select);
+
 #endif

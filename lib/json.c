@@ -133,9 +133,11 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
         json_finding(&b, &r->f[i]);
     }
     gx_buf_adds(&b, "],\"coverage\":[");
-    for (size_t i = 0; i < GX_COVERAGE_ITEMS; i++) {
+    for (size_t i = 0, put = 0; i < GX_COVERAGE_ITEMS; i++) {
         const gdprx_coverage_item *c = &r->cov[i];
-        gx_buf_adds(&b, i ? ",{\"article\":" : "{\"article\":");
+        if (!c->selected)
+            continue;
+        gx_buf_adds(&b, put++ ? ",{\"article\":" : "{\"article\":");
         json_cstr(&b, c->article);
         gx_buf_adds(&b, ",\"item\":");
         json_cstr(&b, c->item);

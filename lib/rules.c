@@ -383,15 +383,29 @@ int gx_rules_load_path(gdprx_rules **out, const char *path,
     return rc;
 }
 
-static const char *default_path(void)
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *gx_rules_default(const char *installed, const char *source,
+                             gdprx_error *err)
 {
     const char *env = getenv("GDPRX_RULES");
     if (env && *env)
         return env;
-    struct stat st;
-    if (stat(GDPRX_RULES_INSTALL_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-        return GDPRX_RULES_INSTALL_DIR;
-    return GDPRX_RULES_SOURCE_DIR;
+    if (is_dir(installed))
+        return installed;
+    if (is_dir(source))
+        return source;
+    gx_error_set(err, GDPRX_EIO,
+                 "no rule set found; looked, in order, at: 1. $GDPRX_RULES: "
+                 "not set; 2. %s (installed with the library): no such "
+                 "directory; 3. %s (the source tree): no such directory. "
+                 "Set GDPRX_RULES or pass a rule directory or file",
+                 installed, source);
+    return NULL;
 }
 
 int gdprx_rules_load_opts(gdprx_rules **out, const char *path,
@@ -404,7 +418,10 @@ int gdprx_rules_load_opts(gdprx_rules **out, const char *path,
     int rc = gx_limits_resolve(&lim, opts, err);
     if (rc)
         return rc;
-    return gx_rules_load_path(out, path ? path : default_path(), &lim, err);
+    if (!path && !(path = gx_rules_default(GDPRX_RULES_INSTALL_DIR,
+                                           GDPRX_RULES_SOURCE_DIR, err)))
+        return GDPRX_EIO;
+    return gx_rules_load_path(out, path, &lim, err);
 }
 
 int gdprx_rules_load(gdprx_rules **out, const char *path, gdprx_error *err)

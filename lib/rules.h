@@ -157,4 +157,11 @@ void gx_rule_free(gx_rule *r);
  * their JIT code (the benchmark's "compiled size"). */
 size_t gx_rules_compiled_size(const gdprx_rules *rs);
 
+/* The default rule set's path: $GDPRX_RULES when set, else `installed`,
+ * else `source`, the first that is a directory. NULL when neither is: err
+ * (GDPRX_EIO) then lists every place looked at, in order. Ownership: the
+ * result is getenv()'s or one of the arguments. */
+const char *gx_rules_default(const char *installed, const char *source,
+                             gdprx_error *err);
+
 #endif

@@ -199,6 +199,50 @@ START_TEST(test_rules_get)
 }
 END_TEST
 
+/* With a types filter, the coverage items outside it are not selected (not
+ * looked for, rather than "not stated") and the JSON leaves them out. */
+START_TEST(test_coverage_selected)
+{
+    static const char text[] = "We keep your invoices for ten years. We "
+                               "never sell your data.";
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.types = "retention";
+    gdprx_result *r = NULL;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, text, sizeof text - 1, &o, NULL),
+                     GDPRX_OK);
+    size_t selected = 0;
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
+        const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
+        int want = !strcmp(c->article, "13(2)(a)");
+        ck_assert_msg(c->selected == want, "selected %s: %d", c->article,
+                      c->selected);
+        selected += (size_t)c->selected;
+    }
+    ck_assert_uint_eq(selected, 1);
+    char *js = NULL;
+    ck_assert_int_eq(gdprx_result_to_json(&js, NULL, r, NULL), GDPRX_OK);
+    ck_assert_msg(strstr(js, "\"13(2)(a)\"") && !strstr(js, "\"13(1)(a)\""),
+                  "JSON coverage: %s", js);
+    gdprx_free(js);
+    gdprx_result_free(r);
+    o.types = "recipient.sale";   /* a subtype selects its type's item */
+    ck_assert_int_eq(gdprx_analyze(&r, rules, text, sizeof text - 1, &o, NULL),
+                     GDPRX_OK);
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
+        const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
+        ck_assert_msg(c->selected == !strcmp(c->article, "13(1)(e)"),
+                      "recipient.sale selects %s: %d", c->article, c->selected);
+    }
+    gdprx_result_free(r);
+    r = analyze_lang(rules, text, GDPRX_LANG_EN);   /* no filter: all */
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++)
+        ck_assert_msg(gdprx_result_coverage(r, i)->selected,
+                      "no filter: item %zu not selected", i);
+    gdprx_result_free(r);
+}
+END_TEST
+
 /* A result stays valid after its rule set is freed. */
 START_TEST(test_result_outlives_rules)
 {
@@ -621,6 +665,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_accessors_range);
     tcase_add_test(core, test_rules_get);
     tcase_add_test(core, test_result_outlives_rules);
+    tcase_add_test(core, test_coverage_selected);
     tcase_add_test(core, test_version);
     tcase_add_loop_test(core, test_lang_code, 0, N(langs));
     tcase_add_test(core, test_rules_test);

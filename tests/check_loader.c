@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "rules.h"
 
 #define NOT_CHECKED (-1)
 
@@ -333,6 +334,30 @@ START_TEST(test_empty_directory)
 END_TEST
 
 /* Bad arguments. */
+/* No default rule set anywhere: the error says every place looked at;
+ * $GDPRX_RULES (set by meson's test environment) comes first. */
+START_TEST(test_default_not_found)
+{
+    gdprx_error err;
+    ck_assert_int_eq(setenv("GDPRX_RULES", "/from/env", 1), 0);
+    ck_assert_str_eq(gx_rules_default("/nonexistent/a", "/nonexistent/b", &err),
+                     "/from/env");
+    ck_assert_int_eq(unsetenv("GDPRX_RULES"), 0);
+    ck_assert_ptr_null(gx_rules_default("/nonexistent/installed",
+                                        "/nonexistent/source", &err));
+    ck_assert_int_eq(err.code, GDPRX_EIO);
+    ck_assert_msg(strstr(err.message, "$GDPRX_RULES: not set") &&
+                      strstr(err.message, "/nonexistent/installed") &&
+                      strstr(err.message, "/nonexistent/source") &&
+                      strstr(err.message, "Set GDPRX_RULES"),
+                  "message: %s", err.message);
+    char dir[1024];
+    ck_assert_str_eq(gx_rules_default("/nonexistent/installed",
+                                      data_path("rules", dir, sizeof dir),
+                                      &err), dir);
+}
+END_TEST
+
 START_TEST(test_load_arguments)
 {
     gdprx_error err;
@@ -413,6 +438,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(errors, test_memory_errors, 0, N(mem));
     tcase_add_test(errors, test_empty_directory);
     tcase_add_test(errors, test_load_arguments);
+    tcase_add_test(errors, test_default_not_found);
     suite_add_tcase(s, errors);
     return s;
 }

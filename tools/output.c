@@ -80,42 +80,13 @@ static void put_json_str(FILE *f, const char *s)
 
 /* ---- text ------------------------------------------------------------- */
 
-/* Does a coverage label ("type" or "type.subtype") fall under the --types
- * filter? A type selects its subtypes; a subtype selects its type's item. */
-static int label_selected(const char *label, size_t ll, const char *types)
-{
-    for (const char *p = types; *p;) {
-        size_t n = strcspn(p, ",");
-        size_t m = n < ll ? n : ll;
-        if (n && !strncmp(p, label, m) &&
-            (n == ll || (n < ll && label[n] == '.') ||
-             (ll < n && p[ll] == '.')))
-            return 1;
-        p += n + (p[n] == ',');
-    }
-    return 0;
-}
-
-static int item_selected(const gdprx_coverage_item *c, const char *types)
-{
-    if (!types || !*types || !c->labels)
-        return 1;
-    for (const char *p = c->labels; *p;) {
-        size_t n = strcspn(p, " ");
-        if (label_selected(p, n, types))
-            return 1;
-        p += n + (p[n] == ' ');
-    }
-    return 0;
-}
-
 static void put_coverage(FILE *f, const gdprx_result *r, const char *types)
 {
     fprintf(f, "  GDPR Art. 13/14 coverage%s:\n",
             types && *types ? " (selected types)" : "");
     for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
         const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
-        if (!item_selected(c, types))
+        if (!c->selected)
             continue;
         fprintf(f, "    [%s] %-9s %s", !c->applicable ? "-"
                                        : c->stated   ? "x"

@@ -92,6 +92,7 @@ class Finding:
     char_start: int | None = None
     char_end: int | None = None
     clause_chars: tuple[int, int] | None = None
+    concepts: str | None = None    # with explain=True: the concepts that held
 
     @property
     def negated(self) -> bool:
@@ -144,6 +145,7 @@ class CoverageItem:
     applicable: bool
     stated: bool
     findings: tuple[int, ...]
+    selected: bool = True   # False: outside the analysis' ``types``, not looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +264,7 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
             # HTML input: text is the visible text, not input[start:end]
             None if (s is not None and f.text_len == f.end - f.start)
             or not f.text_len else ctypes.string_at(f.text, f.text_len),
+            _decode(f.concepts),
         ))
     segs = []
     if want_segments:
@@ -274,7 +277,8 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
         c = lib.gdprx_result_coverage(res, i).contents
         coverage.append(CoverageItem(
             c.article.decode(), c.item.decode(), bool(c.applicable),
-            bool(c.stated), tuple(c.findings[k] for k in range(c.n_findings))))
+            bool(c.stated), tuple(c.findings[k] for k in range(c.n_findings)),
+            bool(c.selected)))
     warnings = tuple(_decode(lib.gdprx_result_warning(res, i)) or ""
                      for i in range(lib.gdprx_result_warning_count(res)))
     js, jl, err = ctypes.c_void_p(), ctypes.c_size_t(), _Error()
@@ -303,14 +307,15 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
 
     findings = []
     for (typ, sub, pol, st, en, cs, ce, sec, attrs, rule, arts, cue, pidx,
-         lang, tbytes) in raw:
+         lang, tbytes, concepts) in raw:
         c0, c1 = ch(st), ch(en)
         text = (s[c0:c1] if s is not None and tbytes is None
                 else _decode(tbytes or b""))
         findings.append(Finding(
             typ, sub, pol, st, en, text, (cs, ce), sec, attrs, rule, arts,
             cue, pidx, lang, c0, c1,
-            (ch(cs), ch(ce)) if s is not None else None))  # type: ignore[arg-type]
+            (ch(cs), ch(ce)) if s is not None else None,  # type: ignore[arg-type]
+            concepts))
     segments = None
     if want_segments:
         segments = tuple(Segment(k, st, en, lg, sec, ch(st), ch(en))

@@ -33,6 +33,8 @@ _LANG_BY_CODE = {None: _LANG_AUTO, "auto": _LANG_AUTO, "": _LANG_AUTO,
                  "en": _LANG_EN, "fr": _LANG_FR, "nl": _LANG_NL}
 _NEGATED = 1
 _OPT_REPLACE_INVALID = 1 << 0
+_OPT_EXPLAIN = 1 << 1
+_FORMATS = {None: 0, "auto": 0, "text": 1, "html": 2}
 _SEGMENT_KINDS = {1: "heading", 2: "paragraph", 3: "clause"}
 
 
@@ -112,6 +114,7 @@ class _CoverageItem(ctypes.Structure):
         ("findings", ctypes.POINTER(ctypes.c_size_t)),
         ("n_findings", ctypes.c_size_t),
         ("labels", ctypes.c_char_p),
+        ("selected", ctypes.c_int),
     ]
 
 

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._errors import Error, _raise
+from ._errors import Error, InputError, _raise
 from ._library import PathArg, _Library, _lib
 from . import _diff, _pool
 from ._diff import Diff
 from ._model import Document, RuleTestReport, _build_document
-from ._native import _OPT_REPLACE_INVALID, Status, _Error, _Options
+from ._native import (_FORMATS, _OPT_EXPLAIN, _OPT_REPLACE_INVALID, Status,
+                      _Error, _Options)
 from ._text import Text, _decode, _encode, _lang_enum, _types_arg
 
 # What a RuleSet pickles as: ("path", absolute path or None for the
@@ -269,7 +270,8 @@ class RuleSet:
     def analyze(self, text: Text, lang: str | None = None,
                 types: str | Iterable[str] | None = None,
                 replace_invalid: bool = False,
-                segments: bool = False, name: str | None = None) -> Document:
+                segments: bool = False, name: str | None = None,
+                format: str | None = None, explain: bool = False) -> Document:
         """Analyze one document.
 
         ``text``: a ``str`` or UTF-8 ``bytes``. ``lang``: ``"en"``, ``"fr"``,
@@ -278,7 +280,10 @@ class RuleSet:
         ``replace_invalid``: read invalid UTF-8 bytes as U+FFFD instead of
         raising. ``segments``: also return the headings, paragraphs and
         clauses. ``name``: the document's :attr:`Document.name` (a path,
-        an URL; it goes into :meth:`Document.records`).
+        an URL; it goes into :meth:`Document.records`). ``format``:
+        ``"text"`` (plain text or Markdown), ``"html"``, or None / ``"auto"``
+        (HTML when the text starts as a page or fragment does). ``explain``:
+        fill :attr:`Finding.concepts` (which concepts made each finding).
 
         Raises :class:`InputError` (invalid UTF-8 with its byte ``offset``,
         unknown language or type, input too large) and MemoryError.
@@ -290,7 +295,12 @@ class RuleSet:
         opts.lang = _lang_enum(lang)
         types_b = _types_arg(types)
         opts.types = types_b
-        opts.flags = _OPT_REPLACE_INVALID if replace_invalid else 0
+        opts.flags = ((_OPT_REPLACE_INVALID if replace_invalid else 0)
+                      | (_OPT_EXPLAIN if explain else 0))
+        if format not in _FORMATS:
+            raise InputError(Status.EINVAL, f"gdprx: format must be text, html "
+                             f"or auto, not {format!r}")
+        opts.format = _FORMATS[format]
         res, err = ctypes.c_void_p(), _Error()
         h = self._acquire()
         try:
@@ -310,6 +320,7 @@ class RuleSet:
                      types: str | Iterable[str] | None = None,
                      replace_invalid: bool = False, segments: bool = False,
                      return_exceptions: bool = False,
+                     format: str | None = None, explain: bool = False,
                      ) -> Iterator[Document | Error]:
         """Analyze many documents on ``workers`` threads (default: the
         number of CPUs) sharing this rule set; yield the documents in input
@@ -327,7 +338,8 @@ class RuleSet:
             raise ValueError("gdprx: operation on a closed RuleSet")
         types_s = None if types is None else _types_arg(types)
         kw = dict(lang=lang, types=None if types_s is None else types_s.decode(),
-                  replace_invalid=replace_invalid, segments=segments)
+                  replace_invalid=replace_invalid, segments=segments,
+                  format=format, explain=explain)
 
         def one(t: Text) -> Document | Error:
             try:

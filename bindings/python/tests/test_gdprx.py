@@ -287,8 +287,9 @@ class TestStructLayout(unittest.TestCase):
         self.assertEqual(gdprx._Finding.lang.offset, 144)
         self.assertEqual(gdprx._Finding.concepts.offset, 152)
         self.assertEqual(ctypes.sizeof(gdprx._Segment), 40)
-        self.assertEqual(ctypes.sizeof(gdprx._CoverageItem), 48)
+        self.assertEqual(ctypes.sizeof(gdprx._CoverageItem), 56)
         self.assertEqual(gdprx._CoverageItem.labels.offset, 40)
+        self.assertEqual(gdprx._CoverageItem.selected.offset, 48)
         self.assertEqual(ctypes.sizeof(gdprx._RuleInfo), 48)
 
 

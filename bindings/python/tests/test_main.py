@@ -26,6 +26,10 @@ OPTION_SETS = [
     ["--jsonl", "--types", "retention,right.erasure", "--lang", "en"],
     ["--no-coverage", "--types", "recipient", "-j", "1"],
     ["--jsonl", "-j", "3", "--lang", "fr"],
+    ["--types", "retention,right"],        # checklist of the selected types
+    ["--context", "--explain", "--no-coverage"],
+    ["--jsonl", "--max-size", "20K"],
+    ["--count", "--format", "text"],
 ]
 
 
@@ -80,6 +84,35 @@ class TestMain(unittest.TestCase):
                     Path(d).read_bytes())
             c = self.compare(["-r", "--count", "tree"], tmp)
             self.assertEqual(len(c.stdout.splitlines()), 2)
+
+    def test_glob_exclude_and_files_from(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp, "tree")
+            for sub in ("a", "a/deep", "b", "skip"):
+                Path(tree, sub).mkdir(parents=True)
+            for i, rel in enumerate(["a/one.md", "a/deep/two.txt", "b/three.md",
+                                     "skip/four.md", "five.txt"]):
+                Path(tree, rel).write_bytes(Path(self.docs[i % 2]).read_bytes())
+            for opts in (["-g", "*.md"], ["--exclude", "skip"],
+                         ["-g", "a/*", "-g", "!*.txt"], ["-g", "*/*.md", "--exclude", "b"],
+                         ["--glob", "*.txt", "--exclude", "deep"]):
+                with self.subTest(opts=opts):
+                    c = self.compare(["-r", "--count", *opts, "tree"], tmp)
+                    self.assertEqual(c.returncode, 0)
+            expect = {("-g", "*.md"): 3, ("--exclude", "skip"): 4}
+            for opts, n in expect.items():
+                c = self.compare(["-r", "--count", *opts, "tree"], tmp)
+                self.assertEqual(len(c.stdout.splitlines()), n, opts)
+            listing = Path(tmp, "list")
+            listing.write_bytes(b"tree/a/one.md\r\n\ntree/b\nmissing.md\n")
+            c = self.compare(["--jsonl", "--files-from", "list", "tree/five.txt"], tmp)
+            self.assertEqual([json.loads(x).get("error", {}).get("code")
+                              for x in c.stdout.splitlines()],
+                             [None, None, "is_directory", "io"])
+            listing.write_bytes(b"tree/a/one.md\0tree/b/three.md\0")
+            c = self.compare(["-r", "--count", "--files-from", "list"], tmp)
+            self.assertEqual(len(c.stdout.splitlines()), 2)
+            self.assertEqual(self.compare(["--files-from", "nolist"], tmp).returncode, 1)
 
     def test_usage_and_rule_errors(self):
         with tempfile.TemporaryDirectory() as tmp:

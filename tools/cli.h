@@ -103,6 +103,11 @@ int format_error(doc_out *d, const char *name, const char *code,
 
 void doc_out_free(doc_out *d);
 
+/* Does the --types filter `types` (NULL or "": no filter) select coverage
+ * item c? A type selects the items its subtypes state; a subtype selects
+ * its type's item. */
+int coverage_item_selected(const gdprx_coverage_item *c, const char *types);
+
 /* Write all of buf to fd with as few write(2) calls as the fd allows: one
  * for a regular file, so that records appended by several processes never
  * mix. Returns 0, or -1 with errno set. */
@@ -130,5 +135,12 @@ int batch_run(const gdprx_rules *rules, const joblist *jobs, const opts *o);
 /* gdprx diff [options] OLD NEW (argv after "diff"). Returns the exit
  * status: 0 equal, 1 different, 2 trouble, 3 rules failed to load. */
 int cmd_diff(int argc, char **argv);
+
+/* ---- cmd_report.c ---- */
+
+/* gdprx report [options] FILE... -o DIR (argv after "report"): one HTML
+ * page per policy and DIR/index.html. Returns the exit status: 0, 1 a
+ * policy failed or a page could not be written, 2 usage, 3 rules. */
+int cmd_report(int argc, char **argv);
 
 #endif

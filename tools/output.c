@@ -96,7 +96,7 @@ static int label_selected(const char *label, size_t ll, const char *types)
     return 0;
 }
 
-static int item_selected(const gdprx_coverage_item *c, const char *types)
+int coverage_item_selected(const gdprx_coverage_item *c, const char *types)
 {
     if (!types || !*types || !c->labels)
         return 1;
@@ -115,7 +115,7 @@ static void put_coverage(FILE *f, const gdprx_result *r, const char *types)
             types && *types ? " (selected types)" : "");
     for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
         const gdprx_coverage_item *c = gdprx_result_coverage(r, i);
-        if (!item_selected(c, types))
+        if (!coverage_item_selected(c, types))
             continue;
         fprintf(f, "    [%s] %-9s %s", !c->applicable ? "-"
                                        : c->stated   ? "x"

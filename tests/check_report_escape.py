@@ -229,6 +229,18 @@ def main() -> int:
         c.check(escaped.encode() in raw,
                 "index.html: the file name is not escaped exactly")
 
+        # HTML input: the page's source is shown, findings at their offsets
+        page = ("<html><body><p>We keep your data for two years.</p>"
+                "<script>alert(1)</script><!-- x --></body></html>\n")
+        with open("p.html", "w", encoding="utf-8") as fh:
+            fh.write(page)
+        run(tool, "report", "-o", "oh", "p.html")
+        p, raw = parse("oh/p.html.html")
+        c.check(not p.bad and "".join(p.policy) == page,
+                f"HTML input: {p.bad}, text exact: {''.join(p.policy) == page}")
+        c.check(p.marks and all(x in page for x in p.marks.values()) and
+                b"<script>alert" not in raw, f"HTML input: marks {p.marks}")
+
         # invalid UTF-8, read as U+FFFD: never raw in the page
         with open("bad.txt", "wb") as fh:
             fh.write(b"We keep your data for two years \xff\xc0\xaf "
@@ -236,6 +248,9 @@ def main() -> int:
         run(tool, "report", "-o", "out2", "bad.txt", ok=(1,))
         c.check(os.listdir("out2") == ["index.html"],
                 "a policy that failed (invalid UTF-8) got a page")
+        idx, raw = parse("out2/index.html")
+        c.check(idx.rows == 1 and b"bad.txt: input:" in raw,
+                "the failed policy's row does not give its error")
         run(tool, "report", "--replace-invalid", "-o", "out2", "bad.txt")
         p, raw = parse("out2/bad.txt.html")   # raises if not UTF-8
         c.check("\ufffd" in "".join(p.policy) and not p.bad,
@@ -250,6 +265,18 @@ def main() -> int:
                 f"write error without the path: {r.stderr!r}")
         r = run(tool, "report", "x.txt", ok=(2,))
         c.check(b"-o DIR" in r.stderr, "no -o: not a usage error")
+        run(tool, "report", "-o", "o3", "--types", "nosuch", "x.txt", ok=(2,))
+        run(tool, "report", "-o", "o3", "--format", "pdf", "x.txt", ok=(2,))
+        run(tool, "report", "-o", "o3", "--rules", "/nonexistent", "x.txt",
+            ok=(3,))
+        r = subprocess.run([tool, "report", "--types", "retention", "-o", "o4",
+                            "-"], input=HOSTILE.encode(), capture_output=True)
+        c.check(r.returncode == 0 and os.path.exists("o4/stdin.html"),
+                f"stdin: exit {r.returncode}, {os.listdir('.')}")
+        p, _ = parse("o4/stdin.html")
+        c.check(p.marks and all(x.startswith("keep") for x in
+                                p.marks.values()),
+                f"--types retention: marks {p.marks}")
     print(f"report escaping: {c.failures} failures")
     return 1 if c.failures else 0
 

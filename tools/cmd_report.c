@@ -372,18 +372,24 @@ static int policy_text(sbuf *b, const gdprx_result *r, const char *text,
     return 0;
 }
 
+/* A NUL-terminated string as JSON, or null. */
+static void json_cstr(sbuf *b, const char *s)
+{
+    rh_json_str(b, s, s ? strlen(s) : 0);
+}
+
 static void json_finding(sbuf *b, const gdprx_finding *f)
 {
     sb_puts(b, "{\"type\":");
-    rh_json_str(b, f->type, strlen(f->type));
+    json_cstr(b, f->type);
     sb_puts(b, ",\"subtype\":");
-    rh_json_str(b, f->subtype, strlen(f->subtype));
+    json_cstr(b, f->subtype);
     sb_printf(b, ",\"polarity\":\"%s\",\"rule\":", polarity_name(f));
-    rh_json_str(b, f->rule_id, strlen(f->rule_id));
+    json_cstr(b, f->rule_id);
     sb_printf(b, ",\"start\":%zu,\"end\":%zu,\"text\":", f->start, f->end);
     rh_json_str(b, f->text, f->text_len);
     sb_puts(b, ",\"section\":");
-    rh_json_str(b, f->section, f->section ? strlen(f->section) : 0);
+    json_cstr(b, f->section);
     sb_puts(b, ",\"attrs\":{");
     const char *sep = "";
     const struct { const char *key, *value; } attrs[] = {
@@ -392,7 +398,7 @@ static void json_finding(sbuf *b, const gdprx_finding *f)
     for (size_t k = 0; k < sizeof attrs / sizeof *attrs; k++)
         if (attrs[k].value) {
             sb_printf(b, "%s\"%s\":", sep, attrs[k].key);
-            rh_json_str(b, attrs[k].value, strlen(attrs[k].value));
+            json_cstr(b, attrs[k].value);
             sep = ",";
         }
     if (f->age >= 0)
@@ -400,7 +406,7 @@ static void json_finding(sbuf *b, const gdprx_finding *f)
     sb_puts(b, "},\"articles\":[");
     for (size_t k = 0; k < f->n_articles; k++) {
         sb_puts(b, k ? "," : "");
-        rh_json_str(b, f->articles[k], strlen(f->articles[k]));
+        json_cstr(b, f->articles[k]);
     }
     sb_puts(b, "]}");
 }
@@ -512,11 +518,11 @@ static int index_page(sbuf *b, const policy *v, size_t n, const char *filter)
         return -1;
     page_head(b, "index", 0);
     sb_printf(b, "<body>\n<header><h1>gdprx report</h1><p>%zu polic%s, "
-                 "gdprx %s</p></header>\n<div class=\"wide\">"
-                 "<table id=\"index\">\n<thead><tr>"
-                 "<th class=\"file\">file</th><th>language</th>"
-                 "<th>Art. 13/14 items</th><th>findings</th>",
-              n, n == 1 ? "y" : "ies", gdprx_version_string());
+                 "gdprx ", n, n == 1 ? "y" : "ies");
+    rh_escape_str(b, gdprx_version_string());
+    sb_puts(b, "</p></header>\n<div class=\"wide\"><table id=\"index\">\n"
+               "<thead><tr><th class=\"file\">file</th><th>language</th>"
+               "<th>Art. 13/14 items</th><th>findings</th>");
     for (size_t k = 0; k < nt; k++) {
         sb_puts(b, "<th>");
         rh_escape_str(b, types[k]);
@@ -547,11 +553,16 @@ static int write_page(const char *dir, const char *name, const sbuf *buf)
     snprintf(path, dl + nl + 2, "%s/%s", dir, name);
     snprintf(tmp, dl + 20, "%s/.gdprx-XXXXXX", dir);
     fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) != 0 ||
-        write_all(fd, buf->s ? buf->s : "", buf->len) != 0 ||
-        close(fd) != 0 || rename(tmp, path) != 0) {
+    int ok = fd >= 0 && fchmod(fd, 0644) == 0 &&
+             write_all(fd, buf->s ? buf->s : "", buf->len) == 0;
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0 && ok)
+        ok = 0, saved = errno;
+    if (ok && rename(tmp, path) != 0)
+        ok = 0, saved = errno;
+    if (!ok) {
         fprintf(stderr, "gdprx: report: cannot write %s: %s\n", path,
-                strerror(errno));
+                strerror(saved));
         if (fd >= 0)
             unlink(tmp);
         goto out;

@@ -11,18 +11,23 @@ pages' own Content-Security-Policy: the script ran (body data-ready), the
 distinct finding ids on highlighted elements equal the findings of
 `gdprx --json` for the same file, every checklist item is there with a link
 exactly when it is stated, a #fN address opens finding N in the details
-panel, the index has one row per policy. Takes a 1280x1400 screenshot of the
+panel, the index has one row per policy. On the first page, driven through
+the DevTools protocol (--remote-debugging-pipe): unchecking a type hides
+exactly the marks and labels of that type, a click on a mark shows its
+findings in the details panel. Takes a 1280x1400 screenshot of the
 first page (written to PNG with --screenshot, to regenerate
 doc/report-screenshot.png) and checks it is a PNG of that size.
 """
 
 import json
 import os
+import select
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from html.parser import HTMLParser
 
 
@@ -85,6 +90,110 @@ def dom(browser, home, url):
     return d
 
 
+class Cdp:
+    """Chromium driven through the DevTools protocol on a pipe (fds 3 and
+    4, NUL-separated JSON): load a page, evaluate expressions in it."""
+
+    def __init__(self, browser, home, url):
+        to_child, self.out = os.pipe()
+        self.inp, from_child = os.pipe()
+        fds = (os.dup(to_child), os.dup(from_child))
+
+        def child_fds():
+            os.dup2(fds[0], 3)
+            os.dup2(fds[1], 4)
+
+        self.proc = subprocess.Popen(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu",
+             "--remote-debugging-pipe", "about:blank"],
+            preexec_fn=child_fds, close_fds=False, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=home))
+        for fd in (to_child, from_child, *fds):
+            os.close(fd)
+        self.buf, self.n, self.deadline = b"", 0, time.time() + 60
+        target = self.call("Target.createTarget", {"url": url})["targetId"]
+        self.sid = self.call("Target.attachToTarget",
+                             {"targetId": target, "flatten": True})[
+                                 "sessionId"]
+
+    def call(self, method, params, sid=None):
+        self.n += 1
+        msg = {"id": self.n, "method": method, "params": params}
+        if sid:
+            msg["sessionId"] = sid
+        os.write(self.out, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" in self.buf:
+                raw, self.buf = self.buf.split(b"\0", 1)
+                reply = json.loads(raw)
+                if reply.get("id") == self.n:
+                    if "error" in reply:
+                        raise AssertionError(f"{method}: {reply['error']}")
+                    return reply["result"]
+            left = self.deadline - time.time()
+            if left <= 0 or not select.select([self.inp], [], [], left)[0]:
+                raise AssertionError(f"chromium: no answer to {method}")
+            chunk = os.read(self.inp, 1 << 16)
+            if not chunk:
+                raise AssertionError("chromium exited")
+            self.buf += chunk
+
+    def eval(self, expr):
+        r = self.call("Runtime.evaluate",
+                      {"expression": expr, "returnByValue": True}, self.sid)
+        return r["result"].get("value")
+
+    def wait_ready(self):
+        while self.eval("document.body && "
+                        "document.body.getAttribute('data-ready')") != "1":
+            if time.time() > self.deadline:
+                raise AssertionError("the page's script never ran")
+            time.sleep(0.1)
+
+    def close(self):
+        os.close(self.out)
+        os.close(self.inp)
+        self.proc.kill()
+        self.proc.wait()
+
+
+def interact(check, browser, home, page, findings):
+    """Uncheck the most frequent type: exactly the marks all of whose
+    findings have it get class off, and its labels; click a mark: the
+    details panel shows its findings."""
+    types = [f["type"] for f in findings]
+    hidden = max(set(types), key=types.count)
+    cdp = Cdp(browser, home, "file://" + page)
+    try:
+        cdp.wait_ready()
+        marks = cdp.eval("[...document.querySelectorAll('#policy mark')]"
+                         ".map(m => m.getAttribute('data-f'))")
+        want = sum(1 for m in marks if all(
+            types[int(i)] == hidden for i in m.split()))
+        cdp.eval("[...document.querySelectorAll('#types input')].find("
+                 f"c => c.value === {json.dumps(hidden)}).click()")
+        off = cdp.eval("document.querySelectorAll('#policy mark.off')"
+                       ".length")
+        labels = cdp.eval("document.querySelectorAll('#policy .lbl.off')"
+                          ".length")
+        check(want > 0 and off == want and labels == types.count(hidden),
+              f"{page}: unchecking {hidden} hid {off} marks (want {want}) "
+              f"and {labels} labels (want {types.count(hidden)})")
+        first = cdp.eval("var m = document.querySelector("
+                         "'#policy mark:not(.off)'); m.click(); "
+                         "m.getAttribute('data-f')")
+        shown = cdp.eval("document.getElementById('detail-body')"
+                         ".textContent")
+        for i in first.split():
+            f = findings[int(i)]
+            if f["type"] != hidden:
+                check(f"{f['type']}.{f['subtype']}" in shown and
+                      f["rule"] in shown,
+                      f"{page}: a click on finding {i} shows {shown!r}")
+    finally:
+        cdp.close()
+
+
 def png_size(path):
     with open(path, "rb") as fh:
         head = fh.read(24)
@@ -138,6 +247,7 @@ def main() -> int:
                   f"{d.items} checklist items, {stated} stated")
             if src != policies[0]:
                 continue
+            interact(check, browser, home, page, want["findings"])
             f = want["findings"][-1]
             d = dom(browser, home, f"file://{page}#f{n - 1}")
             shown = "".join(d.detail)

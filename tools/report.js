@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* gdprx report pages (tools/cmd_report.c): the type filter and the details
+/* gdprx report pages (tools/report_page.c): the type filter and the details
  * panel. Reads the findings from the JSON in #gx-data; writes text only
  * through textContent. Allowed by the page's CSP by its SHA-256 only. */
 "use strict";

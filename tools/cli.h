@@ -131,4 +131,11 @@ int batch_run(const gdprx_rules *rules, const joblist *jobs, const opts *o);
  * status: 0 equal, 1 different, 2 trouble, 3 rules failed to load. */
 int cmd_diff(int argc, char **argv);
 
+/* ---- cmd_report.c ---- */
+
+/* gdprx report [options] FILE... -o DIR (argv after "report"): one HTML
+ * page per policy and DIR/index.html. Returns the exit status: 0, 1 a
+ * policy failed or a page could not be written, 2 usage, 3 rules. */
+int cmd_report(int argc, char **argv);
+
 #endif

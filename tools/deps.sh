@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(gcc meson ninja-build pkg-config libicu-dev libpcre2-dev libyaml-dev
       libgumbo-dev   # HTML input: lib/html.c
       check python3 python3-venv python3-setuptools python3-pip python3-yaml
-      python3-distributed)   # python3-dask comes with it: examples/python/dask_bag.py and its test
+      python3-distributed    # python3-dask comes with it: examples/python/dask_bag.py and its test
+      chromium)   # gdprx report's pages in a headless browser: tests/check_report_browser.py
 pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -184,6 +184,8 @@ int main(int argc, char **argv)
         return cmd_normalize(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "diff"))
         return cmd_diff(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "report"))
+        return cmd_report(argc - 2, argv + 2);
     opts o;
     memset(&o, 0, sizeof o);
     gdprx_options_init(&o.ao);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The forms of durations, ages and e-mail addresses policy writers use
 (tests/data/attr_forms.tsv, a table written by concept in en, fr and nl)
-give the expected attributes through the shipped rules, end to end.
+give the expected attributes through the shipped rules, end to end; the
+same for statements of the weak types (tests/data/label_forms.tsv).
 
     check_attr_forms.py GDPRX RULES TABLE
 
@@ -108,7 +109,7 @@ def main(argv):
                     failures += 1
                     print(f"{table}:{row[0]}: [{lang}] {row[4]!r}: {err}")
     print(f"{len(rows) - failures} of {len(rows)} forms give their "
-          f"attributes, {failures} fail")
+          f"labels and attributes, {failures} fail")
     return 1 if failures else 0
 
 

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #define MILLI 1000L
 #define VALUE_MAX 1000000L   /* larger numbers are not durations */
 
@@ -435,4 +438,24 @@ int gx_first_number(const gx_lexicon *lx, const char *s, size_t n)
             break;
     }
     return seen ? (int)(r.big + r.small) : -1;
+}
+
+/* ---- values copied from the original text ------------------------------ */
+
+size_t gx_strip_ignorable(char *s)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    int32_t n = (int32_t)strlen(s), i = 0;
+    size_t out = 0;
+    while (i < n) {
+        int32_t st = i;
+        UChar32 c;
+        U8_NEXT(u, i, n, c);
+        if (c >= 0 && u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            continue;
+        memmove(s + out, s + st, (size_t)(i - st));
+        out += (size_t)(i - st);
+    }
+    s[out] = '\0';
+    return out;
 }

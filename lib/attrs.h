@@ -21,4 +21,11 @@ int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
 /* The first number in a phrase (digits or number words), or -1. */
 int gx_first_number(const gx_lexicon *lx, const char *s, size_t n);
 
+/* Remove, in place, the default-ignorable code points (zero-width space
+ * and joiners, soft hyphen, word joiner, BOM ...) from the NUL-terminated
+ * UTF-8 string s: normalized text has none, so a value matched there ("an
+ * address followed by a zero-width space") and copied from the original
+ * text may hold some at its edges or inside. Returns the new length. */
+size_t gx_strip_ignorable(char *s);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrs.h"
 #include "error.h"
 #include "util.h"
 
@@ -297,6 +298,20 @@ static const char *orig_str(bctx *b, size_t s, size_t e)
     return pool_strndup(b->r, b->orig + os, oe - os);
 }
 
+/* An e-mail address as written, without the invisible characters the
+ * normalizer dropped (attrs.c). */
+static const char *email_str(bctx *b, size_t s, size_t e)
+{
+    size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
+    char *d = pool_alloc(b->r, oe - os + 1);
+    if (d) {
+        memcpy(d, b->orig + os, oe - os);
+        d[oe - os] = '\0';
+        gx_strip_ignorable(d);
+    }
+    return d;
+}
+
 static const struct rulestr *rule_strings(bctx *b, size_t ri,
                                           const gx_rule *rule)
 {
@@ -370,8 +385,8 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
         !(f->duration_max =
               pool_strndup(r, h->duration_max, strlen(h->duration_max))))
         return -1;
-    if (h->email_e > h->email_s && !(f->email = orig_str(b, h->email_s,
-                                                         h->email_e)))
+    if (h->email_e > h->email_s && !(f->email = email_str(b, h->email_s,
+                                                          h->email_e)))
         return -1;
     if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, h->cue_s,
                                                             h->cue_e)))

@@ -235,17 +235,20 @@ static size_t split_compound(const gx_lexicon *lx, const char *s, size_t n,
 
 /* ---- durations ---------------------------------------------------------- */
 
-static const char UNITS[] = "YMWDH";
+/* The units, as the lexicon's units map them (the loader reads ISO 8601's
+ * "TM", minutes, as 'I'), from the largest. */
+static const char UNITS[] = "YMWDHI";
+#define N_UNITS 6
 /* how many of the next smaller unit one unit holds: a year is 12 months, a
- * month 30 days, a week 7 days, a day 24 hours */
+ * month 30 days, a week 7 days, a day 24 hours, an hour 60 minutes */
 static const struct {
     int lower;
     long factor;
-} SMALLER[] = {{1, 12}, {3, 30}, {3, 7}, {4, 24}, {-1, 0}};
+} SMALLER[N_UNITS] = {{1, 12}, {3, 30}, {3, 7}, {4, 24}, {5, 60}, {-1, 0}};
 
 /* Add milli thousandths of unit index u to parts; the fraction goes to the
- * next smaller unit (hours round). */
-static void add_milli(long parts[5], int u, long milli)
+ * next smaller unit (minutes round). */
+static void add_milli(long parts[N_UNITS], int u, long milli)
 {
     long whole = milli / MILLI, rest = milli % MILLI;
     if (SMALLER[u].lower < 0 && rest >= MILLI / 2)
@@ -258,7 +261,7 @@ static void add_milli(long parts[5], int u, long milli)
 
 /* The reader of gx_duration. */
 typedef struct durstate {
-    long parts[5];   /* Y M W D H */
+    long parts[N_UNITS];   /* Y M W D H I(minutes) */
     long pending;    /* thousandths, -1: none */
     numrun run;
     int last_u;      /* index of the last unit seen, -1: none */
@@ -342,10 +345,11 @@ static int dur_word(durstate *d, const gx_lexicon *lx, const tok *t)
     return np > 0;
 }
 
-static void iso_write(long parts[5], char iso[GX_ISO_MAX])
+static void iso_write(long parts[N_UNITS], char iso[GX_ISO_MAX])
 {
     /* ISO 8601 allows weeks only alone */
-    if (parts[2] && (parts[0] || parts[1] || parts[3] || parts[4])) {
+    if (parts[2] && (parts[0] || parts[1] || parts[3] || parts[4] ||
+                     parts[5])) {
         parts[3] += 7 * parts[2];
         parts[2] = 0;
     }
@@ -355,8 +359,12 @@ static void iso_write(long parts[5], char iso[GX_ISO_MAX])
         if (parts[p])
             k += snprintf(iso + k, (size_t)(GX_ISO_MAX - k), "%ld%c", parts[p],
                           des[p]);
+    if (parts[4] || parts[5])
+        k += snprintf(iso + k, (size_t)(GX_ISO_MAX - k), "T");
     if (parts[4])
-        k += snprintf(iso + k, (size_t)(GX_ISO_MAX - k), "T%ldH", parts[4]);
+        k += snprintf(iso + k, (size_t)(GX_ISO_MAX - k), "%ldH", parts[4]);
+    if (parts[5])
+        k += snprintf(iso + k, (size_t)(GX_ISO_MAX - k), "%ldM", parts[5]);
     if (k == 1)   /* all parts zero: "0 days" */
         snprintf(iso, GX_ISO_MAX, "P0D");
 }

@@ -296,11 +296,13 @@ static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     if (rc)
         return rc;
     const char *u = sval(v);
-    if (strlen(u) != 1 || !strchr("YMWDH", u[0]))
+    int minutes = !strcmp(u, "TM");   /* ISO 8601's minutes, after the T */
+    if (!minutes && (strlen(u) != 1 || !strchr("YMWDH", u[0])))
         return fail(ld, v, GDPRX_ESYNTAX,
-                    "unit '%s' must be one of Y, M, W, D, H (for '%s')", u,
-                    sval(k));
-    if (gx_wordtab_add(c->tab, sval(k), k->data.scalar.length, u[0]) != 0)
+                    "unit '%s' must be one of Y, M, W, D, H, TM (for '%s')",
+                    u, sval(k));
+    if (gx_wordtab_add(c->tab, sval(k), k->data.scalar.length,
+                       minutes ? 'I' : u[0]) != 0)
         return gx_error_nomem(ld->err);
     return GDPRX_OK;
 }

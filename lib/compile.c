@@ -22,6 +22,9 @@ typedef struct compiler {
     gdprx_rules *rs;
     char *derived[GX_NLANG][2];   /* number_word, unit_word */
     unsigned char *state[GX_NLANG]; /* per concept: 0 todo, 1 busy, 2 done */
+    uint32_t *by_name;     /* open-addressed concept ids by name hash,
+                              UINT32_MAX free; [name_mask + 1], owned */
+    size_t name_mask;
     gdprx_error *err;
 } compiler;
 
@@ -29,12 +32,43 @@ static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
                            int depth);
 static int concept_regex_build(compiler *ld, gx_concept_lang *cl);
 
-static long concept_index(const gdprx_rules *rs, const char *name, size_t n)
+static int name_is(const char *have, const char *name, size_t n)
 {
-    for (size_t i = 0; i < rs->n_concepts; i++)
-        if (strlen(rs->concepts[i].name) == n &&
-            !strncmp(rs->concepts[i].name, name, n))
-            return (long)i;
+    return !strncmp(have, name, n) && have[n] == '\0';
+}
+
+/* The name index: concepts are looked up by name ~150,000 times while
+ * terms expand (@name), so a linear search cost ~50 M instructions. The
+ * first concept of a name wins, as the linear search did. */
+static int index_names(compiler *ld)
+{
+    size_t size = 16;
+    while (size < 2 * ld->rs->n_concepts + 1)
+        size <<= 1;
+    if (!(ld->by_name = malloc(size * sizeof *ld->by_name)))
+        return gx_error_nomem(ld->err);
+    ld->name_mask = size - 1;
+    for (size_t i = 0; i < size; i++)
+        ld->by_name[i] = UINT32_MAX;
+    for (size_t i = 0; i < ld->rs->n_concepts; i++) {
+        const char *nm = ld->rs->concepts[i].name;
+        size_t n = strlen(nm);
+        size_t h = gx_word_hash(nm, n) & ld->name_mask;
+        while (ld->by_name[h] != UINT32_MAX &&
+               !name_is(ld->rs->concepts[ld->by_name[h]].name, nm, n))
+            h = (h + 1) & ld->name_mask;
+        if (ld->by_name[h] == UINT32_MAX)
+            ld->by_name[h] = (uint32_t)i;
+    }
+    return GDPRX_OK;
+}
+
+static long concept_index(const compiler *ld, const char *name, size_t n)
+{
+    size_t h = gx_word_hash(name, n) & ld->name_mask;
+    for (; ld->by_name[h] != UINT32_MAX; h = (h + 1) & ld->name_mask)
+        if (name_is(ld->rs->concepts[ld->by_name[h]].name, name, n))
+            return (long)ld->by_name[h];
     return -1;
 }
 
@@ -44,7 +78,7 @@ static int concept_regex(compiler *ld, int lang, const char *name, size_t n,
                          gx_loc loc, const char **val)
 {
     *val = NULL;
-    long ci = concept_index(ld->rs, name, n);
+    long ci = concept_index(ld, name, n);
     if (ci < 0)
         return GDPRX_OK;
     int rc = compile_concept(ld, (size_t)ci, lang, loc, 0);
@@ -401,7 +435,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     size_t n = 0;
     while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
         n++;
-    long ri = concept_index(ld->rs, at + 1, n);
+    long ri = concept_index(ld, at + 1, n);
     int rc = GDPRX_OK;
     if (ri < 0)
         rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line, loc.col,
@@ -560,7 +594,7 @@ static int resolve_needs(compiler *ld, gx_concept *c)
     if (!(c->need_ids = malloc(c->n_needs * sizeof *c->need_ids)))
         return gx_error_nomem(ld->err);
     for (size_t i = 0; i < c->n_needs; i++) {
-        long ni = concept_index(ld->rs, c->need_names[i],
+        long ni = concept_index(ld, c->need_names[i],
                                 strlen(c->need_names[i]));
         if (ni < 0)
             return gx_error_at(ld->err, GDPRX_ESYNTAX, lc.file, lc.line,
@@ -639,7 +673,7 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
         if (!(cl->ids = malloc(cl->n * sizeof *cl->ids)))
             return gx_error_nomem(ld->err);
         for (size_t i = 0; i < cl->n; i++) {
-            long ci = concept_index(ld->rs, cl->names[i],
+            long ci = concept_index(ld, cl->names[i],
                                     strlen(cl->names[i]));
             if (ci < 0)
                 return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
@@ -835,6 +869,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         if (!(ld.state[l] = calloc(ld.rs->n_concepts + 1, 1)))
             rc = gx_error_nomem(err);
     if (!rc)
+        rc = index_names(&ld);
+    if (!rc)
         rc = compile_lexicon(&ld);
     if (!rc)
         gx_segment_prepare(ld.rs);   /* sentence breakers, cloned per scan */
@@ -849,6 +885,7 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         free(ld.derived[l][0]);
         free(ld.derived[l][1]);
     }
+    free(ld.by_name);
     return rc;
 }
 

@@ -67,13 +67,33 @@ static char *normalize_term(const char *s, size_t n, int icu)
     return norm;
 }
 
+/* normalize_term(s, n, 0) in one pass: a copy, lower-cased, one space
+ * between words and none at the ends (it runs once per expanded term). */
+static char *tidy_copy(const char *s, size_t n)
+{
+    char *t = malloc(n + 1), *w = t;
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < n && s[i]; i++) {
+        char c = s[i];
+        int sp = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (sp && (w == t || w[-1] == ' '))
+            continue;
+        *w++ = sp ? ' ' : c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    while (w > t && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    return t;
+}
+
 static int push(strlist *l, const char *s, size_t n)
 {
     if (++l->added > GX_TERM_EXPANSIONS)
         return GDPRX_ELIMIT;
     if (memchr(s, ')', n) || memchr(s, '|', n))
         return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
-    char *t = normalize_term(s, n, 0);   /* normalized before expansion */
+    char *t = tidy_copy(s, n);   /* normalized before expansion */
     if (!t)
         return GDPRX_ENOMEM;
     if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
@@ -88,17 +108,36 @@ static int push(strlist *l, const char *s, size_t n)
     return GDPRX_OK;
 }
 
-/* Expand the first group of s (length n) and recurse on each result. */
-static int expand_groups(strlist *l, const char *s, size_t n)
+/* What remains to expand after a group: pieces of the term, in order. */
+typedef struct pending {
+    const char *s;
+    size_t n;
+    const struct pending *next;
+} pending;
+
+/* Expand s[0, n) then the pending pieces after it, left to right, into b
+ * after its current bytes; each complete expansion is pushed. The order is
+ * that of substituting the first group's alternatives in turn, and the
+ * prefix before a group is copied once, not once per expansion. */
+static int expand_from(strlist *l, gx_buf *b, const char *s, size_t n,
+                       const pending *next)
 {
-    const char *open = memchr(s, '(', n);
-    if (!open)
-        return push(l, s, n);
+    const char *open;
+    while (!(open = memchr(s, '(', n))) {
+        gx_buf_add(b, s, n);
+        if (!next)
+            return b->oom ? GDPRX_ENOMEM : push(l, b->s ? b->s : "", b->len);
+        s = next->s;
+        n = next->n;
+        next = next->next;
+    }
     size_t i = (size_t)(open - s), j = closing(s, i);
     if (!j || j >= n)
         return GDPRX_ESYNTAX;
+    gx_buf_add(b, s, i);
+    size_t keep = b->len;
+    pending rest = {s + j + 1, n - j - 1, next};
     int rc = GDPRX_OK;
-    gx_buf b = {0};
     for (size_t a = i + 1; a <= j && !rc;) {
         size_t e = a;   /* end of this alternative: '|' or ')' at depth 0 */
         for (int depth = 0; e < j; e++) {
@@ -109,14 +148,10 @@ static int expand_groups(strlist *l, const char *s, size_t n)
             else if (s[e] == '|' && depth == 0)
                 break;
         }
-        b.len = 0;
-        gx_buf_add(&b, s, i);
-        gx_buf_add(&b, s + a, e - a);
-        gx_buf_add(&b, s + j + 1, n - j - 1);
-        rc = b.oom ? GDPRX_ENOMEM : expand_groups(l, b.s, b.len);
+        rc = expand_from(l, b, s + a, e - a, &rest);
+        b->len = keep;
         a = e + 1;
     }
-    gx_buf_free(&b);
     return rc;
 }
 
@@ -127,7 +162,10 @@ int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
     /* normalize once, then expand: (a|b) groups and '*' survive NFKC case
      * folding, and ICU runs once per written term, not per expansion */
     char *norm = normalize_term(term, strlen(term), 1);
-    int rc = norm ? expand_groups(&l, norm, strlen(norm)) : GDPRX_ENOMEM;
+    gx_buf b = {0};
+    int rc = norm ? expand_from(&l, &b, norm, strlen(norm), NULL)
+                  : GDPRX_ENOMEM;
+    gx_buf_free(&b);
     free(norm);
     if (rc == GDPRX_ESYNTAX)
         snprintf(why, wn, "unbalanced '(', ')' or '|' in term '%s'", term);

@@ -25,8 +25,23 @@ typedef struct compiler {
     uint32_t *by_name;     /* open-addressed concept ids by name hash,
                               UINT32_MAX free; [name_mask + 1], owned */
     size_t name_mask;
+    struct compiled *done; /* every pattern compiled so far, by hash of its
+                              expanded text; [done_mask + 1], owned (the
+                              codes are borrowed from the rule set) */
+    size_t done_mask, n_done;
     gdprx_error *err;
 } compiler;
+
+/* A compiled pattern, kept while compiling: the same expanded text with the
+ * same JIT choice is compiled again as a copy of the code (~57 of the
+ * shipped set's 355 patterns are repeats; a PCRE2 compile of a concept's
+ * regex costs up to 1 M instructions, a copy a memcpy). */
+typedef struct compiled {
+    char *text;            /* expanded source; owned; NULL: a free slot */
+    uint64_t hash;
+    int jit;
+    const pcre2_code *code;
+} compiled;
 
 static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
                            int depth);
@@ -297,33 +312,97 @@ static int lint_pattern(compiler *ld, const gx_rule *r, const gx_pattern *p,
     return GDPRX_OK;
 }
 
-static int lint_source(compiler *ld, const gx_rule *r, const gx_pattern *p,
-                       int lang)
+static uint64_t text_hash(const char *t)
 {
-    gx_buf b = {0};
-    const char *stack[MACRO_DEPTH + 1];
-    int rc = expand(ld, lang, p->source, p->loc, &b, stack, 0);
-    if (!rc)
-        rc = lint_pattern(ld, r, p, lang, b.s ? b.s : "");
-    gx_buf_free(&b);
-    return rc;
+    uint64_t h = 1469598103934665603ull;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211ull;
+    return h;
 }
 
-/* Expand and compile src; with p, also derive p's prefilter literals. */
+static compiled *done_slot(compiler *ld, const char *text, uint64_t h,
+                           int jit)
+{
+    size_t k = (size_t)h & ld->done_mask;
+    while (ld->done[k].text && (ld->done[k].hash != h ||
+                                ld->done[k].jit != jit ||
+                                strcmp(ld->done[k].text, text)))
+        k = (k + 1) & ld->done_mask;
+    return &ld->done[k];
+}
+
+static int done_grow(compiler *ld)
+{
+    if (ld->done && 2 * (ld->n_done + 1) <= ld->done_mask + 1)
+        return GDPRX_OK;
+    size_t size = ld->done ? 2 * (ld->done_mask + 1) : 256;
+    compiled *old = ld->done;
+    size_t old_size = old ? ld->done_mask + 1 : 0;
+    if (!(ld->done = calloc(size, sizeof *ld->done))) {
+        ld->done = old;
+        return gx_error_nomem(ld->err);
+    }
+    ld->done_mask = size - 1;
+    for (size_t i = 0; i < old_size; i++)
+        if (old[i].text)
+            *done_slot(ld, old[i].text, old[i].hash, old[i].jit) = old[i];
+    free(old);
+    return GDPRX_OK;
+}
+
+static void done_free(compiler *ld)
+{
+    for (size_t i = 0; ld->done && i <= ld->done_mask; i++)
+        free(ld->done[i].text);
+    free(ld->done);
+}
+
+/* Compile expanded text x, or copy the code of an identical one. */
+static int compile_text(compiler *ld, const char *x, gx_loc loc,
+                        const char *what, int jit, pcre2_code **out)
+{
+    int rc = done_grow(ld);
+    if (rc)
+        return rc;
+    uint64_t h = text_hash(x);
+    compiled *c = done_slot(ld, x, h, jit);
+    if (c->text) {
+        if (!(*out = pcre2_code_copy(c->code)))
+            return gx_error_nomem(ld->err);
+        if (jit)
+            pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+        return GDPRX_OK;
+    }
+    if ((rc = gx_pattern_compile(out, x, loc, what, jit, ld->err)))
+        return rc;
+    if (!(c->text = gx_strdup(x)))
+        return gx_error_nomem(ld->err);
+    c->hash = h;
+    c->jit = jit;
+    c->code = *out;
+    ld->n_done++;
+    return GDPRX_OK;
+}
+
+/* Expand and compile src; with p, also derive p's prefilter literals; with
+ * x, leave the expanded text there (the caller frees it). */
 static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
                        const char *what, pcre2_code **out, uint32_t **lits,
-                       size_t *n_lits)
+                       size_t *n_lits, gx_buf *x)
 {
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
     if (!rc)
-        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what,
-                                strcmp(what, "case pattern") != 0, ld->err);
+        rc = compile_text(ld, b.s ? b.s : "", loc, what,
+                          strcmp(what, "case pattern") != 0, out);
     if (!rc && lits &&
         gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", lits, n_lits) != 0)
         rc = gx_error_nomem(ld->err);
-    gx_buf_free(&b);
+    if (x && !rc)
+        *x = b;
+    else
+        gx_buf_free(&b);
     return rc;
 }
 
@@ -351,7 +430,7 @@ static int compile_lexicon(compiler *ld)
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
                                   ld->sc->lex[l][w].loc, what[w], slot[w],
-                                  NULL, NULL)))
+                                  NULL, NULL, NULL)))
                 return rc;
     }
     const gx_wordtab *stop[GX_NLANG];
@@ -530,7 +609,7 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         return gx_error_nomem(ld->err);
     }
     int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re,
-                         &cl->lits, &cl->n_lits);
+                         &cl->lits, &cl->n_lits, NULL);
     gx_buf_free(&b);
     uint32_t cc = 0;
     if (!rc) {
@@ -744,22 +823,25 @@ static int compile_patterns(compiler *ld)
                 rc = p->has_cond ? resolve(ld, r, p, l) : GDPRX_OK;
                 if (!rc && p->has_cond)
                     rc = describe(ld, p);
+                gx_buf x = {0};
                 if (!rc && p->source)
                     rc = compile_src(ld, l, p->source, p->loc,
                                      p->has_cond ? "case pattern" : "pattern",
                                      &p->code, p->has_cond ? NULL : &p->lits,
-                                     &p->n_lits);
+                                     &p->n_lits, &x);
                 p->req = rc || !p->source ? -1 : gx_required_byte(p->code);
                 if (!rc && p->source && p->has_cond)
                     p->jit_slot = ++rs->n_jit;
                 if (!rc && p->source)
-                    rc = lint_source(ld, r, p, l);
+                    rc = lint_pattern(ld, r, p, l, x.s ? x.s : "");
+                gx_buf_free(&x);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section, NULL, NULL);
+                                     "section", &p->section, NULL, NULL,
+                                     NULL);
                 if (!rc && p->lead_source)
                     rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
-                                     &p->lead, NULL, NULL);
+                                     &p->lead, NULL, NULL, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;
@@ -886,6 +968,7 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         free(ld.derived[l][1]);
     }
     free(ld.by_name);
+    done_free(&ld);
     return rc;
 }
 

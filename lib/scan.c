@@ -96,6 +96,9 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
 {
     w->n = 0;
     const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t most = strlen((const char *)s) / 2 + 1;   /* words at most */
+    if (gx_grow(&w->v, &w->cap, most, sizeof *w->v))
+        return -1;
     for (size_t i = 0; s[i];) {
         if (cls[s[i]] != WORD) {
             if (s[i] == '*')
@@ -111,9 +114,7 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
             return *why = "'*' not at a word end", 1;
         if (t.prefix && t.n < 2)
             return *why = "prefix shorter than 2 bytes before '*'", 1;
-        if (gx_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v))
-            return -1;
-        w->v[w->n++] = t;
+        w->v[w->n++] = t;   /* (a word and its separator: 2 bytes) */
     }
     if (w->n == 0)
         return *why = "empty term", 1;
@@ -215,8 +216,9 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
             rc = gx_error_set(err, GDPRX_EINVAL, "term %zu (id %u) \"%s\": %s",
                               i, (unsigned)terms[i].id,
                               terms[i].text ? terms[i].text : "", why);
-        else if (r < 0 ||
-                 gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n, sizeof *b->uw))
+        else if (r < 0 || (b->n_uw + w.n > b->cap_uw &&
+                           gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n,
+                                   sizeof *b->uw)))
             rc = gx_error_nomem(err);
         for (size_t k = 0; !rc && k < w.n; k++)
             b->uw[b->n_uw++] = (uword){w.v[k], (uint32_t)i, (uint32_t)k, 0};

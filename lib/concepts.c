@@ -67,33 +67,15 @@ static char *normalize_term(const char *s, size_t n, int icu)
     return norm;
 }
 
-/* normalize_term(s, n, 0) in one pass: a copy, lower-cased, one space
- * between words and none at the ends (it runs once per expanded term). */
-static char *tidy_copy(const char *s, size_t n)
-{
-    char *t = malloc(n + 1), *w = t;
-    if (!t)
-        return NULL;
-    for (size_t i = 0; i < n && s[i]; i++) {
-        char c = s[i];
-        int sp = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        if (sp && (w == t || w[-1] == ' '))
-            continue;
-        *w++ = sp ? ' ' : c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-    }
-    while (w > t && w[-1] == ' ')
-        w--;
-    *w = '\0';
-    return t;
-}
-
 static int push(strlist *l, const char *s, size_t n)
 {
     if (++l->added > GX_TERM_EXPANSIONS)
         return GDPRX_ELIMIT;
     if (memchr(s, ')', n) || memchr(s, '|', n))
         return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
-    char *t = tidy_copy(s, n);   /* normalized before expansion */
+    while (n && s[n - 1] == ' ')   /* (expand_from keeps spaces single) */
+        n--;
+    char *t = gx_strndup(s, n);
     if (!t)
         return GDPRX_ENOMEM;
     if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
@@ -115,18 +97,35 @@ typedef struct pending {
     const struct pending *next;
 } pending;
 
+/* An expansion being built: no longer than the term, which is normalized
+ * (lower case, single spaces), so it never grows. */
+typedef struct outbuf {
+    char *s;               /* [strlen(term) + 1], owned by gx_term_expand */
+    size_t len;
+} outbuf;
+
+/* Append a piece; a space where the expansion is empty or already ends
+ * with one is left out ("(your |)data", "a ( |b) c"). */
+static void out_add(outbuf *b, const char *s, size_t n)
+{
+    if (n && *s == ' ' && (!b->len || b->s[b->len - 1] == ' '))
+        s++, n--;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+}
+
 /* Expand s[0, n) then the pending pieces after it, left to right, into b
  * after its current bytes; each complete expansion is pushed. The order is
  * that of substituting the first group's alternatives in turn, and the
  * prefix before a group is copied once, not once per expansion. */
-static int expand_from(strlist *l, gx_buf *b, const char *s, size_t n,
+static int expand_from(strlist *l, outbuf *b, const char *s, size_t n,
                        const pending *next)
 {
     const char *open;
     while (!(open = memchr(s, '(', n))) {
-        gx_buf_add(b, s, n);
+        out_add(b, s, n);
         if (!next)
-            return b->oom ? GDPRX_ENOMEM : push(l, b->s ? b->s : "", b->len);
+            return push(l, b->s, b->len);
         s = next->s;
         n = next->n;
         next = next->next;
@@ -134,7 +133,7 @@ static int expand_from(strlist *l, gx_buf *b, const char *s, size_t n,
     size_t i = (size_t)(open - s), j = closing(s, i);
     if (!j || j >= n)
         return GDPRX_ESYNTAX;
-    gx_buf_add(b, s, i);
+    out_add(b, s, i);
     size_t keep = b->len;
     pending rest = {s + j + 1, n - j - 1, next};
     int rc = GDPRX_OK;
@@ -162,10 +161,10 @@ int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
     /* normalize once, then expand: (a|b) groups and '*' survive NFKC case
      * folding, and ICU runs once per written term, not per expansion */
     char *norm = normalize_term(term, strlen(term), 1);
-    gx_buf b = {0};
-    int rc = norm ? expand_from(&l, &b, norm, strlen(norm), NULL)
-                  : GDPRX_ENOMEM;
-    gx_buf_free(&b);
+    outbuf b = {norm ? malloc(strlen(norm) + 1) : NULL, 0};
+    int rc = b.s ? expand_from(&l, &b, norm, strlen(norm), NULL)
+                 : GDPRX_ENOMEM;
+    free(b.s);
     free(norm);
     if (rc == GDPRX_ESYNTAX)
         snprintf(why, wn, "unbalanced '(', ')' or '|' in term '%s'", term);

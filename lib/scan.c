@@ -82,6 +82,7 @@ typedef struct tword {         /* one word of a term; points into its text */
     const char *p;
     size_t n;
     int prefix;                /* written with a trailing '*' */
+    uint64_t hash;             /* of the bytes and prefix (build only) */
 } tword;
 
 typedef struct words {         /* growable; v owned */
@@ -107,9 +108,11 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
             continue;
         }
         size_t b = i;
+        uint64_t h = 1469598103934665603ull;   /* FNV-1a, while splitting */
         while (cls[s[i]] == WORD)
-            i++;
-        tword t = {text + b, i - b, s[i] == '*'};
+            h = (h ^ s[i++]) * 1099511628211ull;
+        tword t = {text + b, i - b, s[i] == '*', 0};
+        t.hash = (h ^ (uint64_t)t.prefix) ^ ((h ^ (uint64_t)t.prefix) >> 29);
         if (t.prefix && (cls[s[++i]] == WORD || s[i] == '*'))
             return *why = "'*' not at a word end", 1;
         if (t.prefix && t.n < 2)
@@ -227,17 +230,10 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
     return rc;
 }
 
-static uint64_t word_hash(const tword *w)
-{
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)w->prefix;
-    for (size_t i = 0; i < w->n; i++)
-        h = (h ^ (unsigned char)w->p[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
-}
-
 static int same_word(const tword *a, const tword *b)
 {
-    return a->n == b->n && a->prefix == b->prefix && !memcmp(a->p, b->p, a->n);
+    return a->hash == b->hash && a->n == b->n && a->prefix == b->prefix &&
+           !memcmp(a->p, b->p, a->n);
 }
 
 /* Number the distinct (text, prefix) words: a hash table finds the
@@ -263,7 +259,7 @@ static int number_symbols(builder *b, size_t n_terms)
     for (size_t i = 0; !rc && i < n; i++) {
         if (b->uw[i].pos == 0)
             b->first[b->uw[i].term] = (uint32_t)i;
-        size_t k = (size_t)word_hash(&b->uw[i].w) & (size - 1);
+        size_t k = (size_t)b->uw[i].w.hash & (size - 1);
         while (slot[k] != NONE && !same_word(&b->uw[rep[slot[k]]].w,
                                              &b->uw[i].w))
             k = (k + 1) & (size - 1);

@@ -41,6 +41,9 @@ typedef struct compiled {
     uint64_t hash;
     int jit;
     const pcre2_code *code;
+    int lits_lang;         /* -1, or the language of lits below */
+    const uint32_t *lits;  /* its prefilter literals (borrowed), n_lits */
+    size_t n_lits;
 } compiled;
 
 static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
@@ -357,15 +360,17 @@ static void done_free(compiler *ld)
     free(ld->done);
 }
 
-/* Compile expanded text x, or copy the code of an identical one. */
+/* Compile expanded text x, or copy the code of an identical one; *slot
+ * receives its cache entry. */
 static int compile_text(compiler *ld, const char *x, gx_loc loc,
-                        const char *what, int jit, pcre2_code **out)
+                        const char *what, int jit, pcre2_code **out,
+                        compiled **slot)
 {
     int rc = done_grow(ld);
     if (rc)
         return rc;
     uint64_t h = text_hash(x);
-    compiled *c = done_slot(ld, x, h, jit);
+    compiled *c = *slot = done_slot(ld, x, h, jit);
     if (c->text) {
         if (!(*out = pcre2_code_copy(c->code)))
             return gx_error_nomem(ld->err);
@@ -380,7 +385,35 @@ static int compile_text(compiler *ld, const char *x, gx_loc loc,
     c->hash = h;
     c->jit = jit;
     c->code = *out;
+    c->lits_lang = -1;
     ld->n_done++;
+    return GDPRX_OK;
+}
+
+/* The prefilter literals of expanded text x in lang: a copy of those of an
+ * identical pattern already read in that language (gx_prefilter_add
+ * depends only on the text and the literals already interned, and would
+ * intern nothing new), else read. */
+static int text_lits(compiler *ld, compiled *c, int lang, const char *x,
+                     uint32_t **lits, size_t *n_lits)
+{
+    if (c->lits_lang == lang) {
+        *lits = NULL;
+        *n_lits = 0;
+        if (c->n_lits && !(*lits = malloc(c->n_lits * sizeof **lits)))
+            return gx_error_nomem(ld->err);
+        if (c->n_lits)
+            memcpy(*lits, c->lits, c->n_lits * sizeof **lits);
+        *n_lits = c->n_lits;
+        return GDPRX_OK;
+    }
+    if (gx_prefilter_add(&ld->rs->pf[lang], x, lits, n_lits) != 0)
+        return gx_error_nomem(ld->err);
+    if (c->lits_lang < 0) {
+        c->lits_lang = lang;
+        c->lits = *lits;
+        c->n_lits = *n_lits;
+    }
     return GDPRX_OK;
 }
 
@@ -393,12 +426,12 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
+    compiled *c = NULL;
     if (!rc)
         rc = compile_text(ld, b.s ? b.s : "", loc, what,
-                          strcmp(what, "case pattern") != 0, out);
-    if (!rc && lits &&
-        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", lits, n_lits) != 0)
-        rc = gx_error_nomem(ld->err);
+                          strcmp(what, "case pattern") != 0, out, &c);
+    if (!rc && lits)
+        rc = text_lits(ld, c, lang, b.s ? b.s : "", lits, n_lits);
     if (x && !rc)
         *x = b;
     else
@@ -534,12 +567,15 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
                          "concept '%s': '@%s' has regex terms, which cannot "
                          "be part of a term", c->name,
                          ld->rs->concepts[ri].name);
+    size_t head = (size_t)(at - w), tail = strlen(at + 1 + n);
     for (size_t k = 0; k < ref->n_words && !rc; k++) {
-        gx_buf b = {0};
-        gx_buf_add(&b, w, (size_t)(at - w));
-        gx_buf_adds(&b, ref->words[k]);
-        gx_buf_adds(&b, at + 1 + n);
-        char *nw = gx_buf_take(&b, NULL);
+        size_t mid = strlen(ref->words[k]);   /* head + word + tail */
+        char *nw = malloc(head + mid + tail + 1);
+        if (nw) {
+            memcpy(nw, w, head);
+            memcpy(nw + head, ref->words[k], mid);
+            memcpy(nw + head + mid, at + 1 + n, tail + 1);
+        }
         if (!nw)
             rc = gx_error_nomem(ld->err);
         else if (cl->n_words > GX_TERM_EXPANSIONS * 4)

@@ -22,19 +22,71 @@ typedef struct compiler {
     gdprx_rules *rs;
     char *derived[GX_NLANG][2];   /* number_word, unit_word */
     unsigned char *state[GX_NLANG]; /* per concept: 0 todo, 1 busy, 2 done */
+    uint32_t *by_name;     /* open-addressed concept ids by name hash,
+                              UINT32_MAX free; [name_mask + 1], owned */
+    size_t name_mask;
+    struct compiled *done; /* every pattern compiled so far, by hash of its
+                              expanded text; [done_mask + 1], owned (the
+                              codes are borrowed from the rule set) */
+    size_t done_mask, n_done;
     gdprx_error *err;
 } compiler;
+
+/* A compiled pattern, kept while compiling: the same expanded text with the
+ * same JIT choice is compiled again as a copy of the code (~57 of the
+ * shipped set's 355 patterns are repeats; a PCRE2 compile of a concept's
+ * regex costs up to 1 M instructions, a copy a memcpy). */
+typedef struct compiled {
+    char *text;            /* expanded source; owned; NULL: a free slot */
+    uint64_t hash;
+    int jit;
+    const pcre2_code *code;
+    int lits_lang;         /* -1, or the language of lits below */
+    const uint32_t *lits;  /* its prefilter literals (borrowed), n_lits */
+    size_t n_lits;
+} compiled;
 
 static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
                            int depth);
 static int concept_regex_build(compiler *ld, gx_concept_lang *cl);
 
-static long concept_index(const gdprx_rules *rs, const char *name, size_t n)
+static int name_is(const char *have, const char *name, size_t n)
 {
-    for (size_t i = 0; i < rs->n_concepts; i++)
-        if (strlen(rs->concepts[i].name) == n &&
-            !strncmp(rs->concepts[i].name, name, n))
-            return (long)i;
+    return !strncmp(have, name, n) && have[n] == '\0';
+}
+
+/* The name index: concepts are looked up by name ~150,000 times while
+ * terms expand (@name), so a linear search cost ~50 M instructions. The
+ * first concept of a name wins, as the linear search did. */
+static int index_names(compiler *ld)
+{
+    size_t size = 16;
+    while (size < 2 * ld->rs->n_concepts + 1)
+        size <<= 1;
+    if (!(ld->by_name = malloc(size * sizeof *ld->by_name)))
+        return gx_error_nomem(ld->err);
+    ld->name_mask = size - 1;
+    for (size_t i = 0; i < size; i++)
+        ld->by_name[i] = UINT32_MAX;
+    for (size_t i = 0; i < ld->rs->n_concepts; i++) {
+        const char *nm = ld->rs->concepts[i].name;
+        size_t n = strlen(nm);
+        size_t h = gx_word_hash(nm, n) & ld->name_mask;
+        while (ld->by_name[h] != UINT32_MAX &&
+               !name_is(ld->rs->concepts[ld->by_name[h]].name, nm, n))
+            h = (h + 1) & ld->name_mask;
+        if (ld->by_name[h] == UINT32_MAX)
+            ld->by_name[h] = (uint32_t)i;
+    }
+    return GDPRX_OK;
+}
+
+static long concept_index(const compiler *ld, const char *name, size_t n)
+{
+    size_t h = gx_word_hash(name, n) & ld->name_mask;
+    for (; ld->by_name[h] != UINT32_MAX; h = (h + 1) & ld->name_mask)
+        if (name_is(ld->rs->concepts[ld->by_name[h]].name, name, n))
+            return (long)ld->by_name[h];
     return -1;
 }
 
@@ -44,7 +96,7 @@ static int concept_regex(compiler *ld, int lang, const char *name, size_t n,
                          gx_loc loc, const char **val)
 {
     *val = NULL;
-    long ci = concept_index(ld->rs, name, n);
+    long ci = concept_index(ld, name, n);
     if (ci < 0)
         return GDPRX_OK;
     int rc = compile_concept(ld, (size_t)ci, lang, loc, 0);
@@ -263,33 +315,127 @@ static int lint_pattern(compiler *ld, const gx_rule *r, const gx_pattern *p,
     return GDPRX_OK;
 }
 
-static int lint_source(compiler *ld, const gx_rule *r, const gx_pattern *p,
-                       int lang)
+static uint64_t text_hash(const char *t)
 {
-    gx_buf b = {0};
-    const char *stack[MACRO_DEPTH + 1];
-    int rc = expand(ld, lang, p->source, p->loc, &b, stack, 0);
-    if (!rc)
-        rc = lint_pattern(ld, r, p, lang, b.s ? b.s : "");
-    gx_buf_free(&b);
-    return rc;
+    uint64_t h = 1469598103934665603ull;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211ull;
+    return h;
 }
 
-/* Expand and compile src; with p, also derive p's prefilter literals. */
+static compiled *done_slot(compiler *ld, const char *text, uint64_t h,
+                           int jit)
+{
+    size_t k = (size_t)h & ld->done_mask;
+    while (ld->done[k].text && (ld->done[k].hash != h ||
+                                ld->done[k].jit != jit ||
+                                strcmp(ld->done[k].text, text)))
+        k = (k + 1) & ld->done_mask;
+    return &ld->done[k];
+}
+
+static int done_grow(compiler *ld)
+{
+    if (ld->done && 2 * (ld->n_done + 1) <= ld->done_mask + 1)
+        return GDPRX_OK;
+    size_t size = ld->done ? 2 * (ld->done_mask + 1) : 256;
+    compiled *old = ld->done;
+    size_t old_size = old ? ld->done_mask + 1 : 0;
+    if (!(ld->done = calloc(size, sizeof *ld->done))) {
+        ld->done = old;
+        return gx_error_nomem(ld->err);
+    }
+    ld->done_mask = size - 1;
+    for (size_t i = 0; i < old_size; i++)
+        if (old[i].text)
+            *done_slot(ld, old[i].text, old[i].hash, old[i].jit) = old[i];
+    free(old);
+    return GDPRX_OK;
+}
+
+static void done_free(compiler *ld)
+{
+    for (size_t i = 0; ld->done && i <= ld->done_mask; i++)
+        free(ld->done[i].text);
+    free(ld->done);
+}
+
+/* Compile expanded text x, or copy the code of an identical one; *slot
+ * receives its cache entry. */
+static int compile_text(compiler *ld, const char *x, gx_loc loc,
+                        const char *what, int jit, pcre2_code **out,
+                        compiled **slot)
+{
+    int rc = done_grow(ld);
+    if (rc)
+        return rc;
+    uint64_t h = text_hash(x);
+    compiled *c = *slot = done_slot(ld, x, h, jit);
+    if (c->text) {
+        if (!(*out = pcre2_code_copy(c->code)))
+            return gx_error_nomem(ld->err);
+        if (jit)
+            pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+        return GDPRX_OK;
+    }
+    if ((rc = gx_pattern_compile(out, x, loc, what, jit, ld->err)))
+        return rc;
+    if (!(c->text = gx_strdup(x)))
+        return gx_error_nomem(ld->err);
+    c->hash = h;
+    c->jit = jit;
+    c->code = *out;
+    c->lits_lang = -1;
+    ld->n_done++;
+    return GDPRX_OK;
+}
+
+/* The prefilter literals of expanded text x in lang: a copy of those of an
+ * identical pattern already read in that language (gx_prefilter_add
+ * depends only on the text and the literals already interned, and would
+ * intern nothing new), else read. */
+static int text_lits(compiler *ld, compiled *c, int lang, const char *x,
+                     uint32_t **lits, size_t *n_lits)
+{
+    if (c->lits_lang == lang) {
+        *lits = NULL;
+        *n_lits = 0;
+        if (c->n_lits && !(*lits = malloc(c->n_lits * sizeof **lits)))
+            return gx_error_nomem(ld->err);
+        if (c->n_lits)
+            memcpy(*lits, c->lits, c->n_lits * sizeof **lits);
+        *n_lits = c->n_lits;
+        return GDPRX_OK;
+    }
+    if (gx_prefilter_add(&ld->rs->pf[lang], x, lits, n_lits) != 0)
+        return gx_error_nomem(ld->err);
+    if (c->lits_lang < 0) {
+        c->lits_lang = lang;
+        c->lits = *lits;
+        c->n_lits = *n_lits;
+    }
+    return GDPRX_OK;
+}
+
+/* Expand and compile src; with p, also derive p's prefilter literals; with
+ * x, leave the expanded text there (the caller frees it). */
 static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
                        const char *what, pcre2_code **out, uint32_t **lits,
-                       size_t *n_lits)
+                       size_t *n_lits, gx_buf *x)
 {
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
+    compiled *c = NULL;
     if (!rc)
-        rc = gx_pattern_compile(out, b.s ? b.s : "", loc, what,
-                                strcmp(what, "case pattern") != 0, ld->err);
-    if (!rc && lits &&
-        gx_prefilter_add(&ld->rs->pf[lang], b.s ? b.s : "", lits, n_lits) != 0)
-        rc = gx_error_nomem(ld->err);
-    gx_buf_free(&b);
+        rc = compile_text(ld, b.s ? b.s : "", loc, what,
+                          strcmp(what, "case pattern") != 0, out, &c);
+    if (!rc && lits)
+        rc = text_lits(ld, c, lang, b.s ? b.s : "", lits, n_lits);
+    if (x && !rc)
+        *x = b;
+    else
+        gx_buf_free(&b);
     return rc;
 }
 
@@ -317,7 +463,7 @@ static int compile_lexicon(compiler *ld)
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
                                   ld->sc->lex[l][w].loc, what[w], slot[w],
-                                  NULL, NULL)))
+                                  NULL, NULL, NULL)))
                 return rc;
     }
     const gx_wordtab *stop[GX_NLANG];
@@ -401,7 +547,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     size_t n = 0;
     while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
         n++;
-    long ri = concept_index(ld->rs, at + 1, n);
+    long ri = concept_index(ld, at + 1, n);
     int rc = GDPRX_OK;
     if (ri < 0)
         rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line, loc.col,
@@ -421,12 +567,15 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
                          "concept '%s': '@%s' has regex terms, which cannot "
                          "be part of a term", c->name,
                          ld->rs->concepts[ri].name);
+    size_t head = (size_t)(at - w), tail = strlen(at + 1 + n);
     for (size_t k = 0; k < ref->n_words && !rc; k++) {
-        gx_buf b = {0};
-        gx_buf_add(&b, w, (size_t)(at - w));
-        gx_buf_adds(&b, ref->words[k]);
-        gx_buf_adds(&b, at + 1 + n);
-        char *nw = gx_buf_take(&b, NULL);
+        size_t mid = strlen(ref->words[k]);   /* head + word + tail */
+        char *nw = malloc(head + mid + tail + 1);
+        if (nw) {
+            memcpy(nw, w, head);
+            memcpy(nw + head, ref->words[k], mid);
+            memcpy(nw + head + mid, at + 1 + n, tail + 1);
+        }
         if (!nw)
             rc = gx_error_nomem(ld->err);
         else if (cl->n_words > GX_TERM_EXPANSIONS * 4)
@@ -496,7 +645,7 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         return gx_error_nomem(ld->err);
     }
     int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re,
-                         &cl->lits, &cl->n_lits);
+                         &cl->lits, &cl->n_lits, NULL);
     gx_buf_free(&b);
     uint32_t cc = 0;
     if (!rc) {
@@ -560,7 +709,7 @@ static int resolve_needs(compiler *ld, gx_concept *c)
     if (!(c->need_ids = malloc(c->n_needs * sizeof *c->need_ids)))
         return gx_error_nomem(ld->err);
     for (size_t i = 0; i < c->n_needs; i++) {
-        long ni = concept_index(ld->rs, c->need_names[i],
+        long ni = concept_index(ld, c->need_names[i],
                                 strlen(c->need_names[i]));
         if (ni < 0)
             return gx_error_at(ld->err, GDPRX_ESYNTAX, lc.file, lc.line,
@@ -639,7 +788,7 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
         if (!(cl->ids = malloc(cl->n * sizeof *cl->ids)))
             return gx_error_nomem(ld->err);
         for (size_t i = 0; i < cl->n; i++) {
-            long ci = concept_index(ld->rs, cl->names[i],
+            long ci = concept_index(ld, cl->names[i],
                                     strlen(cl->names[i]));
             if (ci < 0)
                 return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
@@ -710,22 +859,25 @@ static int compile_patterns(compiler *ld)
                 rc = p->has_cond ? resolve(ld, r, p, l) : GDPRX_OK;
                 if (!rc && p->has_cond)
                     rc = describe(ld, p);
+                gx_buf x = {0};
                 if (!rc && p->source)
                     rc = compile_src(ld, l, p->source, p->loc,
                                      p->has_cond ? "case pattern" : "pattern",
                                      &p->code, p->has_cond ? NULL : &p->lits,
-                                     &p->n_lits);
+                                     &p->n_lits, &x);
                 p->req = rc || !p->source ? -1 : gx_required_byte(p->code);
                 if (!rc && p->source && p->has_cond)
                     p->jit_slot = ++rs->n_jit;
                 if (!rc && p->source)
-                    rc = lint_source(ld, r, p, l);
+                    rc = lint_pattern(ld, r, p, l, x.s ? x.s : "");
+                gx_buf_free(&x);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section, NULL, NULL);
+                                     "section", &p->section, NULL, NULL,
+                                     NULL);
                 if (!rc && p->lead_source)
                     rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
-                                     &p->lead, NULL, NULL);
+                                     &p->lead, NULL, NULL, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;
@@ -835,6 +987,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         if (!(ld.state[l] = calloc(ld.rs->n_concepts + 1, 1)))
             rc = gx_error_nomem(err);
     if (!rc)
+        rc = index_names(&ld);
+    if (!rc)
         rc = compile_lexicon(&ld);
     if (!rc)
         gx_segment_prepare(ld.rs);   /* sentence breakers, cloned per scan */
@@ -849,6 +1003,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         free(ld.derived[l][0]);
         free(ld.derived[l][1]);
     }
+    free(ld.by_name);
+    done_free(&ld);
     return rc;
 }
 

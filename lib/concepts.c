@@ -73,7 +73,9 @@ static int push(strlist *l, const char *s, size_t n)
         return GDPRX_ELIMIT;
     if (memchr(s, ')', n) || memchr(s, '|', n))
         return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
-    char *t = normalize_term(s, n, 0);   /* normalized before expansion */
+    while (n && s[n - 1] == ' ')   /* (expand_from keeps spaces single) */
+        n--;
+    char *t = gx_strndup(s, n);
     if (!t)
         return GDPRX_ENOMEM;
     if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
@@ -88,17 +90,53 @@ static int push(strlist *l, const char *s, size_t n)
     return GDPRX_OK;
 }
 
-/* Expand the first group of s (length n) and recurse on each result. */
-static int expand_groups(strlist *l, const char *s, size_t n)
+/* What remains to expand after a group: pieces of the term, in order. */
+typedef struct pending {
+    const char *s;
+    size_t n;
+    const struct pending *next;
+} pending;
+
+/* An expansion being built: no longer than the term, which is normalized
+ * (lower case, single spaces), so it never grows. */
+typedef struct outbuf {
+    char *s;               /* [strlen(term) + 1], owned by gx_term_expand */
+    size_t len;
+} outbuf;
+
+/* Append a piece; a space where the expansion is empty or already ends
+ * with one is left out ("(your |)data", "a ( |b) c"). */
+static void out_add(outbuf *b, const char *s, size_t n)
 {
-    const char *open = memchr(s, '(', n);
-    if (!open)
-        return push(l, s, n);
+    if (n && *s == ' ' && (!b->len || b->s[b->len - 1] == ' '))
+        s++, n--;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+}
+
+/* Expand s[0, n) then the pending pieces after it, left to right, into b
+ * after its current bytes; each complete expansion is pushed. The order is
+ * that of substituting the first group's alternatives in turn, and the
+ * prefix before a group is copied once, not once per expansion. */
+static int expand_from(strlist *l, outbuf *b, const char *s, size_t n,
+                       const pending *next)
+{
+    const char *open;
+    while (!(open = memchr(s, '(', n))) {
+        out_add(b, s, n);
+        if (!next)
+            return push(l, b->s, b->len);
+        s = next->s;
+        n = next->n;
+        next = next->next;
+    }
     size_t i = (size_t)(open - s), j = closing(s, i);
     if (!j || j >= n)
         return GDPRX_ESYNTAX;
+    out_add(b, s, i);
+    size_t keep = b->len;
+    pending rest = {s + j + 1, n - j - 1, next};
     int rc = GDPRX_OK;
-    gx_buf b = {0};
     for (size_t a = i + 1; a <= j && !rc;) {
         size_t e = a;   /* end of this alternative: '|' or ')' at depth 0 */
         for (int depth = 0; e < j; e++) {
@@ -109,14 +147,10 @@ static int expand_groups(strlist *l, const char *s, size_t n)
             else if (s[e] == '|' && depth == 0)
                 break;
         }
-        b.len = 0;
-        gx_buf_add(&b, s, i);
-        gx_buf_add(&b, s + a, e - a);
-        gx_buf_add(&b, s + j + 1, n - j - 1);
-        rc = b.oom ? GDPRX_ENOMEM : expand_groups(l, b.s, b.len);
+        rc = expand_from(l, b, s + a, e - a, &rest);
+        b->len = keep;
         a = e + 1;
     }
-    gx_buf_free(&b);
     return rc;
 }
 
@@ -127,7 +161,10 @@ int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
     /* normalize once, then expand: (a|b) groups and '*' survive NFKC case
      * folding, and ICU runs once per written term, not per expansion */
     char *norm = normalize_term(term, strlen(term), 1);
-    int rc = norm ? expand_groups(&l, norm, strlen(norm)) : GDPRX_ENOMEM;
+    outbuf b = {norm ? malloc(strlen(norm) + 1) : NULL, 0};
+    int rc = b.s ? expand_from(&l, &b, norm, strlen(norm), NULL)
+                 : GDPRX_ENOMEM;
+    free(b.s);
     free(norm);
     if (rc == GDPRX_ESYNTAX)
         snprintf(why, wn, "unbalanced '(', ')' or '|' in term '%s'", term);

@@ -1124,22 +1124,103 @@ static int yaml_fail(loader *ld, const yaml_parser_t *p)
                        (int)p->problem_mark.column + 1, "YAML error: %s", what);
 }
 
-/* Refuse anchors and aliases where they are written (the document API
- * resolves them without a trace). Syntax errors are left to the loader. */
-static int scan_anchors(loader *ld, const gx_source *src)
+/* A YAML error kept for later: the parser's problem, as yaml_fail reads
+ * it (libyaml's problem and context texts are static). */
+typedef struct yaml_problem {
+    int set;
+    yaml_parser_t p;       /* only problem, context and their marks used */
+} yaml_problem;
+
+/* Where the composer stands: the open collections (their node ids) and, per
+ * open mapping, the key waiting for its value. */
+typedef struct composer {
+    yaml_document_t *doc;
+    int *stack, *key;      /* [depth]: open collection, its waiting key (0:
+                              none); owned */
+    size_t depth, cap_stack, cap_key;
+    size_t docs;           /* documents begun */
+    int first_done;        /* the first document has ended */
+    int second_done;       /* ... and the second */
+    int second_content;    /* the second document has a node */
+    yaml_mark_t second_mark;
+} composer;
+
+/* Add the node of event ev to the first document: attached to the open
+ * collection (a sequence's item, a mapping's key or value), or the root. */
+static int add_node(composer *c, const yaml_event_t *ev)
 {
-    size_t depth = 0;
+    yaml_document_t *d = c->doc;
+    int id;
+    if (ev->type == YAML_SCALAR_EVENT)
+        id = yaml_document_add_scalar(d, NULL, ev->data.scalar.value,
+                                      (int)ev->data.scalar.length,
+                                      ev->data.scalar.style);
+    else if (ev->type == YAML_SEQUENCE_START_EVENT)
+        id = yaml_document_add_sequence(d, NULL, ev->data.sequence_start.style);
+    else
+        id = yaml_document_add_mapping(d, NULL, ev->data.mapping_start.style);
+    if (!id)
+        return -1;
+    d->nodes.start[id - 1].start_mark = ev->start_mark;
+    d->nodes.start[id - 1].end_mark = ev->end_mark;
+    if (c->depth) {
+        int parent = c->stack[c->depth - 1];
+        yaml_node_t *pn = &d->nodes.start[parent - 1];
+        if (pn->type == YAML_SEQUENCE_NODE) {
+            if (!yaml_document_append_sequence_item(d, parent, id))
+                return -1;
+        } else if (!c->key[c->depth - 1]) {
+            c->key[c->depth - 1] = id;
+        } else {
+            if (!yaml_document_append_mapping_pair(d, parent,
+                                                   c->key[c->depth - 1], id))
+                return -1;
+            c->key[c->depth - 1] = 0;
+        }
+    }
+    if (ev->type != YAML_SCALAR_EVENT) {
+        if (gx_grow(&c->stack, &c->cap_stack, c->depth + 1,
+                    sizeof *c->stack) ||
+            gx_grow(&c->key, &c->cap_key, c->depth + 1, sizeof *c->key))
+            return -1;
+        c->stack[c->depth] = id;
+        c->key[c->depth++] = 0;
+    }
+    return 0;
+}
+
+/* One pass over the file's YAML events, instead of one to refuse anchors
+ * and aliases where they are written (the document API resolves them
+ * without a trace) and a second one by yaml_parser_load (~110 M
+ * instructions for the shipped set). It builds the first document as
+ * yaml_parser_load would (the nodes' values and start marks: the loader
+ * reads no tags or styles), and keeps what loading a second document would
+ * have said, in *later (a syntax error) or c->second_content, for after the
+ * first document's schema errors. Errors that come first, as before: an
+ * anchor, an alias or too deep a nesting anywhere before a syntax error; a
+ * syntax error in the first document. */
+static int compose(loader *ld, const gx_source *src, composer *c,
+                   yaml_problem *later)
+{
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
         return gx_error_nomem(ld->err);
     yaml_parser_set_input_string(&p, (const unsigned char *)src->yaml,
                                  src->len);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+    size_t depth = 0;
     int rc = GDPRX_OK, done = 0;
     while (!done && !rc) {
         yaml_event_t ev;
-        if (!yaml_parser_parse(&p, &ev))
+        if (!yaml_parser_parse(&p, &ev)) {
+            if (!c->first_done)
+                rc = yaml_fail(ld, &p);
+            else if (!c->second_done) {
+                later->set = 1;
+                later->p = p;
+            }
             break;
+        }
         const yaml_char_t *anchor =
             ev.type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
             : ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
@@ -1150,6 +1231,9 @@ static int scan_anchors(loader *ld, const gx_source *src)
                              (int)ev.start_mark.line + 1,
                              (int)ev.start_mark.column + 1,
                              "YAML anchors and aliases are not supported");
+        int node = ev.type == YAML_SCALAR_EVENT ||
+                   ev.type == YAML_SEQUENCE_START_EVENT ||
+                   ev.type == YAML_MAPPING_START_EVENT;
         /* the pre-scan's limit again, as libyaml reads the nesting: a file
          * the pre-scan misread stops here, still after bounded work */
         if (ev.type == YAML_SEQUENCE_START_EVENT ||
@@ -1164,6 +1248,22 @@ static int scan_anchors(loader *ld, const gx_source *src)
                    ev.type == YAML_MAPPING_END_EVENT) {
             depth--;
         }
+        int in_first = c->docs == 1 && !c->first_done;
+        if (!rc && node && in_first && add_node(c, &ev) != 0)
+            rc = gx_error_nomem(ld->err);
+        if (in_first && c->depth && (ev.type == YAML_SEQUENCE_END_EVENT ||
+                                     ev.type == YAML_MAPPING_END_EVENT))
+            c->depth--;
+        if (ev.type == YAML_DOCUMENT_START_EVENT && ++c->docs == 2)
+            c->second_mark = ev.start_mark;
+        if (node && c->docs == 2 && !c->second_done)
+            c->second_content = 1;
+        if (ev.type == YAML_DOCUMENT_END_EVENT) {
+            if (c->docs == 1)
+                c->first_done = 1;
+            else if (c->docs == 2)
+                c->second_done = 1;
+        }
         done = ev.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&ev);
     }
@@ -1177,23 +1277,18 @@ static int load_file(loader *ld, const gx_source *src, size_t total_left)
         return gx_error_nomem(ld->err);
     int rc = gx_prescan(ld->file, src->yaml, src->len, total_left, ld->lim,
                         ld->err);
-    if (!rc)
-        rc = scan_anchors(ld, src);
     if (rc)
         return rc;
-    yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
+    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1))
         return gx_error_nomem(ld->err);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)src->yaml,
-                                 src->len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = yaml_fail(ld, &parser);
-        yaml_parser_delete(&parser);
-        return rc;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    composer c;
+    memset(&c, 0, sizeof c);
+    c.doc = &doc;
+    yaml_problem later;
+    memset(&later, 0, sizeof later);
+    rc = compose(ld, src, &c, &later);
+    yaml_node_t *root = rc ? NULL : yaml_document_get_root_node(&doc);
     if (root) {
         ld->doc = &doc;
         ld->n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
@@ -1206,23 +1301,18 @@ static int load_file(loader *ld, const gx_source *src, size_t total_left)
             rc = each_pair(ld, root, "a rule file", top_key, NULL);
         free(ld->seen);
         ld->seen = NULL;
-        yaml_document_delete(&doc);
-        if (!rc) {   /* a second document would be silently ignored: refuse */
-            if (!yaml_parser_load(&parser, &doc))
-                rc = yaml_fail(ld, &parser);
-            else {
-                if (yaml_document_get_root_node(&doc))
-                    rc = gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
-                                     (int)doc.start_mark.line + 1,
-                                     (int)doc.start_mark.column + 1,
-                                     "only one YAML document per file");
-                yaml_document_delete(&doc);
-            }
-        }
-    } else {
-        yaml_document_delete(&doc);
+        /* a second document would be silently ignored: refuse */
+        if (!rc && later.set)
+            rc = yaml_fail(ld, &later.p);
+        else if (!rc && c.second_content)
+            rc = gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
+                             (int)c.second_mark.line + 1,
+                             (int)c.second_mark.column + 1,
+                             "only one YAML document per file");
     }
-    yaml_parser_delete(&parser);
+    yaml_document_delete(&doc);
+    free(c.stack);
+    free(c.key);
     return rc;
 }
 

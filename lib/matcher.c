@@ -38,7 +38,11 @@ typedef struct chit {
     unsigned have;             /* GX_ATTR_* set in m->av[ai] */
     size_t s, e;
     size_t ai;                 /* attributes (regex terms only): m->av[ai] */
+    uint32_t next;             /* the concept's next hit in the clause
+                                  (index in m->ch), or NO_HIT */
 } chit;
+
+#define NO_HIT UINT32_MAX
 
 typedef struct mstate {
     const gdprx_rules *rs;
@@ -60,6 +64,13 @@ typedef struct mstate {
     int scanned[GX_NLANG];
     chit *ch;                  /* concept hits of the current clause */
     size_t n_ch, cap_ch;
+    uint32_t *chead, *ctail;   /* [n_concepts]: a concept's first and last
+                                  hit in the clause, valid where cstamp
+                                  is the clause's stamp (lists in m->ch
+                                  order: nearest() and the anchors look at
+                                  one concept's hits, not the clause's) */
+    uint32_t *cstamp;          /* [n_concepts] */
+    uint32_t stamp;            /* clause_setup calls so far */
     gx_hit *av;                /* their attribute values (duration, age,
                                 * email only), for regex-term hits */
     size_t n_av, cap_av;
@@ -461,10 +472,24 @@ static int run_pattern(mstate *m, size_t ri, size_t pi, size_t ci)
 
 static int add_chit(mstate *m, uint32_t concept, size_t s, size_t e)
 {
-    if (gx_grow(&m->ch, &m->cap_ch, m->n_ch + 1, sizeof *m->ch) != 0)
+    if (m->n_ch >= NO_HIT ||
+        gx_grow(&m->ch, &m->cap_ch, m->n_ch + 1, sizeof *m->ch) != 0)
         return -1;
-    m->ch[m->n_ch++] = (chit){.concept = concept, .s = s, .e = e};
+    uint32_t k = (uint32_t)m->n_ch++;
+    m->ch[k] = (chit){.concept = concept, .s = s, .e = e, .next = NO_HIT};
+    if (m->cstamp[concept] != m->stamp) {
+        m->cstamp[concept] = m->stamp;
+        m->chead[concept] = k;
+    } else
+        m->ch[m->ctail[concept]].next = k;
+    m->ctail[concept] = k;
     return 0;
+}
+
+/* Index of concept ci's first hit in the clause, or NO_HIT. */
+static uint32_t first_chit(const mstate *m, uint32_t ci)
+{
+    return m->cstamp[ci] == m->stamp ? m->chead[ci] : NO_HIT;
 }
 
 /* First scan hit of language `lang` that starts at or after s. */
@@ -635,9 +660,9 @@ static const chit *nearest(const mstate *m, uint32_t ci, const chit *a,
                            size_t after, size_t before)
 {
     const chit *best = NULL;
-    for (size_t k = 0; k < m->n_ch; k++) {
+    for (uint32_t k = first_chit(m, ci); k != NO_HIT; k = m->ch[k].next) {
         const chit *h = &m->ch[k];
-        if (h->concept != ci || h->s < after || h->e > before)
+        if (h->s < after || h->e > before)
             continue;
         if (!best || gap(a, h) < gap(a, best))
             best = h;
@@ -696,6 +721,22 @@ static int is_anchor(const gx_pattern *p, size_t ai, uint32_t concept)
     return 0;
 }
 
+/* The clause's hits that may be anchors, in clause order: those of the
+ * anchor `all` concept, or every hit (the `any` concepts). */
+static uint32_t first_anchor(const mstate *m, const gx_pattern *p, size_t ai)
+{
+    if (p->cond[GX_C_ALL].n)
+        return first_chit(m, p->cond[GX_C_ALL].ids[ai]);
+    return m->n_ch ? 0 : NO_HIT;
+}
+
+static uint32_t next_anchor(const mstate *m, const gx_pattern *p, uint32_t k)
+{
+    if (p->cond[GX_C_ALL].n)
+        return m->ch[k].next;
+    return k + 1 < m->n_ch ? k + 1 : NO_HIT;
+}
+
 /* The anchor concept: the first `all` concept, or, for a rule that reports
  * attributes, the first one whose regex terms give them (one finding per
  * value: "1 year or 2 years"). */
@@ -721,10 +762,9 @@ static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
     for (size_t i = 0; i < none->n; i++) {
         if (!present(m, none->ids[i], cix, oom))
             continue;
-        for (size_t k = 0; k < m->n_ch; k++) {
+        for (uint32_t k = first_chit(m, none->ids[i]); k != NO_HIT;
+             k = m->ch[k].next) {
             const chit *h = &m->ch[k];
-            if (h->concept != none->ids[i])
-                continue;
             size_t words = h->e <= s   ? spaces_between(m->t->s, h->e, s)
                            : h->s >= e ? spaces_between(m->t->s, e, h->s)
                                        : 0;
@@ -761,7 +801,8 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
     const chit *w[GX_WITNESS_MAX];
     if (p->cond[GX_C_ALL].n + 2 > GX_WITNESS_MAX)
         return 0;
-    for (size_t k = 0; k < m->n_ch; k++) {
+    for (uint32_t k = first_anchor(m, p, ai); k != NO_HIT;
+         k = next_anchor(m, p, k)) {
         const chit *a = &m->ch[k];
         if (!is_anchor(p, ai, a->concept))
             continue;
@@ -851,6 +892,7 @@ static int clause_setup(mstate *m, size_t ci)
     for (size_t k = 0; k < m->n_ch; k++)
         m->cpresent[m->ch[k].concept] = 0;
     m->n_ch = 0;
+    m->stamp++;   /* every concept's hit list is now empty */
     m->n_av = 0;
     m->n_cand = 0;
     if (scan_lang(m, l) != 0)
@@ -936,10 +978,13 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         max_pn = rs->n_pnum[l] > max_pn ? rs->n_pnum[l] : max_pn;
     m.cpresent = calloc(rs->n_concepts + 1, 1);
     m.rx_stamp = calloc(rs->n_concepts + 1, sizeof *m.rx_stamp);
+    m.chead = malloc((rs->n_concepts + 1) * sizeof *m.chead);
+    m.ctail = malloc((rs->n_concepts + 1) * sizeof *m.ctail);
+    m.cstamp = calloc(rs->n_concepts + 1, sizeof *m.cstamp);
     m.pbits = calloc(max_pn / 64 + 1, sizeof *m.pbits);
     m.cand = malloc((max_pn + 1) * sizeof *m.cand);
     if (!m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
-        !m.pbits || !m.cand) {
+        !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp) {
         rc = gx_error_nomem(err);
         goto out;
     }
@@ -993,6 +1038,9 @@ out:
     free(m.av);
     free(m.cpresent);
     free(m.rx_stamp);
+    free(m.chead);
+    free(m.ctail);
+    free(m.cstamp);
     free(m.pbits);
     free(m.cand);
     free(m.set);

@@ -82,6 +82,7 @@ typedef struct tword {         /* one word of a term; points into its text */
     const char *p;
     size_t n;
     int prefix;                /* written with a trailing '*' */
+    uint64_t hash;             /* of the bytes and prefix (build only) */
 } tword;
 
 typedef struct words {         /* growable; v owned */
@@ -96,6 +97,9 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
 {
     w->n = 0;
     const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t most = strlen((const char *)s) / 2 + 1;   /* words at most */
+    if (gx_grow(&w->v, &w->cap, most, sizeof *w->v))
+        return -1;
     for (size_t i = 0; s[i];) {
         if (cls[s[i]] != WORD) {
             if (s[i] == '*')
@@ -104,16 +108,16 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
             continue;
         }
         size_t b = i;
+        uint64_t h = 1469598103934665603ull;   /* FNV-1a, while splitting */
         while (cls[s[i]] == WORD)
-            i++;
-        tword t = {text + b, i - b, s[i] == '*'};
+            h = (h ^ s[i++]) * 1099511628211ull;
+        tword t = {text + b, i - b, s[i] == '*', 0};
+        t.hash = (h ^ (uint64_t)t.prefix) ^ ((h ^ (uint64_t)t.prefix) >> 29);
         if (t.prefix && (cls[s[++i]] == WORD || s[i] == '*'))
             return *why = "'*' not at a word end", 1;
         if (t.prefix && t.n < 2)
             return *why = "prefix shorter than 2 bytes before '*'", 1;
-        if (gx_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v))
-            return -1;
-        w->v[w->n++] = t;
+        w->v[w->n++] = t;   /* (a word and its separator: 2 bytes) */
     }
     if (w->n == 0)
         return *why = "empty term", 1;
@@ -215,8 +219,9 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
             rc = gx_error_set(err, GDPRX_EINVAL, "term %zu (id %u) \"%s\": %s",
                               i, (unsigned)terms[i].id,
                               terms[i].text ? terms[i].text : "", why);
-        else if (r < 0 ||
-                 gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n, sizeof *b->uw))
+        else if (r < 0 || (b->n_uw + w.n > b->cap_uw &&
+                           gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n,
+                                   sizeof *b->uw)))
             rc = gx_error_nomem(err);
         for (size_t k = 0; !rc && k < w.n; k++)
             b->uw[b->n_uw++] = (uword){w.v[k], (uint32_t)i, (uint32_t)k, 0};
@@ -225,17 +230,10 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
     return rc;
 }
 
-static uint64_t word_hash(const tword *w)
-{
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)w->prefix;
-    for (size_t i = 0; i < w->n; i++)
-        h = (h ^ (unsigned char)w->p[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
-}
-
 static int same_word(const tword *a, const tword *b)
 {
-    return a->n == b->n && a->prefix == b->prefix && !memcmp(a->p, b->p, a->n);
+    return a->hash == b->hash && a->n == b->n && a->prefix == b->prefix &&
+           !memcmp(a->p, b->p, a->n);
 }
 
 /* Number the distinct (text, prefix) words: a hash table finds the
@@ -261,7 +259,7 @@ static int number_symbols(builder *b, size_t n_terms)
     for (size_t i = 0; !rc && i < n; i++) {
         if (b->uw[i].pos == 0)
             b->first[b->uw[i].term] = (uint32_t)i;
-        size_t k = (size_t)word_hash(&b->uw[i].w) & (size - 1);
+        size_t k = (size_t)b->uw[i].w.hash & (size - 1);
         while (slot[k] != NONE && !same_word(&b->uw[rep[slot[k]]].w,
                                              &b->uw[i].w))
             k = (k + 1) & (size - 1);
@@ -550,12 +548,46 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
     return build_bloom(sc, b->n_trans);
 }
 
+/* Sort outs by (state, concept, term): a stable counting sort by state
+ * (states are dense), then each state's few terms by insertion. Terms come
+ * in (concept, term) order from the compiler, so the buckets are usually
+ * sorted already; a general qsort cost ~450 instructions per term. */
+static int sort_outs(builder *b, size_t n)
+{
+    size_t ns = b->sc->n_states;
+    uint32_t *start = calloc(ns + 1, sizeof *start);
+    term_out *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!start || !tmp) {
+        free(start);
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[b->outs[i].state + 1]++;
+    for (size_t s = 0; s < ns; s++)
+        start[s + 1] += start[s];
+    for (size_t i = 0; i < n; i++)
+        tmp[start[b->outs[i].state]++] = b->outs[i];
+    for (size_t i = 1; i < n; i++) {   /* within a state: insertion */
+        term_out x = tmp[i];
+        size_t j = i;
+        for (; j > 0 && cmp_out(&tmp[j - 1], &x) > 0; j--)
+            tmp[j] = tmp[j - 1];
+        tmp[j] = x;
+    }
+    free(start);
+    free(b->outs);
+    b->outs = tmp;
+    return 0;
+}
+
 /* Group the terms by state; a (state, concept) keeps its lowest term only,
  * as its hits would be duplicates. */
 static int attach_outputs(builder *b, size_t n)
 {
     gx_scanner *sc = b->sc;
-    qsort(b->outs, n, sizeof *b->outs, cmp_out);
+    if (sort_outs(b, n))
+        return -1;
     sc->outs = malloc((n ? n : 1) * sizeof *sc->outs);
     if (!sc->outs)
         return -1;

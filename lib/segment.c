@@ -306,19 +306,29 @@ struct gx_segcur {
 };
 typedef struct gx_segcur segctx;
 
-/* Cut sentence [s, e) into clauses. */
+/* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
+ * clauses since `start` hold `max` bytes, stop after a ';' or '|' (a
+ * place where a part may start): *stop is then where the rest of the
+ * sentence starts (split_sentence from there gives the clauses it would
+ * have given); else *stop is e. */
 static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
-                          int lead)
+                          int lead, size_t start, size_t max, size_t *stop)
 {
     const char *x = c->t->s;
     const pcre2_code *split =
         lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
     size_t cs = s;
+    if (stop)
+        *stop = e;
     for (size_t i = s; i < e; i++) {
         if (x[i] == ';' || x[i] == '|') {
             if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead))
                 return -1;
             cs = i + 1;
+            if (stop && cs < e && cs - start >= max) {
+                *stop = cs;
+                return 0;
+            }
         }
     }
     if (!split)
@@ -829,14 +839,18 @@ static int para_sentences(segctx *c, size_t start, size_t max)
     }
     /* the sentences: from p->s to the first break strictly after it, ... */
     while (c->ks <= c->n_brk) {
-        size_t e = c->ks < c->n_brk ? c->brk[c->ks] : p->e;
-        if (c->ks > 0 && c->sent_s - start >= max && cut_ok(c->t, c->sent_s))
+        size_t e = c->ks < c->n_brk ? c->brk[c->ks] : p->e, stop;
+        if (c->sent_s > start && c->sent_s - start >= max &&
+            cut_ok(c->t, c->sent_s))
             return 1;
         size_t from = c->d->n_cl;
-        if (split_sentence(c, c->sent_s, e, lang, p->section, p->lead) != 0)
+        if (split_sentence(c, c->sent_s, e, lang, p->section, p->lead, start,
+                           max, &stop) != 0)
             return gx_error_nomem(c->err);
         table_cells(c, p, from);
-        c->sent_s = e;
+        c->sent_s = stop;
+        if (stop < e)
+            return 1;   /* cut after a ';' or '|' inside the sentence */
         c->ks++;
     }
     return 0;

@@ -74,10 +74,11 @@ void gx_doc_free(gx_doc *doc);
  * memory for one part only. gx_segment_begin finds the headings and
  * paragraphs of the whole text (doc->hd, doc->pa); each gx_segment_next
  * call replaces doc->cl with the clauses of the next part: whole
- * paragraphs, or the sentences of one, from where the last part ended,
- * until they hold at least `max` normalized bytes (SIZE_MAX: the rest) and
- * the next part may start. A part starts at a paragraph or sentence start
- * whose previous byte is no word byte, so that a scan of the text from it
+ * paragraphs, or the sentences of one, or the clauses of a sentence cut at
+ * ';' or '|', from where the last part ended, until they hold at least
+ * `max` normalized bytes (SIZE_MAX: the rest) and the next part may start.
+ * A part starts at a paragraph, sentence or such clause start whose
+ * previous byte is no word byte, so that a scan of the text from it
  * reads the words a scan of the whole text reads; a text without such a
  * place is one part. [*lo, *hi) is the part's span (the first starts at 0,
  * the last ends at t->len; the parts tile the text); the clauses of all

@@ -4,8 +4,8 @@
  * test time) analyzed in parts of 2 KB, and of 1 byte (a part at every
  * place a part may start), gives the same JSON and the same segments as in
  * one part; so do the corpus joined into one line, a Markdown table with
- * its header far above the rows, a list under a long lead-in, and a text
- * without any place to cut. */
+ * its header far above the rows, a list under a long lead-in, one long
+ * table row, and a text without any place to cut. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +175,22 @@ START_TEST(test_far_context)
 }
 END_TEST
 
+/* One table row of 2,000 cells under a header: parts cut inside the
+ * row's one sentence, after a '|' or a ';'. */
+START_TEST(test_one_long_row)
+{
+    char *t = malloc(200000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = put(t, 0, "| Data | Period | Why |\n|---|---|---|\n| logs ");
+    for (int i = 0; i < 2000; i++)
+        n = put(t, n, i % 3 ? "| we keep your data for 3 years; then we "
+                              "delete it " : "| two years ");
+    n = put(t, n, "|\n");
+    same_in_parts("one long row", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
 /* Nowhere to cut (no space, no line break): one part, same output. */
 START_TEST(test_no_place_to_cut)
 {
@@ -205,6 +221,7 @@ int main(void)
     tcase_add_loop_test(tc, test_corpus_document, 0, (int)n_docs);
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
+    tcase_add_test(tc, test_one_long_row);
     tcase_add_test(tc, test_no_place_to_cut);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);

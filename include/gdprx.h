@@ -318,7 +318,29 @@ typedef struct gdprx_options {
     unsigned flags;    /* GDPRX_OPT_* bits; 0 by default */
     gdprx_format format; /* GDPRX_FORMAT_AUTO (default): HTML when the text
                             starts as a page or fragment does, else text */
+    size_t chunk_size; /* 0 (default): GDPRX_CHUNK_DEFAULT. A text longer
+                          than this (in normalized bytes) is segmented and
+                          matched in parts of at least this size: see
+                          "Chunked analysis" below */
 } gdprx_options;
+
+/** ## Chunked analysis
+ *
+ *  Normalization and language identification read the whole text; the
+ *  later stages (clauses, concept scan, matching, folding of findings) run
+ *  on one part at a time, so their memory is that of one part, not of the
+ *  text. A part ends at the first paragraph start, else sentence start,
+ *  else clause start after a ';' or a table's '|', at or after
+ *  gdprx_options.chunk_size bytes from its own start, whose byte before is
+ *  no letter, digit or '_' (so no word, clause or sentence crosses it); a
+ *  paragraph is only cut inside when it is longer than that. The headings,
+ *  list lead-ins and table header cells its clauses refer to are read
+ *  where they are. The findings, segments and warnings are therefore
+ *  exactly those of the text analyzed in one part, whatever chunk_size is:
+ *  chunking changes memory, never output. A text with no such place (one
+ *  run of letters, digits and punctuation without any space or line break)
+ *  is one part, however long. */
+#define GDPRX_CHUNK_DEFAULT ((size_t)256 << 10) /* 256 KiB */
 
 /** Set the first `size` bytes of `opts` to the defaults and opts->size to
  *  `size` (which must be at least the size of this first version of the

@@ -103,6 +103,137 @@ static void stage_tick(gx_timing *tm, int s, struct timespec *last)
     *last = now;
 }
 
+/* Whether byte b continues a word for the concept scan (lib/scan.c). */
+static int word_byte(unsigned char b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+           (b >= '0' && b <= '9') || b == '_' || b >= 0x80;
+}
+
+/* Add span [s, e) of t, widened to whole words, to *v. */
+static int add_span(gx_span **v, size_t *n, size_t *cap, const gx_text *t,
+                    size_t s, size_t e)
+{
+    if (s >= e)
+        return 0;
+    while (s > 0 && word_byte((unsigned char)t->s[s - 1]))
+        s--;
+    while (e < t->len && word_byte((unsigned char)t->s[e]))
+        e++;
+    if (gx_grow(v, cap, *n + 1, sizeof **v) != 0)
+        return -1;
+    (*v)[(*n)++] = (gx_span){s, e};
+    return 0;
+}
+
+static int cmp_span(const void *pa, const void *pb)
+{
+    const gx_span *a = pa, *b = pb;
+    return (a->s > b->s) - (a->s < b->s);
+}
+
+/* The spans the concept scan of part [lo, hi) reads: the part, and the
+ * headings, lead-ins and table cells its clauses refer to (sections and
+ * leads are matched by their concepts), sorted and merged into *v. */
+static int scan_spans(gx_span **v, size_t *n, size_t *cap, const gx_text *t,
+                      const gx_doc *d, size_t lo, size_t hi)
+{
+    *n = 0;
+    if (add_span(v, n, cap, t, lo, hi) != 0)
+        return -1;
+    for (size_t i = 0; i < d->n_cl; i++) {
+        const gx_clause *c = &d->cl[i];
+        if ((c->section >= 0 && d->hd[c->section].s < lo &&
+             add_span(v, n, cap, t, d->hd[c->section].s, d->hd[c->section].e)) ||
+            (c->lead >= 0 && d->pa[c->lead].s < lo &&
+             add_span(v, n, cap, t, d->pa[c->lead].s, d->pa[c->lead].e)) ||
+            (c->col_s < lo && add_span(v, n, cap, t, c->col_s, c->col_e)) ||
+            (c->row_s < lo && add_span(v, n, cap, t, c->row_s, c->row_e)))
+            return -1;
+    }
+    qsort(*v, *n, sizeof **v, cmp_span);
+    size_t w = 0;
+    for (size_t i = 1; i < *n; i++) {
+        if ((*v)[i].s <= (*v)[w].e) {
+            if ((*v)[i].e > (*v)[w].e)
+                (*v)[w].e = (*v)[i].e;
+        } else {
+            (*v)[++w] = (*v)[i];
+        }
+    }
+    *n = *n ? w + 1 : 0;
+    return 0;
+}
+
+/* Segment, match and build the result part by part (gx_segment_next), each
+ * part about `chunk` normalized bytes: the memory of clauses, concept hits
+ * and matcher hits is that of one part. */
+static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
+                         gx_text *t, const char *orig, gx_doc *doc, int lang,
+                         const gdprx_options *opts, size_t chunk,
+                         const unsigned char *select, gx_timing *tm,
+                         struct timespec *clk, gdprx_error *err)
+{
+    gx_segcur *sc = NULL;
+    gx_rbuild *rb = NULL;
+    gx_hits hits;
+    memset(&hits, 0, sizeof hits);
+    gx_span *spans = NULL;   /* owned: the scan spans of the part */
+    size_t n_spans = 0, cap_spans = 0;
+    int rc = gx_segment_begin(&sc, doc, t, orig, rs, lang, err);
+    if (rc == GDPRX_OK)
+        rc = gx_result_begin(&rb, rs, t, orig, doc, lang, opts->flags, err);
+    stage_tick(tm, GX_STAGE_SEGMENT, clk);
+    while (rc == GDPRX_OK) {
+        size_t lo, hi;
+        if ((rc = gx_segment_next(sc, chunk, &lo, &hi)) != GDPRX_OK)
+            break;
+        if (opts->lang != GDPRX_LANG_AUTO) /* forced: one language throughout */
+            for (size_t i = 0; i < doc->n_cl; i++)
+                doc->cl[i].lang = lang;
+        doc->scan = NULL;   /* one part: the whole text */
+        if (lo > 0 || hi < t->len) {
+            if (scan_spans(&spans, &n_spans, &cap_spans, t, doc, lo, hi)) {
+                rc = gx_error_nomem(err);
+                break;
+            }
+            doc->scan = spans;
+            doc->n_scan = n_spans;
+        }
+        stage_tick(tm, GX_STAGE_SEGMENT, clk);
+        double scan_ns = 0;
+        if ((rc = gx_match(&hits, rs, t, doc, select, tm ? &scan_ns : NULL,
+                           err)))
+            break;
+        stage_tick(tm, GX_STAGE_MATCH, clk);
+        if (tm) {   /* the one concept scan per language, inside gx_match */
+            tm->ns[GX_STAGE_MATCH] -= scan_ns;
+            tm->ns[GX_STAGE_SCAN] += scan_ns;
+        }
+        int last = gx_segment_done(sc);
+        if (last && t->n_replaced &&
+            gx_hits_warn(&hits, "%zu invalid UTF-8 byte(s) read as U+FFFD, "
+                         "the first at byte %zu", t->n_replaced,
+                         t->first_replaced)) {
+            rc = gx_error_nomem(err);
+            break;
+        }
+        rc = gx_result_add(rb, &hits, hi, err);
+        gx_hits_free(&hits);
+        stage_tick(tm, GX_STAGE_RESULT, clk);
+        if (last)
+            break;
+    }
+    gx_hits_free(&hits);
+    gx_segment_end(sc);
+    free(spans);
+    doc->scan = NULL;
+    if (rc == GDPRX_OK)
+        return gx_result_end(rb, out, err);
+    gx_result_abort(rb);
+    return rc;
+}
+
 int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                size_t len, const gdprx_options *opts,
                const unsigned char *select, gx_timing *tm, gdprx_error *err)
@@ -152,9 +283,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         len = html.len;
     }
     gx_doc doc;
-    gx_hits hits;
     memset(&doc, 0, sizeof doc);
-    memset(&hits, 0, sizeof hits);
     struct timespec clk = {0, 0};
     stage_tick(tm, -1, &clk);
     if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err))) {
@@ -167,36 +296,14 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                    ? (int)opts->lang - 1
                    : gx_langid(rs, t.s, t.len, 1, 1.0);
     stage_tick(tm, GX_STAGE_LANGID, &clk);
-    if ((rc = gx_segment(&doc, &t, text ? text : "", rs, lang, err)))
-        goto out;
-    if (opts->lang != GDPRX_LANG_AUTO)   /* forced: one language throughout */
-        for (size_t i = 0; i < doc.n_cl; i++)
-            doc.cl[i].lang = lang;
-    stage_tick(tm, GX_STAGE_SEGMENT, &clk);
-    double scan_ns = 0;
-    if ((rc = gx_match(&hits, rs, &t, &doc, select, tm ? &scan_ns : NULL,
-                       err)))
-        goto out;
-    stage_tick(tm, GX_STAGE_MATCH, &clk);
-    if (tm) {   /* the one concept scan per language, inside gx_match */
-        tm->ns[GX_STAGE_MATCH] -= scan_ns;
-        tm->ns[GX_STAGE_SCAN] += scan_ns;
-    }
-    if (t.n_replaced &&
-        gx_hits_warn(&hits, "%zu invalid UTF-8 byte(s) read as U+FFFD, the "
-                     "first at byte %zu", t.n_replaced, t.first_replaced)) {
-        rc = gx_error_nomem(err);
-        goto out;
-    }
-    rc = gx_result_build(out, rs, &t, text ? text : "", &doc, &hits, lang,
-                         opts->flags, err);
+    size_t chunk = opts->chunk_size ? opts->chunk_size : GDPRX_CHUNK_DEFAULT;
+    rc = analyze_parts(out, rs, &t, text ? text : "", &doc, lang, opts, chunk,
+                       select, tm, &clk, err);
     if (rc == GDPRX_OK)
         gx_coverage_select((*out)->cov, rs, select);
     if (rc == GDPRX_OK && html.s)
         gx_html_remap(*out, &html);
     stage_tick(tm, GX_STAGE_RESULT, &clk);
-out:
-    gx_hits_free(&hits);
     gx_doc_free(&doc);
     gx_text_free(&t);
 out_sel:

@@ -54,6 +54,18 @@ static void json_str(gx_buf *b, const char *s, size_t n)
     gx_buf_addc(b, '"');
 }
 
+/* Append n in decimal (no printf: this runs several times per finding). */
+static void json_num(gx_buf *b, size_t n)
+{
+    char d[24];
+    size_t k = sizeof d;
+    do {
+        d[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    gx_buf_add(b, d + k, sizeof d - k);
+}
+
 static void json_cstr(gx_buf *b, const char *s)
 {
     if (s)
@@ -68,10 +80,13 @@ static void json_finding(gx_buf *b, const gdprx_finding *f)
     json_cstr(b, f->type);
     gx_buf_adds(b, ",\"subtype\":");
     json_cstr(b, f->subtype);
-    gx_buf_printf(b, ",\"polarity\":\"%s\",\"start\":%zu,\"end\":%zu,"
-                  "\"attrs\":{",
-                  f->polarity == GDPRX_NEGATED ? "negated" : "affirmed",
-                  f->start, f->end);
+    gx_buf_adds(b, f->polarity == GDPRX_NEGATED
+                       ? ",\"polarity\":\"negated\",\"start\":"
+                       : ",\"polarity\":\"affirmed\",\"start\":");
+    json_num(b, f->start);
+    gx_buf_adds(b, ",\"end\":");
+    json_num(b, f->end);
+    gx_buf_adds(b, ",\"attrs\":{");
     const char *sep = "";
     if (f->duration) {
         gx_buf_adds(b, "\"duration\":");
@@ -79,24 +94,31 @@ static void json_finding(gx_buf *b, const gdprx_finding *f)
         sep = ",";
     }
     if (f->duration_max) {
-        gx_buf_printf(b, "%s\"duration_max\":", sep);
+        gx_buf_adds(b, sep);
+        gx_buf_adds(b, "\"duration_max\":");
         json_cstr(b, f->duration_max);
         sep = ",";
     }
     if (f->age >= 0) {
-        gx_buf_printf(b, "%s\"age\":%d", sep, f->age);
+        gx_buf_adds(b, sep);
+        gx_buf_adds(b, "\"age\":");
+        json_num(b, (size_t)f->age);
         sep = ",";
     }
     if (f->email) {
-        gx_buf_printf(b, "%s\"email\":", sep);
+        gx_buf_adds(b, sep);
+        gx_buf_adds(b, "\"email\":");
         json_cstr(b, f->email);
     }
     gx_buf_adds(b, "},\"rule\":");
     json_cstr(b, f->rule_id);
     gx_buf_adds(b, ",\"text\":");
     json_str(b, f->text, f->text_len);
-    gx_buf_printf(b, ",\"clause\":{\"start\":%zu,\"end\":%zu},\"section\":",
-                  f->clause_start, f->clause_end);
+    gx_buf_adds(b, ",\"clause\":{\"start\":");
+    json_num(b, f->clause_start);
+    gx_buf_adds(b, ",\"end\":");
+    json_num(b, f->clause_end);
+    gx_buf_adds(b, "},\"section\":");
     json_cstr(b, f->section);
     gx_buf_adds(b, ",\"articles\":[");
     for (size_t k = 0; k < f->n_articles; k++) {
@@ -144,8 +166,11 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
         gx_buf_printf(&b, ",\"applicable\":%s,\"stated\":%s,\"findings\":[",
                       c->applicable ? "true" : "false",
                       c->stated ? "true" : "false");
-        for (size_t k = 0; k < c->n_findings; k++)
-            gx_buf_printf(&b, k ? ",%zu" : "%zu", c->findings[k]);
+        for (size_t k = 0; k < c->n_findings; k++) {
+            if (k)
+                gx_buf_addc(&b, ',');
+            json_num(&b, c->findings[k]);
+        }
         gx_buf_adds(&b, "]}");
     }
     gx_buf_adds(&b, "],\"warnings\":[");

@@ -868,17 +868,44 @@ static int run_case(mstate *m, size_t ri, size_t pi, size_t ci)
     return p->code ? run_regex(m, ri, pi, ci) : run_concepts(m, ri, pi, ci);
 }
 
-/* Scan the whole text once for language lang's terms. */
+/* Language lang's terms in text[s, e), offsets from text. */
+static int scan_span(const mstate *m, int lang, size_t s, size_t e,
+                     gx_scan_hits *h)
+{
+    const gdprx_rules *rs = m->rs;
+    if (rs->scan_naive)
+        return gx_scan_naive(rs->terms[lang], rs->n_terms[lang], m->t->s + s,
+                             e - s, h);
+    return gx_scan(rs->scan[lang], m->t->s + s, e - s, h);
+}
+
+/* Scan the text once for language lang's terms: the whole text, or the
+ * spans doc->scan (their hits appended in order, offsets moved to the
+ * whole text's; word indices stay per span, unused here). */
 static int scan_lang(mstate *m, int lang)
 {
     if (m->scanned[lang])
         return 0;
     m->scanned[lang] = 1;
-    const gdprx_rules *rs = m->rs;
-    if (rs->scan_naive)
-        return gx_scan_naive(rs->terms[lang], rs->n_terms[lang], m->t->s,
-                             m->t->len, &m->sh[lang]);
-    return gx_scan(rs->scan[lang], m->t->s, m->t->len, &m->sh[lang]);
+    const gx_doc *d = m->doc;
+    if (!d->scan)
+        return scan_span(m, lang, 0, m->t->len, &m->sh[lang]);
+    gx_scan_hits *all = &m->sh[lang], part = {0};
+    int rc = 0;
+    for (size_t i = 0; i < d->n_scan && !rc; i++) {
+        size_t s = d->scan[i].s;
+        if ((rc = scan_span(m, lang, s, d->scan[i].e, &part)) ||
+            (rc = gx_grow(&all->v, &all->cap, all->n + part.n + 1,
+                          sizeof *all->v)))
+            break;
+        for (size_t k = 0; k < part.n; k++) {
+            part.v[k].s += (uint32_t)s;
+            part.v[k].e += (uint32_t)s;
+            all->v[all->n++] = part.v[k];
+        }
+    }
+    gx_scan_hits_free(&part);
+    return rc ? -1 : 0;
 }
 
 /* The clause's plain-term hits, present bits, and the patterns its

@@ -412,90 +412,162 @@ static int add_segment(gdprx_result *r, gdprx_segment_kind k, size_t s,
 }
 
 
-/* Headings, paragraphs and clauses in document order. */
-static int segments(bctx *b, int doc_lang)
+/* The builder of one result, fed part by part (gx_result_add). */
+struct gx_rbuild {
+    bctx b;
+    int doc_lang;
+    size_t h, p;     /* the next heading and paragraph to list as segments */
+    char **warn;     /* owned, heap strings: warnings of the parts so far */
+    size_t n_warn, cap_warn;
+};
+
+#define MAX_WARNINGS 100   /* as the matcher keeps */
+
+/* Headings and paragraphs that start before hi, and the part's clauses
+ * (all of them start before hi) unless n_cl is 0, in document order. */
+static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
 {
+    bctx *b = &rb->b;
     const gx_doc *d = b->doc;
     const gx_text *t = b->t;
-    size_t h = 0, p = 0, c = 0;
-    while (h < d->n_hd || p < d->n_pa || c < d->n_cl) {
-        size_t hs = h < d->n_hd ? d->hd[h].s : (size_t)-1;
-        size_t ps = p < d->n_pa ? d->pa[p].s : (size_t)-1;
-        size_t cs = c < d->n_cl ? d->cl[c].s : (size_t)-1;
+    size_t c = 0;
+    for (;;) {
+        size_t hs = rb->h < d->n_hd && d->hd[rb->h].s < hi ? d->hd[rb->h].s
+                                                            : (size_t)-1;
+        size_t ps = rb->p < d->n_pa && d->pa[rb->p].s < hi ? d->pa[rb->p].s
+                                                            : (size_t)-1;
+        size_t cs = c < n_cl ? d->cl[c].s : (size_t)-1;
+        if (hs == (size_t)-1 && ps == (size_t)-1 && cs == (size_t)-1)
+            return 0;
         int rc;
         if (hs <= ps && hs <= cs) {
             rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
-                             gx_text_oend(t, d->hd[h].e), pub_lang(doc_lang),
-                             b->sections[h]);
-            h++;
+                             gx_text_oend(t, d->hd[rb->h].e),
+                             pub_lang(rb->doc_lang), b->sections[rb->h]);
+            rb->h++;
         } else if (ps <= cs) {
-            const gx_para *pa = &d->pa[p++];
+            const gx_para *pa = &d->pa[rb->p++];
             rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
                              gx_text_oend(t, pa->e), pub_lang(pa->lang),
                              pa->section >= 0 ? b->sections[pa->section] : NULL);
         } else {
             const gx_clause *cl = &d->cl[c++];
             rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
-                             gx_text_oend(t, cl->e), pub_lang(doc_lang),
+                             gx_text_oend(t, cl->e), pub_lang(rb->doc_lang),
                              cl->section >= 0 ? b->sections[cl->section] : NULL);
         }
         if (rc)
             return -1;
     }
-    return 0;
 }
 
-int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
-                    const gx_text *t, const char *orig, const gx_doc *doc,
-                    gx_hits *hits, int doc_lang, unsigned flags,
-                    gdprx_error *err)
+void gx_result_abort(gx_rbuild *rb)
 {
-    gdprx_result *r = calloc(1, sizeof *r);
-    bctx b = {r, t, orig, doc, NULL, NULL, rs, flags};
-    if (!r)
+    if (!rb)
+        return;
+    for (size_t i = 0; i < rb->n_warn; i++)
+        free(rb->warn[i]);
+    free(rb->warn);
+    free(rb->b.sections);
+    free(rb->b.rules);
+    gdprx_result_free(rb->b.r);
+    free(rb);
+}
+
+int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
+                    const char *orig, const gx_doc *doc, int doc_lang,
+                    unsigned flags, gdprx_error *err)
+{
+    gx_rbuild *rb = calloc(1, sizeof *rb);
+    if (!rb)
         return gx_error_nomem(err);
+    gdprx_result *r = calloc(1, sizeof *r);
+    rb->b = (bctx){r, t, orig, doc, NULL, NULL, rs, flags};
+    rb->doc_lang = doc_lang;
+    if (!r)
+        goto oom;
     r->lang = pub_lang(doc_lang);
-    b.sections = calloc(doc->n_hd + 1, sizeof *b.sections);
-    b.rules = calloc(rs->n_rules + 1, sizeof *b.rules);
-    if (!b.sections || !b.rules)
+    rb->b.sections = calloc(doc->n_hd + 1, sizeof *rb->b.sections);
+    rb->b.rules = calloc(rs->n_rules + 1, sizeof *rb->b.rules);
+    if (!rb->b.sections || !rb->b.rules)
         goto oom;
     for (size_t i = 0; i < doc->n_hd; i++)
-        if (!(b.sections[i] = orig_str(&b, doc->hd[i].s, doc->hd[i].e)))
+        if (!(rb->b.sections[i] = orig_str(&rb->b, doc->hd[i].s, doc->hd[i].e)))
             goto oom;
+    *out = rb;
+    return GDPRX_OK;
+oom:
+    gx_result_abort(rb);
+    return gx_error_nomem(err);
+}
+
+int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
+{
+    bctx *b = &rb->b;
+    gdprx_result *r = b->r;
     hits->n = resolve_polarity(hits->v, hits->n);
     hits->n = fold_nested(hits->v, hits->n);
     hits->n = merge_hits(hits->v, hits->n);
-    if (hits->n && !(r->f = calloc(hits->n, sizeof *r->f)))
-        goto oom;
-    r->cap = hits->n;
+    if (hits->n && gx_grow(&r->f, &r->cap, r->n + hits->n, sizeof *r->f))
+        return gx_error_nomem(err);
+    size_t n0 = r->n;
     for (size_t i = 0; i < hits->n; i++)
-        if (finding_of(&b, &hits->v[i], &r->f[r->n++]) != 0)
-            goto oom;
-    if (r->n > 1)
-        qsort(r->f, r->n, sizeof *r->f, cmp_finding);
-    if (segments(&b, doc_lang) != 0)
+        if (finding_of(b, &hits->v[i], &r->f[r->n++]) != 0)
+            return gx_error_nomem(err);
+    /* a part's findings all start before the next part's */
+    if (r->n - n0 > 1)
+        qsort(r->f + n0, r->n - n0, sizeof *r->f, cmp_finding);
+    if (segments(rb, hi, b->doc->n_cl) != 0)
+        return gx_error_nomem(err);
+    for (size_t i = 0; i < hits->n_warn; i++) {   /* moved, up to the cap */
+        if (rb->n_warn < MAX_WARNINGS &&
+            !gx_grow(&rb->warn, &rb->cap_warn, rb->n_warn + 1,
+                     sizeof *rb->warn)) {
+            rb->warn[rb->n_warn++] = hits->warn[i];
+            hits->warn[i] = NULL;
+        }
+    }
+    return GDPRX_OK;
+}
+
+int gx_result_end(gx_rbuild *rb, gdprx_result **out, gdprx_error *err)
+{
+    gdprx_result *r = rb->b.r;
+    if (segments(rb, (size_t)-1, 0) != 0)
         goto oom;
+    if (r->cap > r->n) {   /* give back what the growth left over */
+        gdprx_finding *f = realloc(r->f, (r->n ? r->n : 1) * sizeof *f);
+        if (f) {
+            r->f = f;
+            r->cap = r->n ? r->n : 1;
+        }
+    }
+    if (r->cap_seg > r->n_seg && r->n_seg) {
+        gdprx_segment *g = realloc(r->seg, r->n_seg * sizeof *g);
+        if (g) {
+            r->seg = g;
+            r->cap_seg = r->n_seg;
+        }
+    }
     size_t *cov_idx = pool_alloc(r, (gx_coverage_entries(r->f, r->n) + 1) *
                                         sizeof *cov_idx);
     if (!cov_idx)
         goto oom;
     gx_coverage(r->cov, cov_idx, r->f, r->n);
-    if (hits->n_warn) {
-        if (!(r->warn = pool_alloc(r, hits->n_warn * sizeof *r->warn)))
+    if (rb->n_warn) {
+        if (!(r->warn = pool_alloc(r, rb->n_warn * sizeof *r->warn)))
             goto oom;
-        for (size_t i = 0; i < hits->n_warn; i++)
+        for (size_t i = 0; i < rb->n_warn; i++)
             if (!(r->warn[r->n_warn++] =
-                      pool_strndup(r, hits->warn[i], strlen(hits->warn[i]))))
+                      pool_strndup(r, rb->warn[i], strlen(rb->warn[i]))))
                 goto oom;
     }
-    free(b.sections);
-    free(b.rules);
+    rb->b.r = NULL;
+    gx_result_abort(rb);
     *out = r;
     return GDPRX_OK;
 oom:
-    free(b.sections);
-    free(b.rules);
-    gdprx_result_free(r);
+    gx_result_abort(rb);
     return gx_error_nomem(err);
 }
 

@@ -23,10 +23,22 @@ struct gdprx_result {
     gx_pool_block *pool;
 };
 
-/* Build the result of one analysis. */
-int gx_result_build(gdprx_result **out, const gdprx_rules *rs,
-                    const gx_text *t, const char *orig, const gx_doc *doc,
-                    gx_hits *hits, int doc_lang, unsigned flags,
-                    gdprx_error *err);
+/* Build the result of one analysis, part by part (gx_segment_next):
+ * gx_result_begin with the document's headings and paragraphs in doc, then
+ * gx_result_add for each part in order, with doc->cl holding the part's
+ * clauses and `hits` the matcher's hits on them (their warnings are moved
+ * out of hits: at most 100 in all); hi is where the next part starts. The
+ * findings, segments and warnings are those one part of the whole text
+ * gives. gx_result_end returns the result in *out and frees the builder;
+ * after an error, release it with gx_result_abort (accepts NULL).
+ * Ownership: the builder borrows rs, t, orig and doc until it is freed;
+ * *out is the caller's. */
+typedef struct gx_rbuild gx_rbuild;
+int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
+                    const char *orig, const gx_doc *doc, int doc_lang,
+                    unsigned flags, gdprx_error *err);
+int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err);
+int gx_result_end(gx_rbuild *rb, gdprx_result **out, gdprx_error *err);
+void gx_result_abort(gx_rbuild *rb);
 
 #endif

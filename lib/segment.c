@@ -277,31 +277,58 @@ static void heading_text(const char *x, size_t *s, size_t *e)
         (*e)--;
 }
 
-typedef struct segctx {
+/* The segmenter's state between gx_segment_next() calls (gx_segcur). */
+struct gx_segcur {
     gx_doc *d;
     const gx_text *t;
     const char *orig;
     const gdprx_rules *rs;
     int doc_lang;
-    size_t *brk;     /* sentence breaks, normalized offsets, ascending */
-    size_t n_brk;
-    pcre2_match_data *md;
+    size_t *brk;     /* sentence breaks of paragraph pi, normalized offsets,
+                        ascending (owned) */
+    size_t n_brk, cap_brk;
+    pcre2_match_data *md;      /* owned */
+    UBreakIterator *bi;        /* owned */
+    UChar *u;                  /* owned scratch of one sentence window: */
+    uint32_t *uoff, *wb;       /* its UTF-16 text, offsets and breaks */
     gdprx_error *err;
-} segctx;
+    /* where the next part starts: paragraph pi, at its sentence ks (the
+     * text from sent_s); brk_ready once pi's breaks are in brk */
+    size_t pi, ks, sent_s;
+    int brk_ready;
+    /* table state (table_headers): the current table's header paragraph
+     * (-1: none), and in the current row paragraph the byte up to which
+     * '|' were counted and their count */
+    long head;
+    size_t tk, tcol;
+    int row_cells;   /* the current paragraph's clauses get cells */
+    size_t next_lo;  /* where the next part starts */
+};
+typedef struct gx_segcur segctx;
 
-/* Cut sentence [s, e) into clauses. */
+/* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
+ * clauses since `start` hold `max` bytes, stop after a ';' or '|' (a
+ * place where a part may start): *stop is then where the rest of the
+ * sentence starts (split_sentence from there gives the clauses it would
+ * have given); else *stop is e. */
 static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
-                          int lead)
+                          int lead, size_t start, size_t max, size_t *stop)
 {
     const char *x = c->t->s;
     const pcre2_code *split =
         lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
     size_t cs = s;
+    if (stop)
+        *stop = e;
     for (size_t i = s; i < e; i++) {
         if (x[i] == ';' || x[i] == '|') {
             if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead))
                 return -1;
             cs = i + 1;
+            if (stop && cs < e && cs - start >= max) {
+                *stop = cs;
+                return 0;
+            }
         }
     }
     if (!split)
@@ -325,27 +352,6 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
         pos = ov[1];
     }
     return add_clause(c->d, x, cs, e, lang, sec, lead);
-}
-
-static int split_para(segctx *c, const gx_para *p)
-{
-    int lang = p->lang >= 0 ? p->lang : c->doc_lang;
-    size_t s = p->s;
-    /* first break strictly after s */
-    size_t lo = 0, hi = c->n_brk;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c->brk[mid] <= s)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t k = lo; k < c->n_brk && c->brk[k] < p->e; k++) {
-        if (split_sentence(c, s, c->brk[k], lang, p->section, p->lead) != 0)
-            return -1;
-        s = c->brk[k];
-    }
-    return split_sentence(c, s, p->e, lang, p->section, p->lead);
 }
 
 /* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or
@@ -416,12 +422,12 @@ static long window_breaks(segctx *c, UBreakIterator *bi, size_t os, size_t oe,
 
 /* Add the break at original offset o, as a normalized offset inside
  * paragraph p, to c->brk. */
-static int add_break(segctx *c, const gx_para *p, size_t o, size_t *bcap)
+static int add_break(segctx *c, const gx_para *p, size_t o)
 {
     size_t np = gx_text_npos(c->t, o);
     if (np <= p->s || np >= p->e || (c->n_brk && c->brk[c->n_brk - 1] >= np))
         return GDPRX_OK;
-    if (gx_grow(&c->brk, bcap, c->n_brk + 1, sizeof *c->brk) != 0)
+    if (gx_grow(&c->brk, &c->cap_brk, c->n_brk + 1, sizeof *c->brk) != 0)
         return gx_error_nomem(c->err);
     c->brk[c->n_brk++] = np;
     return GDPRX_OK;
@@ -451,21 +457,23 @@ static size_t window_next(const char *orig, size_t ws, size_t we,
  * normalized offsets. A paragraph longer than GX_SENTENCE_WINDOW bytes is
  * read in overlapping windows of that size, so that time and memory stay
  * linear in its length. */
-static int para_breaks(segctx *c, UBreakIterator *bi, const gx_para *p,
-                       UChar *u, uint32_t *uoff, uint32_t *wb, size_t *bcap)
+static int para_breaks(segctx *c, const gx_para *p)
 {
+    UChar *u = c->u;
+    uint32_t *uoff = c->uoff, *wb = c->wb;
+    c->n_brk = 0;
     size_t os = gx_text_ostart(c->t, p->s), oe = gx_text_oend(c->t, p->e);
     for (size_t ws = os; ws < oe;) {
         size_t we = oe - ws > GX_SENTENCE_WINDOW ? ws + GX_SENTENCE_WINDOW : oe;
         while (we < oe && we > ws + 1 &&
                ((unsigned char)c->orig[we] & 0xC0) == 0x80)
             we--;   /* a window ends at a character boundary */
-        long n = window_breaks(c, bi, ws, we, u, uoff, wb), keep = n;
+        long n = window_breaks(c, c->bi, ws, we, u, uoff, wb), keep = n;
         if (n < 0)
             return GDPRX_EINTERNAL;
         size_t next = we == oe ? oe : window_next(c->orig, ws, we, wb, n, &keep);
         for (long k = 0; k < keep; k++)
-            if (add_break(c, p, wb[k], bcap) != GDPRX_OK)
+            if (add_break(c, p, wb[k]) != GDPRX_OK)
                 return GDPRX_ENOMEM;
         ws = next;
     }
@@ -509,15 +517,18 @@ static UBreakIterator *open_breaker(const segctx *c, UErrorCode *st)
                      NULL, 0, st);
 }
 
-static int sentence_breaks(segctx *c)
+/* The sentence breaker and its scratch for one window: its UTF-16 text,
+ * each unit's original offset and its breaks (at most one per unit), sized
+ * for the longest paragraph up to GX_SENTENCE_WINDOW. */
+static int open_sentences(segctx *c)
 {
     UErrorCode st = U_ZERO_ERROR;
-    UBreakIterator *bi = open_breaker(c, &st);
-    if (U_FAILURE(st))
+    c->bi = open_breaker(c, &st);
+    if (U_FAILURE(st)) {
+        c->bi = NULL;
         return gx_error_set(c->err, GDPRX_EINTERNAL,
                             "ICU sentence break iterator: %s", u_errorName(st));
-    /* scratch for one window: its UTF-16 text, each unit's original offset
-     * and its breaks (at most one per unit) */
+    }
     size_t longest = 0;
     for (size_t i = 0; i < c->d->n_pa; i++) {
         const gx_para *p = &c->d->pa[i];
@@ -525,17 +536,10 @@ static int sentence_breaks(segctx *c)
         longest = n > longest ? n : longest;
     }
     size_t cap = (longest < GX_SENTENCE_WINDOW ? longest : GX_SENTENCE_WINDOW) + 1;
-    UChar *u = malloc(cap * sizeof *u);
-    uint32_t *uoff = malloc(cap * sizeof *uoff), *wb = malloc(cap * sizeof *wb);
-    size_t bcap = 0;
-    int rc = u && uoff && wb ? GDPRX_OK : gx_error_nomem(c->err);
-    for (size_t i = 0; i < c->d->n_pa && !rc; i++)
-        rc = para_breaks(c, bi, &c->d->pa[i], u, uoff, wb, &bcap);
-    ubrk_close(bi);
-    free(u);
-    free(uoff);
-    free(wb);
-    return rc;
+    c->u = malloc(cap * sizeof *c->u);
+    c->uoff = malloc(cap * sizeof *c->uoff);
+    c->wb = malloc(cap * sizeof *c->wb);
+    return c->u && c->uoff && c->wb ? GDPRX_OK : gx_error_nomem(c->err);
 }
 
 /* ---- the line pass -------------------------------------------------------- */
@@ -758,56 +762,114 @@ static int separator_line(const char *x, size_t s, size_t e)
     return dash && memchr(x + s, '|', e - s) != NULL;
 }
 
-/* Give every cell of a Markdown table's body its column header and its
- * row's first cell: a row paragraph ("| ... |") followed by a separator
- * line is a header; the rows after it, up to the first paragraph that is
- * no row, are its body. */
-static void table_headers(gx_doc *d, const char *x, size_t len)
+/* Tables: a row paragraph ("| ... |") followed by a separator line is a
+ * header; the rows after it, up to the first paragraph that is no row, are
+ * its body, whose cells get their column's header cell and their row's
+ * first cell. Called at the start of each paragraph, in order. */
+static void table_para(segctx *c, size_t i)
 {
-    long head = -1;   /* the current table's header paragraph */
-    size_t ci = 0;
-    for (size_t i = 0; i < d->n_pa; i++) {
-        const gx_para *p = &d->pa[i];
-        int row = x[p->s] == '|';
-        if (!row) {
-            head = -1;
+    const char *x = c->t->s;
+    size_t len = c->t->len;
+    const gx_para *p = &c->d->pa[i];
+    c->row_cells = 0;
+    if (x[p->s] != '|') {
+        c->head = -1;
+        return;
+    }
+    size_t ls = p->e < len ? p->e + 1 : p->e, le = ls;
+    while (le < len && x[le] != '\n')
+        le++;
+    if (separator_line(x, ls, le)) {
+        c->head = (long)i;
+        return;
+    }
+    c->row_cells = c->head >= 0;
+    c->tcol = 0;
+    c->tk = p->s + 1;   /* '|' counted once per row */
+}
+
+/* The column header and row cells of clauses d->cl[from, n_cl), all in
+ * the current paragraph p (table_para). */
+static void table_cells(segctx *c, const gx_para *p, size_t from)
+{
+    if (!c->row_cells)
+        return;
+    const char *x = c->t->s;
+    const gx_para *h = &c->d->pa[c->head];
+    for (size_t ci = from; ci < c->d->n_cl; ci++) {
+        gx_clause *cl = &c->d->cl[ci];
+        for (; c->tk < cl->s; c->tk++)
+            c->tcol += x[c->tk] == '|';
+        if (c->tcol >= TABLE_COLS)
             continue;
-        }
-        size_t ls = p->e < len ? p->e + 1 : p->e, le = ls;
-        while (le < len && x[le] != '\n')
-            le++;
-        if (separator_line(x, ls, le)) {
-            head = (long)i;
-            continue;
-        }
-        if (head < 0)
-            continue;
-        const gx_para *h = &d->pa[head];
-        while (ci < d->n_cl && d->cl[ci].s < p->s)
-            ci++;
-        size_t col = 0, k = p->s + 1;   /* '|' counted once per row */
-        for (; ci < d->n_cl && d->cl[ci].e <= p->e; ci++) {
-            gx_clause *c = &d->cl[ci];
-            for (; k < c->s; k++)
-                col += x[k] == '|';
-            if (col >= TABLE_COLS)
-                continue;
-            cell_span(x, h->s, h->e, col, &c->col_s, &c->col_e);
-            if (col > 0)
-                cell_span(x, p->s, p->e, 0, &c->row_s, &c->row_e);
-        }
+        cell_span(x, h->s, h->e, c->tcol, &cl->col_s, &cl->col_e);
+        if (c->tcol > 0)
+            cell_span(x, p->s, p->e, 0, &cl->row_s, &cl->row_e);
     }
 }
 
-int gx_segment(gx_doc *d, gx_text *t, const char *orig,
-               const gdprx_rules *rs, int doc_lang, gdprx_error *err)
+/* Whether a part may start at normalized offset o: the concept scan of
+ * text from o reads the same words as the scan of the whole text (o is the
+ * start, or the byte before it is no word byte; see lib/scan.c). */
+static int cut_ok(const gx_text *t, size_t o)
+{
+    if (o == 0 || o >= t->len)
+        return 1;
+    unsigned char b = (unsigned char)t->s[o - 1];
+    return !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+             (b >= '0' && b <= '9') || b == '_' || b >= 0x80);
+}
+
+/* Clauses of the sentences of paragraph c->pi from sentence c->ks on,
+ * until the clauses since `start` (normalized offset) hold `max` bytes and
+ * a sentence may start a part. Returns 1 when stopped inside the paragraph,
+ * 0 at its end, or a GDPRX_E* status (error set). */
+static int para_sentences(segctx *c, size_t start, size_t max)
+{
+    const gx_para *p = &c->d->pa[c->pi];
+    int lang = p->lang >= 0 ? p->lang : c->doc_lang;
+    if (!c->brk_ready) {
+        int rc = para_breaks(c, p);
+        if (rc != GDPRX_OK)
+            return rc;
+        c->brk_ready = 1;
+        c->ks = 0;
+        c->sent_s = p->s;
+        table_para(c, c->pi);
+    }
+    /* the sentences: from p->s to the first break strictly after it, ... */
+    while (c->ks <= c->n_brk) {
+        size_t e = c->ks < c->n_brk ? c->brk[c->ks] : p->e, stop;
+        if (c->sent_s > start && c->sent_s - start >= max &&
+            cut_ok(c->t, c->sent_s))
+            return 1;
+        size_t from = c->d->n_cl;
+        if (split_sentence(c, c->sent_s, e, lang, p->section, p->lead, start,
+                           max, &stop) != 0)
+            return gx_error_nomem(c->err);
+        table_cells(c, p, from);
+        c->sent_s = stop;
+        if (stop < e)
+            return 1;   /* cut after a ';' or '|' inside the sentence */
+        c->ks++;
+    }
+    return 0;
+}
+
+int gx_segment_begin(gx_segcur **out, gx_doc *d, gx_text *t,
+                     const char *orig, const gdprx_rules *rs, int doc_lang,
+                     gdprx_error *err)
 {
     memset(d, 0, sizeof *d);
-    segctx c = {d, t, orig, rs, doc_lang, NULL, 0, NULL, err};
+    segctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return gx_error_nomem(err);
+    *c = (segctx){.d = d, .t = t, .orig = orig, .rs = rs,
+                  .doc_lang = doc_lang, .err = err, .head = -1};
     int rc = GDPRX_OK;
-    if (lines_pass(&c) != 0) {
+    if (lines_pass(c) != 0) {
         rc = gx_error_nomem(err);
-        goto out;
+        goto fail;
     }
     /* a paragraph is one run of text: soft line breaks become spaces (the
      * normalizer already removed the spaces around them) */
@@ -818,21 +880,78 @@ int gx_segment(gx_doc *d, gx_text *t, const char *orig,
     for (size_t i = 0; i < d->n_pa; i++)
         d->pa[i].lang = gx_langid(rs, t->s + d->pa[i].s, d->pa[i].e - d->pa[i].s,
                                   3, 2.0);
-    if ((rc = sentence_breaks(&c)) != GDPRX_OK)
-        goto out;
-    if (!(c.md = pcre2_match_data_create(4, NULL))) {
+    if ((rc = open_sentences(c)) != GDPRX_OK)
+        goto fail;
+    if (!(c->md = pcre2_match_data_create(4, NULL))) {
         rc = gx_error_nomem(err);
-        goto out;
+        goto fail;
     }
-    for (size_t i = 0; i < d->n_pa; i++)
-        if (split_para(&c, &d->pa[i]) != 0) {
-            rc = gx_error_nomem(err);
-            goto out;
+    *out = c;
+    return GDPRX_OK;
+fail:
+    gx_segment_end(c);
+    gx_doc_free(d);
+    return rc;
+}
+
+int gx_segment_next(gx_segcur *c, size_t max, size_t *lo, size_t *hi)
+{
+    const gx_text *t = c->t;
+    gx_doc *d = c->d;
+    d->n_cl = 0;
+    size_t start = c->next_lo;
+    *lo = start;
+    if (max == 0)
+        max = 1;
+    while (c->pi < d->n_pa) {
+        if (!c->brk_ready && c->pi > 0 && d->pa[c->pi].s - start >= max &&
+            d->n_cl && cut_ok(t, d->pa[c->pi].s)) {
+            *hi = c->next_lo = d->pa[c->pi].s;
+            return GDPRX_OK;
         }
-    table_headers(d, t->s, t->len);
-out:
-    pcre2_match_data_free(c.md);
-    free(c.brk);
+        int r = para_sentences(c, start, max);
+        if (r < 0)
+            return r;
+        if (r == 1) {
+            *hi = c->next_lo = c->sent_s;
+            return GDPRX_OK;
+        }
+        c->pi++;
+        c->brk_ready = 0;
+    }
+    *hi = c->next_lo = t->len;
+    return GDPRX_OK;
+}
+
+int gx_segment_done(const gx_segcur *c)
+{
+    return c->pi >= c->d->n_pa;
+}
+
+void gx_segment_end(gx_segcur *c)
+{
+    if (!c)
+        return;
+    pcre2_match_data_free(c->md);
+    if (c->bi)
+        ubrk_close(c->bi);
+    free(c->u);
+    free(c->uoff);
+    free(c->wb);
+    free(c->brk);
+    free(c);
+}
+
+int gx_segment(gx_doc *d, gx_text *t, const char *orig,
+               const gdprx_rules *rs, int doc_lang, gdprx_error *err)
+{
+    gx_segcur *c;
+    int rc = gx_segment_begin(&c, d, t, orig, rs, doc_lang, err);
+    if (rc != GDPRX_OK)
+        return rc;
+    size_t lo, hi;
+    rc = gx_segment_next(c, SIZE_MAX, &lo, &hi);
+    gx_segment_end(c);
     if (rc != GDPRX_OK)
         gx_doc_free(d);
     return rc;

@@ -43,6 +43,11 @@ typedef struct gx_clause {
     size_t col_s, col_e, row_s, row_e;
 } gx_clause;
 
+/* A span of normalized text. */
+typedef struct gx_span {
+    size_t s, e;
+} gx_span;
+
 typedef struct gx_doc {
     gx_heading *hd;
     size_t n_hd, cap_hd;
@@ -50,6 +55,11 @@ typedef struct gx_doc {
     size_t n_pa, cap_pa;
     gx_clause *cl;
     size_t n_cl, cap_cl;
+    /* the spans the matcher's concept scan reads, ascending and disjoint,
+     * each starting and ending where a word cannot go on (gx_segment_next);
+     * NULL: the whole text. Borrowed; never freed by gx_doc_free. */
+    const gx_span *scan;
+    size_t n_scan;
 } gx_doc;
 
 /* Segment `t` (normalized from `orig`); line breaks inside paragraphs
@@ -59,6 +69,31 @@ typedef struct gx_doc {
 int gx_segment(gx_doc *doc, gx_text *t, const char *orig,
                const gdprx_rules *rs, int doc_lang, gdprx_error *err);
 void gx_doc_free(gx_doc *doc);
+
+/* The same in parts, so that the clauses and what is built from them need
+ * memory for one part only. gx_segment_begin finds the headings and
+ * paragraphs of the whole text (doc->hd, doc->pa); each gx_segment_next
+ * call replaces doc->cl with the clauses of the next part: whole
+ * paragraphs, or the sentences of one, or the clauses of a sentence cut at
+ * ';' or '|', from where the last part ended, until they hold at least
+ * `max` normalized bytes (SIZE_MAX: the rest) and the next part may start.
+ * A part starts at a paragraph, sentence or such clause start whose
+ * previous byte is no word byte, so that a scan of the text from it
+ * reads the words a scan of the whole text reads; a text without such a
+ * place is one part. [*lo, *hi) is the part's span (the first starts at 0,
+ * the last ends at t->len; the parts tile the text); the clauses of all
+ * parts are those gx_segment gives, in order. gx_segment_done tells when
+ * the last part was given. Returns GDPRX_OK or a GDPRX_E* status with err
+ * set (then call gx_segment_end). Ownership: the cursor is the caller's
+ * (gx_segment_end); it borrows doc, t, orig, rs and err. */
+typedef struct gx_segcur gx_segcur;
+int gx_segment_begin(gx_segcur **out, gx_doc *doc, gx_text *t,
+                     const char *orig, const gdprx_rules *rs, int doc_lang,
+                     gdprx_error *err);
+int gx_segment_next(gx_segcur *c, size_t max, size_t *lo, size_t *hi);
+int gx_segment_done(const gx_segcur *c);
+/* Accepts NULL. */
+void gx_segment_end(gx_segcur *c);
 
 /* Open the sentence break iterators gx_segment clones (kept in rs's
  * lexicons) so that each call does not build them again. Called once while

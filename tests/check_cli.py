@@ -223,6 +223,21 @@ class TestBounds(CliTest):
         for bad in ["0", "1X", "-5", "3G"]:
             self.assertEqual(run(["--max-size", bad, path]).returncode, 2, bad)
 
+    def test_chunk_size_same_output(self):
+        # parts of 1 byte, 2 KB and the default give the same bytes
+        text = "".join(f"We keep your invoices for {k % 9 + 2} years; we do "
+                       f"not sell your e-mail address. " for k in range(300))
+        path = self.write("chunks.txt", "# Retention\n\n" + text + "\n")
+        outs = [run(["--json", *extra, path]).stdout
+                for extra in ([], ["--chunk-size", "1"],
+                              ["--chunk-size", "2K"])]
+        self.assertIn(b'"retention"', outs[0])
+        self.assertEqual(outs[1], outs[0])
+        self.assertEqual(outs[2], outs[0])
+        for bad in ["0", "1X", "-5"]:
+            self.assertEqual(run(["--chunk-size", bad, path]).returncode, 2,
+                             bad)
+
 
 TEXT_HIT = re.compile(r'^(.*):(\d+):(\d+): (\w+)\.(\w+) \[(affirmed|negated)\]'
                       r'(.*?)  "(.*)"$')

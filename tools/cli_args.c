@@ -52,6 +52,8 @@ void usage(FILE *f)
         "stdin),\n"
         "                      one a line, or NUL-separated\n"
         "  --max-size N[KMG]   larger documents are an error (default 64M)\n"
+        "  --chunk-size N[KMG] segment and match a longer document in parts of\n"
+        "                      about N bytes (default 256K); same findings\n"
         "  --format FMT        text, html or auto (default: html for *.html,\n"
         "                      *.htm and text that starts as HTML, else text)\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
@@ -227,6 +229,9 @@ static int parse_valued(const char *a, const char *v, opts *o)
             return -bad_value(a, "must be a number from 1 to 256");
     } else if (!strcmp(a, "--max-size")) {
         if (parse_size(v, &o->max_size) != 0)
+            return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
+    } else if (!strcmp(a, "--chunk-size")) {
+        if (parse_size(v, &o->ao.chunk_size) != 0)
             return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
     } else
         return 0;

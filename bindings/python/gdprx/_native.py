@@ -60,6 +60,7 @@ class _Options(ctypes.Structure):
         ("types", ctypes.c_char_p),
         ("flags", ctypes.c_uint),
         ("format", ctypes.c_int),        # gdprx_format: 0 auto, 1 text, 2 html
+        ("chunk_size", ctypes.c_size_t), # 0: GDPRX_CHUNK_DEFAULT
     ]
 
 

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/* Chunked analysis (gdprx_options.chunk_size) changes memory, never
+ * output: every document of the development corpus ($GDPRX_CORPUS, read at
+ * test time) analyzed in parts of 2 KB, and of 1 byte (a part at every
+ * place a part may start), gives the same JSON and the same segments as in
+ * one part; so do the corpus joined into one line, a Markdown table with
+ * its header far above the rows, a list under a long lead-in, one long
+ * table row, and a text without any place to cut. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static char **docs;    /* owned: paths of the corpus documents */
+static size_t n_docs;
+static gdprx_rules *rules;
+
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_docs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        size_t l = strlen(n);
+        if (n[0] == '.' || (l > 5 && !strcmp(n + l - 5, ".json")))
+            continue;
+        char **nd = realloc(docs, (n_docs + 1) * sizeof *docs);
+        if (!nd)
+            abort();
+        docs = nd;
+        if (!(docs[n_docs] = malloc(strlen(dir) + l + 2)))
+            abort();
+        sprintf(docs[n_docs++], "%s/%s", dir, n);
+    }
+    closedir(d);
+    qsort(docs, n_docs, sizeof *docs, cmp);
+}
+
+static void setup(void)
+{
+    gdprx_error err;
+    ck_assert_msg(gdprx_rules_load(&rules, rules_dir(), &err) == GDPRX_OK,
+                  "%s", err.message);
+}
+
+static void teardown(void) { gdprx_rules_free(rules); }
+
+/* The JSON of text analyzed in parts of `chunk` bytes (0: the default),
+ * with its segments appended one a line. Ownership: the caller's (free). */
+static char *output(const char *text, size_t len, size_t chunk,
+                    gdprx_lang lang)
+{
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.chunk_size = chunk;
+    o.lang = lang;
+    o.flags = GDPRX_OPT_REPLACE_INVALID;
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    ck_assert_msg(gdprx_analyze(&r, rules, text, len, &o, &err) == GDPRX_OK,
+                  "%s", err.message);
+    char *js = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(gdprx_result_to_json(&js, &n, r, &err), GDPRX_OK);
+    size_t ns = gdprx_result_segment_count(r);
+    char *out = malloc(n + ns * 96 + 1);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, js, n);
+    for (size_t i = 0; i < ns; i++) {
+        const gdprx_segment *g = gdprx_result_segment(r, i);
+        n += (size_t)sprintf(out + n, "\n%d %zu %zu %d %s", (int)g->kind,
+                             g->start, g->end, (int)g->lang,
+                             g->section ? g->section : "-");
+    }
+    out[n] = '\0';
+    gdprx_free(js);
+    gdprx_result_free(r);
+    return out;
+}
+
+/* Parts of each size in sizes[] give what one part gives. */
+static void same_in_parts(const char *what, const char *text, size_t len,
+                          gdprx_lang lang)
+{
+    static const size_t sizes[] = {2048, 1, 333};
+    char *whole = output(text, len, (size_t)-1, lang);
+    char *dflt = output(text, len, 0, lang);
+    ck_assert_msg(!strcmp(whole, dflt), "%s: default chunk size differs",
+                  what);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        char *parts = output(text, len, sizes[k], lang);
+        size_t i = 0;
+        while (whole[i] && whole[i] == parts[i])
+            i++;
+        ck_assert_msg(!strcmp(whole, parts), "%s: parts of %zu bytes differ "
+                      "at output byte %zu: \"%.60s\" vs \"%.60s\"", what,
+                      sizes[k], i, whole + i, parts + i);
+        free(parts);
+    }
+    free(whole);
+    free(dflt);
+}
+
+START_TEST(test_corpus_document)
+{
+    size_t len;
+    char *text = read_all(docs[_i], &len);
+    ck_assert_msg(text != NULL, "cannot read %s", docs[_i]);
+    same_in_parts(docs[_i], text, len, GDPRX_LANG_AUTO);
+    free(text);
+}
+END_TEST
+
+/* The corpus joined into one line: parts cut at sentence starts. */
+START_TEST(test_single_line)
+{
+    size_t cap = 400000, n = 0;
+    char *all = malloc(cap + 1);
+    ck_assert_ptr_nonnull(all);
+    for (size_t i = 0; i < n_docs && n < cap; i++) {
+        size_t len;
+        char *text = read_all(docs[i], &len);
+        ck_assert(text != NULL);
+        for (size_t k = 0; k < len && n < cap; k++)
+            all[n++] = text[k] == '\n' || text[k] == '\r' ? ' ' : text[k];
+        if (n < cap)
+            all[n++] = ' ';
+        free(text);
+    }
+    while (n > 0 && ((unsigned char)all[n] & 0xC0) == 0x80)
+        n--;   /* cut at a character boundary */
+    same_in_parts("corpus on one line", all, n, GDPRX_LANG_AUTO);
+    free(all);
+}
+END_TEST
+
+/* Append s to buf (room for it is the caller's). */
+static size_t put(char *buf, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+    memcpy(buf + n, s, l);
+    return n + l;
+}
+
+/* Context far from the clauses: a table header 300 rows above, a list
+ * lead-in above many items, a heading above a long section. */
+START_TEST(test_far_context)
+{
+    char *t = malloc(200000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = put(t, 0, "# Retention\n\n| Data | Retention period |\n"
+                         "|---|---|\n");
+    for (int i = 0; i < 300; i++)
+        n = put(t, n, i % 2 ? "| invoices | ten years |\n"
+                            : "| account data | 2 years after closing |\n");
+    n = put(t, n, "\nWe share your data with the following recipients:\n\n");
+    for (int i = 0; i < 300; i++)
+        n = put(t, n, i % 2 ? "- payment providers\n" : "- our hosting "
+                              "provider, who stores it in the EU\n");
+    n = put(t, n, "\n## Your rights\n\n");
+    for (int i = 0; i < 300; i++)
+        n = put(t, n, "You may ask us for a copy of your data. We do not "
+                      "sell it; we keep it for three years. ");
+    same_in_parts("far context", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
+/* One table row of 2,000 cells under a header: parts cut inside the
+ * row's one sentence, after a '|' or a ';'. */
+START_TEST(test_one_long_row)
+{
+    char *t = malloc(200000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = put(t, 0, "| Data | Period | Why |\n|---|---|---|\n| logs ");
+    for (int i = 0; i < 2000; i++)
+        n = put(t, n, i % 3 ? "| we keep your data for 3 years; then we "
+                              "delete it " : "| two years ");
+    n = put(t, n, "|\n");
+    same_in_parts("one long row", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
+/* Nowhere to cut (no space, no line break): one part, same output. */
+START_TEST(test_no_place_to_cut)
+{
+    size_t n = 50000;
+    char *t = malloc(n);
+    ck_assert_ptr_nonnull(t);
+    static const char unit[] = "we.keep.your.data.for.3.years;";
+    for (size_t i = 0; i < n; i++)
+        t[i] = unit[i % (sizeof unit - 1)];
+    same_in_parts("no place to cut", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
+int main(void)
+{
+    const char *dir = getenv("GDPRX_CORPUS");
+    if (dir)
+        list_docs(dir);
+    if (!n_docs) {   /* a failure, not a skip: the corpus is required */
+        fprintf(stderr, "chunks: no documents in %s\n",
+                dir ? dir : "$GDPRX_CORPUS (not set)");
+        return 1;
+    }
+    Suite *s = suite_create("chunks");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_corpus_document, 0, (int)n_docs);
+    tcase_add_test(tc, test_single_line);
+    tcase_add_test(tc, test_far_context);
+    tcase_add_test(tc, test_one_long_row);
+    tcase_add_test(tc, test_no_place_to_cut);
+    suite_add_tcase(s, tc);
+    int rc = run_suite(s);
+    for (size_t i = 0; i < n_docs; i++)
+        free(docs[i]);
+    free(docs);
+    return rc;
+}

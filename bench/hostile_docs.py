@@ -88,6 +88,12 @@ def shapes(mb, big_mb, corpus):
         b"privacy.dpo-team@example-company.co.uk ", size)
     yield "one e-mail-like token", [], b"x" * (size - 12) + b"@example.com"
     yield "sentence ends ('. ')", [], repeat_to(b". ", size)
+    # one list lead-in of a fifth of the size, then items: each item's lead
+    # condition looks at the lead-in's concepts (once, not once per item)
+    lead = repeat_to(b"We collect, use, keep and share personal data with "
+                     b"partners for advertising and analytics, ", size // 5)
+    yield "long lead-in above many items", [], lead + b"namely:\n" + repeat_to(
+        b"- we keep your e-mail address for two years\n", size - len(lead) - 8)
 
 
 def run(tool, data, extra, timeout):

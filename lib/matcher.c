@@ -44,6 +44,17 @@ typedef struct chit {
 
 #define NO_HIT UINT32_MAX
 
+/* The concepts of one span (a heading, a lead-in, a row or column header
+ * cell) that section and lead conditions ask about: every clause under a
+ * heading or list asks about the same span, so its concept set is worked
+ * out once (a long lead-in above many items would otherwise be walked once
+ * per item). A small direct-mapped cache keyed by the span. */
+#define SPAN_SLOTS 16
+typedef struct spanset {
+    size_t s, e;
+    int lang;                  /* -1: empty slot */
+} spanset;
+
 typedef struct mstate {
     const gdprx_rules *rs;
     const gx_text *t;
@@ -80,6 +91,9 @@ typedef struct mstate {
     uint64_t *pbits;           /* bit per pnum: triggered in this clause */
     uint32_t *cand;            /* candidate pnums of the clause */
     size_t n_cand;
+    spanset span[SPAN_SLOTS];  /* concepts of recent headings and lead-ins */
+    uint64_t *span_bits;       /* SPAN_SLOTS * span_words */
+    size_t span_words;
     int lead_seen;             /* lead-in paragraph + 1 whose denial was */
     int lead_denied;           /* last worked out, and the answer */
     size_t lead_cue_s, lead_cue_e;
@@ -507,15 +521,23 @@ static size_t first_hit(const gx_scan_hits *sh, size_t s)
 }
 
 /* Does any concept of list ids have a plain-term hit inside [s, e)? */
-static int span_has(const mstate *m, int lang, const gx_clist *ids, size_t s,
+static int span_has(mstate *m, int lang, const gx_clist *ids, size_t s,
                     size_t e)
 {
-    const gx_scan_hits *sh = &m->sh[lang];
-    for (size_t k = first_hit(sh, s); k < sh->n && sh->v[k].s < e; k++)
-        if (sh->v[k].e <= e)
-            for (size_t i = 0; i < ids->n; i++)
-                if (sh->v[k].concept == ids->ids[i])
-                    return 1;
+    size_t slot = (s * 31 + e) % SPAN_SLOTS;
+    spanset *sp = &m->span[slot];
+    uint64_t *bits = m->span_bits + slot * m->span_words;
+    if (sp->lang != lang || sp->s != s || sp->e != e) {
+        const gx_scan_hits *sh = &m->sh[lang];
+        memset(bits, 0, m->span_words * sizeof *bits);
+        for (size_t k = first_hit(sh, s); k < sh->n && sh->v[k].s < e; k++)
+            if (sh->v[k].e <= e)
+                bits[sh->v[k].concept / 64] |= 1ull << (sh->v[k].concept % 64);
+        *sp = (spanset){s, e, lang};
+    }
+    for (size_t i = 0; i < ids->n; i++)
+        if (bits[ids->ids[i] / 64] >> (ids->ids[i] % 64) & 1)
+            return 1;
     return 0;
 }
 
@@ -1010,7 +1032,11 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     m.cstamp = calloc(rs->n_concepts + 1, sizeof *m.cstamp);
     m.pbits = calloc(max_pn / 64 + 1, sizeof *m.pbits);
     m.cand = malloc((max_pn + 1) * sizeof *m.cand);
-    if (!m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
+    m.span_words = (rs->n_concepts + 1) / 64 + 1;
+    m.span_bits = malloc(SPAN_SLOTS * m.span_words * sizeof *m.span_bits);
+    for (int k = 0; k < SPAN_SLOTS; k++)
+        m.span[k].lang = -1;
+    if (!m.span_bits || !m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
         !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp) {
         rc = gx_error_nomem(err);
         goto out;
@@ -1070,6 +1096,7 @@ out:
     free(m.cstamp);
     free(m.pbits);
     free(m.cand);
+    free(m.span_bits);
     free(m.set);
     pcre2_jit_stack_free(js);
     pcre2_match_context_free(m.mctx);

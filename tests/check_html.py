@@ -3,9 +3,9 @@
 
 - the real policy pages of ../shared/corpus/html give the labels (type,
   subtype, polarity) of their Markdown twins in dev/, read at test time:
-  none lost; a label only the HTML gives must come from a sentence that the
-  twin holds inside raw HTML markup (which its Markdown reading sees as
-  tags); every gold label the twin finds, the HTML finds;
+  the same set (none lost, none added, although the twin holds a few
+  sentences inside raw HTML markup that its Markdown reading sees as tags);
+  every gold label the twin finds, the HTML finds;
 - every finding's [start, end) in the HTML, tags stripped and references
   decoded (Python's html module, not the library), is the finding's text;
 - tests/data/html/page.en.html (written for this test): scripts, styles,
@@ -84,19 +84,8 @@ class TestCorpusTwins(OffsetsMixin, unittest.TestCase):
         h, m, hd, md = self.twin(lang)
         self.assertEqual(hd["lang"], md["lang"])
         self.assertEqual(labels(md) - labels(hd), set(), "labels lost")
-        twin_lines = m.read_text(encoding="utf-8").splitlines()
-        for lab in labels(hd) - labels(md):
-            for f in hd["findings"]:
-                if (f["type"], f["subtype"], f["polarity"]) != lab:
-                    continue
-                c = f["clause"]
-                clause = visible(h.read_bytes()[c["start"]:c["end"]])[:60]
-                where = [ln for ln in twin_lines
-                         if clause in visible(ln.encode())]
-                self.assertTrue(where, (lab, f["text"]))
-                self.assertTrue(all("<" in ln for ln in where),
-                                f"{lab} from {f['text']!r}: not raw HTML in "
-                                "the twin")
+        self.assertEqual(labels(hd) - labels(md), set(), "labels only the "
+                         "HTML gives")
         gold = json.loads(Path(f"{m}.gold.json").read_text())["findings"]
         gold = {(g["type"], g["subtype"], g["polarity"]) for g in gold}
         self.assertEqual((gold & labels(md)) - labels(hd), set())

@@ -6,7 +6,6 @@
  * one part; so do the corpus joined into one line, a Markdown table with
  * its header far above the rows, a list under a long lead-in, one long
  * table row, and a text without any place to cut. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,34 +15,6 @@
 static char **docs;    /* owned: paths of the corpus documents */
 static size_t n_docs;
 static gdprx_rules *rules;
-
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void list_docs(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        size_t l = strlen(n);
-        if (n[0] == '.' || (l > 5 && !strcmp(n + l - 5, ".json")))
-            continue;
-        char **nd = realloc(docs, (n_docs + 1) * sizeof *docs);
-        if (!nd)
-            abort();
-        docs = nd;
-        if (!(docs[n_docs] = malloc(strlen(dir) + l + 2)))
-            abort();
-        sprintf(docs[n_docs++], "%s/%s", dir, n);
-    }
-    closedir(d);
-    qsort(docs, n_docs, sizeof *docs, cmp);
-}
 
 static void setup(void)
 {
@@ -209,7 +180,7 @@ int main(void)
 {
     const char *dir = getenv("GDPRX_CORPUS");
     if (dir)
-        list_docs(dir);
+        list_docs(&docs, &n_docs, dir);
     if (!n_docs) {   /* a failure, not a skip: the corpus is required */
         fprintf(stderr, "chunks: no documents in %s\n",
                 dir ? dir : "$GDPRX_CORPUS (not set)");

@@ -2,6 +2,8 @@
 /* Shared test helpers. */
 #include "harness.h"
 
+#include <dirent.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +93,32 @@ const gdprx_finding *find_label(const gdprx_result *r, const char *label)
             return f;
     }
     return NULL;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void list_docs(char ***docs, size_t *n, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        size_t l = strlen(name);
+        if (name[0] == '.' || (l > 5 && !strcmp(name + l - 5, ".json")))
+            continue;
+        char **nd = realloc(*docs, (*n + 1) * sizeof **docs);
+        if (!nd)
+            abort();
+        *docs = nd;
+        if (!(nd[*n] = malloc(strlen(dir) + l + 2)))
+            abort();
+        sprintf(nd[(*n)++], "%s/%s", dir, name);
+    }
+    closedir(d);
+    qsort(*docs, *n, sizeof **docs, cmp_paths);
 }

@@ -33,4 +33,10 @@ gdprx_result *analyze_lang(const gdprx_rules *rules, const char *text,
 /* The first finding of type.subtype ("retention.period"), or NULL. */
 const gdprx_finding *find_label(const gdprx_result *r, const char *label);
 
+/* Append the documents of corpus folder `dir` (every entry but hidden ones
+ * and *.json, the gold) to (*docs)[0..*n) as "dir/name", and sort them all
+ * by name. Aborts when out of memory. Ownership: the caller frees each path
+ * and the array. */
+void list_docs(char ***docs, size_t *n, const char *dir);
+
 #endif

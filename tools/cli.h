@@ -138,4 +138,9 @@ int cmd_diff(int argc, char **argv);
  * policy failed or a page could not be written, 2 usage, 3 rules. */
 int cmd_report(int argc, char **argv);
 
+/* A subcommand's option with a value: "--name V" or "--name=V". Returns
+ * the value (advancing *i past it), or NULL when argv[*i] is not this
+ * option. Ownership: the value is argv's. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+
 #endif

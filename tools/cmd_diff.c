@@ -63,20 +63,6 @@ static int parse_lang(gdprx_lang *out, const char *s)
     return -1;
 }
 
-/* An option with a value: "--name V" or "--name=V". Returns the value
- * (advancing *i past it), or NULL when argv[*i] is not this option. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n))
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] || *i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
 static int parse_one(diff_opts *o, int argc, char **argv, int *i, int *np)
 {
     const char *a = argv[*i], *v;
@@ -85,14 +71,14 @@ static int parse_one(diff_opts *o, int argc, char **argv, int *i, int *np)
         o->json = 1;
     else if (!strcmp(a, "--replace-invalid"))
         o->ao.flags |= GDPRX_OPT_REPLACE_INVALID;
-    else if ((v = opt_value(argc, argv, i, "--types")))
+    else if ((v = cli_opt_value(argc, argv, i, "--types")))
         o->ao.types = v;
-    else if ((v = opt_value(argc, argv, i, "--rules")))
+    else if ((v = cli_opt_value(argc, argv, i, "--rules")))
         o->rules = v;
-    else if ((v = opt_value(argc, argv, i, "--lang"))) {
+    else if ((v = cli_opt_value(argc, argv, i, "--lang"))) {
         if (parse_lang(&o->ao.lang, v) != 0)
             return fprintf(stderr, "gdprx: unknown language '%s'\n", v), -1;
-    } else if ((v = opt_value(argc, argv, i, "--min-similarity"))) {
+    } else if ((v = cli_opt_value(argc, argv, i, "--min-similarity"))) {
         o->dopts.min_similarity = strtod(v, &end);
         if (*end || !(o->dopts.min_similarity > 0.0 &&
                       o->dopts.min_similarity <= 1.0))

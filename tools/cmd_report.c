@@ -56,20 +56,6 @@ static void report_usage(FILE *f)
 
 /* ---- options ----------------------------------------------------------- */
 
-/* An option with a value: "--name V" or "--name=V". Returns the value
- * (advancing *i past it), or NULL when argv[*i] is not this option. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n))
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] || *i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
 static int pick(const char *v, const char *const *names, int n)
 {
     for (int k = 0; k < n; k++)
@@ -85,19 +71,19 @@ static int parse_valued(report_opts *o, int argc, char **argv, int *i)
     static const char *const fmts[] = {"auto", "text", "html", "markdown"};
     const char *v;
     int k;
-    if ((v = opt_value(argc, argv, i, "--output")) ||
-        (v = opt_value(argc, argv, i, "-o")))
+    if ((v = cli_opt_value(argc, argv, i, "--output")) ||
+        (v = cli_opt_value(argc, argv, i, "-o")))
         o->outdir = v;
-    else if ((v = opt_value(argc, argv, i, "--rules")))
+    else if ((v = cli_opt_value(argc, argv, i, "--rules")))
         o->rules = v;
-    else if ((v = opt_value(argc, argv, i, "--types")))
+    else if ((v = cli_opt_value(argc, argv, i, "--types")))
         o->ao.types = v;
-    else if ((v = opt_value(argc, argv, i, "--lang"))) {
+    else if ((v = cli_opt_value(argc, argv, i, "--lang"))) {
         if ((k = pick(v, langs, 4)) < 0)
             return fprintf(stderr, "gdprx: --lang must be en, fr, nl or "
                                    "auto\n"), -1;
         o->ao.lang = (gdprx_lang)k;
-    } else if ((v = opt_value(argc, argv, i, "--format"))) {
+    } else if ((v = cli_opt_value(argc, argv, i, "--format"))) {
         if ((k = pick(v, fmts, 4)) < 0)
             return fprintf(stderr, "gdprx: --format must be text, markdown, "
                                    "html or auto\n"), -1;

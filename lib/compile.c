@@ -502,8 +502,9 @@ static int term_ok(const char *t)
             run++;
             continue;
         }
-        if (*p == '*') {
-            if (run < 2 || (p[1] && word_byte((unsigned char)p[1])))
+        if (*p == '*') {   /* "ab**" or "ab*c": the scanner refuses them */
+            if (run < 2 || p[1] == '*' ||
+                (p[1] && word_byte((unsigned char)p[1])))
                 return 0;
             continue;
         }

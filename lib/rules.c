@@ -57,15 +57,34 @@ const pcre2_code *gx_case_code(const gdprx_rules *rs, const gx_pattern *p)
     return p->code;
 }
 
+/* Does pattern p need CASELESS? The text it runs on is case-folded, so
+ * only a capital letter (outside an escape: \D, \K) or a non-ASCII
+ * character in the pattern could be written for another case; caseless
+ * matching of the rest costs time and changes nothing. */
+static int needs_caseless(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if ((*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80)
+            return 1;
+    }
+    return 0;
+}
+
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                        const char *what, int jit, gdprx_error *err)
 {
     int ec;
     PCRE2_SIZE eo;
+    /* no UCP: \b, \w, \d, \s are ASCII classes (rules/README.md) */
     pcre2_code *re = pcre2_compile(
         (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-        PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_DUPNAMES, &ec, &eo,
-        NULL);
+        PCRE2_UTF | PCRE2_DUPNAMES |
+            (needs_caseless(pattern) ? PCRE2_CASELESS : 0),
+        &ec, &eo, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);

@@ -137,7 +137,8 @@ struct gx_limits;
 int gx_rules_load_path(gdprx_rules **out, const char *path,
                        const struct gx_limits *lim, gdprx_error *err);
 
-/* Compile a pattern with the set's options (UTF, UCP, CASELESS, DUPNAMES)
+/* Compile a pattern with the set's options (UTF, DUPNAMES; CASELESS when
+ * it has capitals: see rules/README.md)
  * and, with jit, JIT-compile it (worth it for what runs on many clauses:
  * lexicon and v1 patterns, regex terms; a case's regex runs only where its
  * concepts hold); errors name loc. */

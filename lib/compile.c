@@ -905,6 +905,36 @@ static int literal(const gdprx_rules *rs, uint32_t ci, int lang)
     return rs->concepts[ci].l[lang].n_words > 0;
 }
 
+static int cmp_rule_label(const void *pa, const void *pb)
+{
+    const gx_rule *a = *(const gx_rule *const *)pa,
+                  *b = *(const gx_rule *const *)pb;
+    int c = strcmp(a->type, b->type);
+    return c ? c : strcmp(a->subtype, b->subtype);
+}
+
+/* Number the set's labels in strcmp order of (type, subtype) into each
+ * rule's label_rank. Returns 0, or -1 when out of memory. */
+static int rank_labels(gdprx_rules *rs)
+{
+    if (!rs->n_rules)
+        return 0;
+    gx_rule **v = malloc(rs->n_rules * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < rs->n_rules; i++)
+        v[i] = &rs->rules[i];
+    qsort(v, rs->n_rules, sizeof *v, cmp_rule_label);
+    uint32_t rank = 0;
+    for (size_t i = 0; i < rs->n_rules; i++) {
+        if (i && cmp_rule_label(&v[i - 1], &v[i]))
+            rank++;
+        v[i]->label_rank = rank;
+    }
+    free(v);
+    return 0;
+}
+
 /* Concepts that make pattern p a candidate in a clause: the first `all`
  * concept with plain terms; else every `any` concept, if all have plain
  * terms. n = 0: tried on every clause. */
@@ -999,6 +1029,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         rc = compile_patterns(&ld);
     for (int l = 0; l < GX_NLANG && !rc; l++)
         rc = build_index(&ld, l);
+    if (!rc && rank_labels(ld.rs) != 0)
+        rc = gx_error_nomem(err);
     for (int l = 0; l < GX_NLANG; l++) {
         free(ld.state[l]);
         free(ld.derived[l][0]);

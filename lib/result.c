@@ -77,11 +77,16 @@ static int cmp_str0(const char *a, size_t na, const char *b, size_t nb)
     return c ? c : (na > nb) - (na < nb);
 }
 
+/* Ranks order labels as strcmp orders their (type, subtype). */
+static int cmp_rank(const gx_hit *a, const gx_hit *b)
+{
+    return (a->r->label_rank > b->r->label_rank) -
+           (a->r->label_rank < b->r->label_rank);
+}
+
 static int cmp_label(const gx_hit *a, const gx_hit *b)
 {
-    int c = strcmp(a->r->type, b->r->type);
-    if (!c)
-        c = strcmp(a->r->subtype, b->r->subtype);
+    int c = cmp_rank(a, b);
     if (!c)
         c = a->negated - b->negated;
     if (!c)
@@ -112,9 +117,7 @@ static int cmp_hit(const void *pa, const void *pb)
 static int cmp_stmt(const void *pa, const void *pb)
 {
     const gx_hit *a = pa, *b = pb;
-    int c = strcmp(a->r->type, b->r->type);
-    if (!c)
-        c = strcmp(a->r->subtype, b->r->subtype);
+    int c = cmp_rank(a, b);
     if (!c)
         c = (a->clause > b->clause) - (a->clause < b->clause);
     if (!c)
@@ -132,8 +135,7 @@ static size_t statement_end(const gx_hit *v, size_t n, size_t i)
 {
     size_t j = i + 1;
     while (j < n && v[j].clause == v[i].clause &&
-           !strcmp(v[j].r->type, v[i].r->type) &&
-           !strcmp(v[j].r->subtype, v[i].r->subtype))
+           v[j].r->label_rank == v[i].r->label_rank)
         j++;
     return j;
 }

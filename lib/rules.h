@@ -95,6 +95,9 @@ typedef struct gx_rule {
     gx_loc loc;
     gdprx_rule_info info;  /* the public view (gdprx_rules_get); points into
                               the fields above, set once the set is loaded */
+    uint32_t label_rank;   /* rank of (type, subtype) in strcmp order among
+                              the set's labels: equal ranks, equal labels
+                              (results sort hits by it) */
 } gx_rule;
 
 struct gdprx_rules {

@@ -812,8 +812,14 @@ int gx_scan(const gx_scanner *sc, const char *text, size_t len,
     uint32_t w = 0;
     if (len >= UINT32_MAX)   /* hits hold 32-bit offsets */
         return -1;
-    int rc = 0;
     out->n = 0;
+    /* about one hit per 3-4 bytes of policy text: room for them at once
+     * (growing from 8 copied the array a dozen times), bounded for huge
+     * texts */
+    size_t guess = len / 4 < (1u << 16) ? len / 4 : (1u << 16);
+    if (gx_grow(&out->v, &out->cap, guess, sizeof *out->v))
+        return -1;
+    int rc = 0;
     for (size_t i = 0; i < len && !rc;) {
         size_t g = i;
         int joined = w > 0;

@@ -492,9 +492,15 @@ static int word_byte(unsigned char c)
            c >= 0x80;
 }
 
-/* A term's words: '*' only at a word's end, after at least 2 bytes. */
+/* A term's words: '*' only at a word's end, after at least 2 bytes.
+ * Without '*' (nearly every term) it is enough to find one word byte. */
 static int term_ok(const char *t)
 {
+    if (!strchr(t, '*')) {
+        while (*t && !word_byte((unsigned char)*t))
+            t++;
+        return *t != '\0';
+    }
     size_t run = 0;
     int words = 0;
     for (const char *p = t;; p++) {

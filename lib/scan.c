@@ -205,6 +205,7 @@ typedef struct builder {       /* build-time state; all arrays owned */
     size_t *ends;              /* the current term's words: where reading
                                   goes on after each (past a '*') */
     size_t cap_ends;
+    size_t max_trans;          /* at least the phrase transitions to come */
     size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
     uint32_t *nf;              /* [n_cells + 1]: a cell at or before the
                                   first free cell at or after i (path-
@@ -306,15 +307,32 @@ static long read_words(builder *b, const unsigned char *s, size_t i,
     return (long)w;
 }
 
-/* How many leading words term s shares with the previous term p, which
- * had n_prev words: those read before a byte where the texts still agree
- * (with the byte after a word and, for a '*' word, the one after it). */
-static size_t shared_words(const builder *b, const unsigned char *p,
-                           size_t n_prev, const unsigned char *s)
+/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
+ * time. */
+static size_t common_prefix(const unsigned char *s, const unsigned char *p,
+                            size_t n)
 {
     size_t k = 0;
-    while (s[k] && s[k] == p[k])
+    for (uint64_t x, y; k + 8 <= n; k += 8) {
+        memcpy(&x, s + k, 8);
+        memcpy(&y, p + k, 8);
+        if (x != y)
+            break;
+    }
+    while (k < n && s[k] == p[k])
         k++;
+    return k;
+}
+
+/* How many leading words term s (of n bytes) shares with the previous
+ * term p (of n_p bytes), which had n_prev words: those read before a byte
+ * where the texts still agree (with the byte after a word and, for a '*'
+ * word, the one after it). */
+static size_t shared_words(const builder *b, const unsigned char *p,
+                           size_t n_p, size_t n_prev, const unsigned char *s,
+                           size_t n)
+{
+    size_t k = common_prefix(s, p, n < n_p ? n : n_p);
     size_t r = 0;
     while (r < n_prev && b->ends[r] + 1 < k)
         r++;
@@ -331,11 +349,12 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
     if (!(b->first = malloc((n + 1) * sizeof *b->first)) || grow_slots(b))
         return gx_error_nomem(err);
     const unsigned char *prev = (const unsigned char *)"";
-    size_t n_prev = 0;
+    size_t n_prev = 0, len_prev = 0;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *s =
             (const unsigned char *)(terms[i].text ? terms[i].text : "");
-        size_t r = shared_words(b, prev, n_prev, s);
+        size_t len = strlen((const char *)s);
+        size_t r = shared_words(b, prev, len_prev, n_prev, s, len);
         if (r && b->n_occ + r > b->cap_occ &&
             gx_grow(&b->order, &b->cap_occ, b->n_occ + r, sizeof *b->order))
             return gx_error_nomem(err);
@@ -353,7 +372,11 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
                                 "term %zu (id %u) \"%s\": %s", i,
                                 (unsigned)terms[i].id, (const char *)s, why);
         prev = s;
+        len_prev = len;
         n_prev = (size_t)got;
+        /* the words after the first and after those shared may each make
+           a transition (build_phrases goes on from the shared ones) */
+        b->max_trans += n_prev - (r ? r : 1);
     }
     b->first[n] = (uint32_t)b->n_occ;
     return 0;
@@ -615,10 +638,15 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
 {
     gx_scanner *sc = b->sc;
     uint32_t root;
+    size_t size = 16;   /* the table, sized for the bound (about twice the
+                           transitions made): seldom grown, not too big */
+    while (size < b->max_trans + 1)
+        size *= 2;
     sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
     sc->later = calloc(sc->n_syms ? sc->n_syms : 1, 1);
     b->outs = malloc((n ? n : 1) * sizeof *b->outs);
-    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, 16) || new_state(b, &root))
+    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, size) ||
+        new_state(b, &root))
         return -1;
     for (size_t i = 0; i < sc->n_syms; i++)
         sc->root_next[i] = NONE;
@@ -630,7 +658,8 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
     for (size_t t = 0; t < n && !rc; t++) {
         const uint32_t *w = b->order + b->first[t];
         size_t m = b->first[t + 1] - b->first[t], j = 0;
-        if (gx_grow(&path, &cap_path, m + 1, sizeof *path)) {
+        if (m + 1 > cap_path &&
+            gx_grow(&path, &cap_path, m + 1, sizeof *path)) {
             rc = -1;
             break;
         }

@@ -492,9 +492,16 @@ static int word_byte(unsigned char c)
            c >= 0x80;
 }
 
-/* A term's words: '*' only at a word's end, after at least 2 bytes. */
-static int term_ok(const char *t)
+/* A term's words: '*' only at a word's end, after at least 2 bytes.
+ * Without '*' (nearly every term; no_star: known to have none) it is
+ * enough to find one word byte. */
+static int term_ok(const char *t, int no_star)
 {
+    if (no_star || !strchr(t, '*')) {
+        while (*t && !word_byte((unsigned char)*t))
+            t++;
+        return *t != '\0';
+    }
     size_t run = 0;
     int words = 0;
     for (const char *p = t;; p++) {
@@ -516,27 +523,25 @@ static int term_ok(const char *t)
     return words > 0;
 }
 
+/* w is the word pool's; no_star: it has no '*'. */
 static int add_word(compiler *ld, gx_concept_lang *cl, char *w, gx_loc loc,
-                    const char *cname)
+                    const char *cname, int no_star)
 {
-    if (!term_ok(w)) {
-        int rc = gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
-                             loc.col, "concept '%s': term '%s' has no word, "
-                             "or a '*' that does not end a word of at least "
-                             "2 letters", cname, w);
-        free(w);
-        return rc;
-    }
-    if (gx_grow(&cl->words, &cl->cap_words, cl->n_words + 1,
-                sizeof *cl->words) != 0) {
-        free(w);
+    if (!term_ok(w, no_star))
+        return gx_error_at(ld->err, GDPRX_ESYNTAX, loc.file, loc.line,
+                           loc.col, "concept '%s': term '%s' has no word, "
+                           "or a '*' that does not end a word of at least "
+                           "2 letters", cname, w);
+    if (cl->n_words == cl->cap_words &&
+        gx_grow(&cl->words, &cl->cap_words, cl->n_words + 1,
+                sizeof *cl->words) != 0)
         return gx_error_nomem(ld->err);
-    }
     cl->words[cl->n_words++] = w;
     return GDPRX_OK;
 }
 
-/* Replace the first @name word of w by each term of concept `name`. */
+/* Replace the first @name word of w by each term of concept `name`; w and
+ * the new terms are the word pool's. */
 static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
                     int depth)
 {
@@ -544,7 +549,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     gx_concept_lang *cl = &c->l[lang];
     char *at = strchr(w, '@');
     if (!at)
-        return add_word(ld, cl, w, loc, c->name);
+        return add_word(ld, cl, w, loc, c->name, 0);
     size_t n = 0;
     while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
         n++;
@@ -556,10 +561,8 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
                          c->name, (int)n, at + 1);
     else
         rc = compile_concept(ld, (size_t)ri, lang, loc, depth + 1);
-    if (rc) {
-        free(w);
+    if (rc)
         return rc;
-    }
     c = &ld->rs->concepts[ci];   /* (the table does not move; re-read) */
     cl = &c->l[lang];
     const gx_concept_lang *ref = &ld->rs->concepts[ri].l[lang];
@@ -571,7 +574,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     size_t head = (size_t)(at - w), tail = strlen(at + 1 + n);
     for (size_t k = 0; k < ref->n_words && !rc; k++) {
         size_t mid = strlen(ref->words[k]);   /* head + word + tail */
-        char *nw = malloc(head + mid + tail + 1);
+        char *nw = gx_pool_alloc(&ld->rs->word_pool, head + mid + tail + 1);
         if (nw) {
             memcpy(nw, w, head);
             memcpy(nw + head, ref->words[k], mid);
@@ -585,10 +588,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
                              "terms", c->name, GX_TERM_EXPANSIONS * 4);
         else
             rc = add_term(ld, ci, lang, nw, loc, depth);
-        if (rc && nw && rc == GDPRX_ESYNTAX)
-            free(nw);
     }
-    free(w);
     return rc;
 }
 
@@ -625,7 +625,9 @@ static int concept_regex_build(compiler *ld, gx_concept_lang *cl)
     for (size_t i = 0; i < cl->n_res; i++) {
         if (i || cl->n_terms)
             gx_buf_addc(&b, '|');
-        gx_buf_printf(&b, "(?:%s)", cl->res[i]);
+        gx_buf_adds(&b, "(?:");   /* (no printf: a parse per call) */
+        gx_buf_adds(&b, cl->res[i]);
+        gx_buf_addc(&b, ')');
     }
     gx_buf_addc(&b, ')');
     free(sorted);
@@ -639,8 +641,11 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
     if (!cl->n_res)
         return GDPRX_OK;
     gx_buf b = {0};
-    for (size_t i = 0; i < cl->n_res; i++)
-        gx_buf_printf(&b, "%s(?:%s)", i ? "|" : "", cl->res[i]);
+    for (size_t i = 0; i < cl->n_res; i++) {
+        gx_buf_adds(&b, i ? "|(?:" : "(?:");
+        gx_buf_adds(&b, cl->res[i]);
+        gx_buf_addc(&b, ')');
+    }
     if (b.oom) {
         gx_buf_free(&b);
         return gx_error_nomem(ld->err);
@@ -676,24 +681,25 @@ static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
     ld->state[lang][ci] = 1;
     gx_loc loc = c->l[lang].loc;
     int rc = GDPRX_OK;
+    char **ex = NULL;   /* one written term's expansions (the word pool's) */
+    size_t cap = 0;
     for (size_t t = 0; t < c->l[lang].n_terms && !rc; t++) {
-        char **ex = NULL, why[300];
-        size_t n = 0, cap = 0;
-        rc = gx_term_expand(c->l[lang].terms[t], &ex, &n, &cap, why,
-                            sizeof why);
+        char why[300];
+        size_t n = 0;
+        int plain = 0;   /* no expansion has '@' or '*' */
+        rc = gx_term_expand(c->l[lang].terms[t], &ld->rs->word_pool, &ex, &n,
+                            &cap, &plain, why, sizeof why);
         if (rc == GDPRX_ENOMEM)
             rc = gx_error_nomem(ld->err);
         else if (rc)
             rc = gx_error_at(ld->err, rc, loc.file, loc.line, loc.col,
                              "concept '%s': %s", c->name, why);
-        size_t k = 0;
-        for (; k < n && !rc; k++)
-            rc = add_term(ld, ci, lang, ex[k], loc, depth);
-        for (; k < n; k++)
-            free(ex[k]);
-        free(ex);
+        for (size_t k = 0; k < n && !rc; k++)
+            rc = plain ? add_word(ld, &c->l[lang], ex[k], loc, c->name, 1)
+                       : add_term(ld, ci, lang, ex[k], loc, depth);
         c = &ld->rs->concepts[ci];
     }
+    free(ex);
     if (!rc)
         rc = concept_re_build(ld, &c->l[lang], lang);
     ld->state[lang][ci] = 2;
@@ -826,9 +832,13 @@ static int describe(compiler *ld, gx_pattern *p)
     for (int k = 0; k < GX_C_N; k++) {
         if (!p->cond[k].n)
             continue;
-        gx_buf_printf(&b, "%s%s [", b.len ? "; " : "", names[k]);
-        for (size_t i = 0; i < p->cond[k].n; i++)
-            gx_buf_printf(&b, "%s%s", i ? ", " : "", p->cond[k].names[i]);
+        gx_buf_adds(&b, b.len ? "; " : "");   /* (no printf: ~9,700 calls) */
+        gx_buf_adds(&b, names[k]);
+        gx_buf_adds(&b, " [");
+        for (size_t i = 0; i < p->cond[k].n; i++) {
+            gx_buf_adds(&b, i ? ", " : "");
+            gx_buf_adds(&b, p->cond[k].names[i]);
+        }
         gx_buf_addc(&b, ']');
     }
     if (p->near)
@@ -841,8 +851,11 @@ static int describe(compiler *ld, gx_pattern *p)
         gx_buf_adds(&b, "; in order");
     if (p->negated)
         gx_buf_adds(&b, "; negated");
-    if (p->source)
-        gx_buf_printf(&b, "; pattern '%s'", p->source);
+    if (p->source) {
+        gx_buf_adds(&b, "; pattern '");
+        gx_buf_adds(&b, p->source);
+        gx_buf_addc(&b, '\'');
+    }
     if (!(p->desc = gx_buf_take(&b, NULL)))
         return gx_error_nomem(ld->err);
     return GDPRX_OK;

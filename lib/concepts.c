@@ -15,18 +15,55 @@ typedef struct strlist {
     char ***v;
     size_t *n, *cap;
     size_t added;
+    gx_pool *pool;         /* where the strings go */
 } strlist;
 
-/* Index of the ')' closing the '(' at s[i], or 0 if unbalanced. */
-static size_t closing(const char *s, size_t i)
+/* The groups of a normalized term, found once (expand_from visits a
+ * group once per expansion of what comes before it). Positions are
+ * offsets in base. */
+typedef struct groups {
+    const char *base;
+    size_t *close;         /* at a '(': its ')', or 0 when unbalanced */
+    size_t *next;          /* at a '(' or a '|' of its group: the next '|'
+                              of the group, or its ')' */
+    size_t *open;          /* [n + 1]: the first '(' at or after each
+                              offset, or n */
+    int stray;             /* a ')' or '|' outside any group: it would be
+                              in every expansion */
+} groups;                  /* close, next, open: one owned block */
+
+/* Index the groups of s[0, n); -1 when out of memory. */
+static int index_groups(groups *g, const char *s, size_t n)
 {
-    int depth = 0;
-    for (size_t k = i; s[k]; k++) {
-        if (s[k] == '(')
-            depth++;
-        else if (s[k] == ')' && --depth == 0)
-            return k;
+    size_t *v = n < SIZE_MAX / 5 / sizeof *v - 1
+                    ? malloc((5 * n + 1) * sizeof *v) : NULL;
+    if (!v)
+        return -1;
+    g->base = s;
+    g->close = v;
+    g->next = v + n;
+    g->open = v + 2 * n;
+    g->stray = 0;
+    size_t *open = v + 3 * n, *sep = v + 4 * n, top = 0;
+    for (size_t p = 0; p < n; p++) {
+        if (s[p] == '(') {
+            g->close[p] = 0;
+            open[top] = sep[top] = p;
+            top++;
+        } else if (s[p] == '|' && top) {
+            g->next[sep[top - 1]] = p;
+            sep[top - 1] = p;
+        } else if (s[p] == ')' && top) {
+            top--;
+            g->close[open[top]] = p;
+            g->next[sep[top]] = p;
+        } else if (s[p] == '|' || s[p] == ')') {
+            g->stray = 1;
+        }
     }
+    g->open[n] = n;
+    for (size_t p = n; p-- > 0;)
+        g->open[p] = s[p] == '(' ? p : g->open[p + 1];
     return 0;
 }
 
@@ -67,25 +104,21 @@ static char *normalize_term(const char *s, size_t n, int icu)
     return norm;
 }
 
-static int push(strlist *l, const char *s, size_t n)
+/* stray: the expansion holds a ')' or '|' outside any group. */
+static int push(strlist *l, const char *s, size_t n, int stray)
 {
     if (++l->added > GX_TERM_EXPANSIONS)
         return GDPRX_ELIMIT;
-    if (memchr(s, ')', n) || memchr(s, '|', n))
-        return GDPRX_ESYNTAX;   /* a ')' or '|' outside any group */
+    if (stray)
+        return GDPRX_ESYNTAX;
     while (n && s[n - 1] == ' ')   /* (expand_from keeps spaces single) */
         n--;
-    char *t = gx_strndup(s, n);
-    if (!t)
-        return GDPRX_ENOMEM;
-    if (!*t) {   /* "(a|)" alone gives an empty term: nothing to find */
-        free(t);
+    if (!n || !*s)   /* "(a|)" alone gives an empty term: nothing to find */
         return GDPRX_OK;
-    }
-    if (gx_grow(l->v, l->cap, *l->n + 1, sizeof **l->v) != 0) {
-        free(t);
+    char *t = gx_pool_strndup(l->pool, s, n);
+    if (!t || (*l->n == *l->cap &&
+               gx_grow(l->v, l->cap, *l->n + 1, sizeof **l->v) != 0))
         return GDPRX_ENOMEM;
-    }
     (*l->v)[(*l->n)++] = t;
     return GDPRX_OK;
 }
@@ -118,52 +151,50 @@ static void out_add(outbuf *b, const char *s, size_t n)
  * after its current bytes; each complete expansion is pushed. The order is
  * that of substituting the first group's alternatives in turn, and the
  * prefix before a group is copied once, not once per expansion. */
-static int expand_from(strlist *l, outbuf *b, const char *s, size_t n,
-                       const pending *next)
+static int expand_from(strlist *l, const groups *g, outbuf *b,
+                       const char *s, size_t n, const pending *next)
 {
-    const char *open;
-    while (!(open = memchr(s, '(', n))) {
+    size_t at = (size_t)(s - g->base), i;
+    while ((i = g->open[at] - at) >= n) {   /* no group in s[0, n) */
         out_add(b, s, n);
         if (!next)
-            return push(l, b->s, b->len);
+            return push(l, b->s, b->len, g->stray);
         s = next->s;
         n = next->n;
         next = next->next;
+        at = (size_t)(s - g->base);
     }
-    size_t i = (size_t)(open - s), j = closing(s, i);
-    if (!j || j >= n)
+    size_t j = g->close[at + i];   /* (offsets in base from here on) */
+    if (!j || j - at >= n)
         return GDPRX_ESYNTAX;
     out_add(b, s, i);
     size_t keep = b->len;
-    pending rest = {s + j + 1, n - j - 1, next};
+    pending rest = {g->base + j + 1, n - (j - at) - 1, next};
     int rc = GDPRX_OK;
-    for (size_t a = i + 1; a <= j && !rc;) {
-        size_t e = a;   /* end of this alternative: '|' or ')' at depth 0 */
-        for (int depth = 0; e < j; e++) {
-            if (s[e] == '(')
-                depth++;
-            else if (s[e] == ')')
-                depth--;
-            else if (s[e] == '|' && depth == 0)
-                break;
-        }
-        rc = expand_from(l, b, s + a, e - a, &rest);
+    for (size_t a = at + i; a < j && !rc;) {   /* a: its '(' or a '|' */
+        size_t e = g->next[a];   /* the alternative's end: '|' or ')' */
+        rc = expand_from(l, g, b, g->base + a + 1, e - a - 1, &rest);
         b->len = keep;
-        a = e + 1;
+        a = e;
     }
     return rc;
 }
 
-int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
-                   char *why, size_t wn)
+int gx_term_expand(const char *term, gx_pool *pool, char ***out, size_t *n,
+                   size_t *cap, int *plain, char *why, size_t wn)
 {
-    strlist l = {out, n, cap, 0};
+    strlist l = {out, n, cap, 0, pool};
     /* normalize once, then expand: (a|b) groups and '*' survive NFKC case
      * folding, and ICU runs once per written term, not per expansion */
     char *norm = normalize_term(term, strlen(term), 1);
-    outbuf b = {norm ? malloc(strlen(norm) + 1) : NULL, 0};
-    int rc = b.s ? expand_from(&l, &b, norm, strlen(norm), NULL)
+    size_t len = norm ? strlen(norm) : 0;
+    *plain = norm && !strpbrk(norm, "@*");
+    outbuf b = {norm ? malloc(len + 1) : NULL, 0};
+    groups g = {0};
+    int rc = b.s && !index_groups(&g, norm, len)
+                 ? expand_from(&l, &g, &b, norm, len, NULL)
                  : GDPRX_ENOMEM;
+    free(g.close);
     free(b.s);
     free(norm);
     if (rc == GDPRX_ESYNTAX)
@@ -235,9 +266,7 @@ void gx_concept_free(gx_concept *c)
         for (size_t i = 0; i < cl->n_res; i++)
             free(cl->res[i]);
         free(cl->res);
-        for (size_t i = 0; i < cl->n_words; i++)
-            free(cl->words[i]);
-        free(cl->words);
+        free(cl->words);   /* (its strings are the word pool's) */
         free(cl->regex);
         pcre2_code_free(cl->re);
         free(cl->lits);

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "scan.h"
+#include "util.h"
 
 /* Bounds on what one concept may expand to: a typo such as a recursive
  * reference or a group of groups must not make a rule set explode. */
@@ -29,7 +30,9 @@ typedef struct gx_concept_lang {
     size_t n_res;
     gx_loc loc;      /* where the language's list starts */
     /* compiled by gx_concepts_compile: */
-    char **words;         /* expanded, normalized literal terms; owned */
+    char **words;         /* expanded, normalized literal terms; the
+                             array owned, the strings in the rule set's
+                             word pool (gdprx_rules.word_pool) */
     size_t n_words, cap_words;
     char *regex;          /* every term as one regex group (for {{name}});
                              regex terms kept unexpanded; built when a
@@ -56,11 +59,13 @@ typedef struct gx_concept {
 /* Expand one written term: (a|b|) groups (nesting allowed) give every
  * combination; the result is lower-cased and normalized like analyzed text
  * (accents removed, one space between words). @name words are left for the
- * caller. Appends to *out (owned strings). GDPRX_OK, GDPRX_ENOMEM, or
+ * caller. Appends to *out (the array the caller's; the strings allocated
+ * in `pool`, even on failure); *plain is set when the normalized term, so
+ * every expansion, has no '@' and no '*'. GDPRX_OK, GDPRX_ENOMEM, or
  * GDPRX_ESYNTAX with a message in why[wn] (unbalanced group, too many
  * expansions). */
-int gx_term_expand(const char *term, char ***out, size_t *n, size_t *cap,
-                   char *why, size_t wn);
+int gx_term_expand(const char *term, gx_pool *pool, char ***out, size_t *n,
+                   size_t *cap, int *plain, char *why, size_t wn);
 
 struct gx_buf;
 /* A written term as a regex, groups kept: (a|b|) -> (?:a|b|), w* -> w\w*,

@@ -549,8 +549,11 @@ static int concept_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return fail(ld, k, GDPRX_ESYNTAX,
                     "concept name '%s' must be lower-case letters, digits "
                     "and _%s", sval(k), "");
-    for (size_t i = 0; i < rs->n_concepts; i++)
-        if (!strcmp(rs->concepts[i].name, sval(k))) {
+    const char *name = sval(k);
+    for (size_t i = 0; i < rs->n_concepts; i++)   /* (first bytes first:
+                                                     n^2 / 2 compares) */
+        if (rs->concepts[i].name[0] == name[0] &&
+            !strcmp(rs->concepts[i].name, name)) {
             char where[300];
             snprintf(where, sizeof where, "%s:%d:%d",
                      rs->concepts[i].loc.file, rs->concepts[i].loc.line,

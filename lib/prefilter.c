@@ -13,11 +13,13 @@
 
 #define MAX_SET 64   /* strings in an exact or required set */
 #define MAX_LEN 32   /* bytes of an exact string */
+#define CHUNK 65536  /* bytes of a chunk of the reader's string arena */
 
 typedef struct sset {  /* a set of strings; known = 0 means "unknown" */
     int known;
     size_t n;
-    char *s[MAX_SET];
+    const char *s[MAX_SET];  /* NUL-terminated, in the reader's arena */
+    size_t len[MAX_SET];
 } sset;
 
 typedef struct info {
@@ -25,26 +27,63 @@ typedef struct info {
     sset must;         /* every match contains one of these */
 } info;
 
+typedef struct chunk {   /* arena chunk; the reader owns the list */
+    struct chunk *next;
+    size_t used, size;
+    char b[];
+} chunk;
+
 typedef struct reader {
     const char *p;
     int oom;
+    chunk *arena;      /* every string of every set (the sets are rebuilt
+                          ~800,000 times at load: no malloc per string);
+                          owned, freed once the pattern is read */
 } reader;
+
+/* A NUL-terminated copy of s[0, n) in the arena, or NULL (r->oom set). */
+static const char *arena_dup(reader *r, const char *s, size_t n)
+{
+    chunk *c = r->arena;
+    if (!c || c->size - c->used < n + 1) {
+        size_t size = n + 1 > CHUNK ? n + 1 : CHUNK;
+        if (!(c = malloc(sizeof *c + size))) {
+            r->oom = 1;
+            return NULL;
+        }
+        c->next = r->arena;
+        c->used = 0;
+        c->size = size;
+        r->arena = c;
+    }
+    char *d = c->b + c->used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    c->used += n + 1;
+    return d;
+}
+
+static void arena_free(reader *r)
+{
+    while (r->arena) {
+        chunk *next = r->arena->next;
+        free(r->arena);
+        r->arena = next;
+    }
+}
 
 static void sset_clear(sset *a)
 {
-    for (size_t i = 0; i < a->n; i++)
-        free(a->s[i]);
     a->n = 0;
     a->known = 0;
 }
 
-/* Does a hold the n bytes at s? (The first byte is compared inline: the
- * sets are rebuilt ~800,000 times at load, mostly from other strings.) */
+/* Does a hold the n bytes at s? */
 static int sset_has(const sset *a, const char *s, size_t n)
 {
     for (size_t i = 0; i < a->n; i++)
-        if (a->s[i][0] == (n ? s[0] : '\0') && !strncmp(a->s[i], s, n) &&
-            a->s[i][n] == '\0')
+        if (a->len[i] == n && (!n || (a->s[i][0] == s[0] &&
+                                      !memcmp(a->s[i], s, n))))
             return 1;
     return 0;
 }
@@ -58,21 +97,24 @@ static void sset_add(reader *r, sset *a, const char *s, size_t n)
         sset_clear(a);
         return;
     }
-    char *c = gx_strndup(s, n);
+    const char *c = arena_dup(r, s, n);
     if (!c) {
-        r->oom = 1;
         sset_clear(a);
         return;
     }
-    a->s[a->n++] = c;
+    a->s[a->n] = c;
+    a->len[a->n++] = n;
 }
 
+/* (Sets are large and mostly empty: only their n strings are copied or,
+ * below, initialized.) */
 static void sset_move(sset *dst, sset *src)
 {
-    sset_clear(dst);
-    *dst = *src;
-    src->n = 0;
-    src->known = 0;
+    dst->known = src->known;
+    dst->n = src->n;
+    memcpy(dst->s, src->s, src->n * sizeof *src->s);
+    memcpy(dst->len, src->len, src->n * sizeof *src->len);
+    sset_clear(src);
 }
 
 static size_t sset_minlen(const sset *a)
@@ -80,11 +122,9 @@ static size_t sset_minlen(const sset *a)
     if (!a->known || !a->n)
         return 0;
     size_t m = (size_t)-1;
-    for (size_t i = 0; i < a->n; i++) {
-        size_t l = strlen(a->s[i]);
-        if (l < m)
-            m = l;
-    }
+    for (size_t i = 0; i < a->n; i++)
+        if (a->len[i] < m)
+            m = a->len[i];
     return m;
 }
 
@@ -126,20 +166,20 @@ static void keep_best(reader *r, sset *best, const sset *cand)
     sset_clear(best);
     best->known = 1;
     for (size_t i = 0; i < cand->n; i++)
-        sset_add(r, best, cand->s[i], strlen(cand->s[i]));
+        sset_add(r, best, cand->s[i], cand->len[i]);
 }
 
 /* The product a x b of two exact sets into *out; returns 0 when it would
  * exceed MAX_SET strings or MAX_LEN bytes. */
 static int product(reader *r, const sset *a, const sset *b, sset *out)
 {
-    memset(out, 0, sizeof *out);
+    sset_clear(out);
     if (a->n * b->n > MAX_SET)
         return 0;
     out->known = 1;
     for (size_t i = 0; i < a->n; i++)
         for (size_t j = 0; j < b->n; j++) {
-            size_t lx = strlen(a->s[i]), ly = strlen(b->s[j]);
+            size_t lx = a->len[i], ly = b->len[j];
             if (lx + ly > MAX_LEN) {
                 sset_clear(out);
                 return 0;
@@ -155,13 +195,15 @@ static int product(reader *r, const sset *a, const sset *b, sset *out)
 /* x = a | b */
 static void alternate(reader *r, info *a, info *b)
 {
-    sset ex = {0}, must = {0};
+    sset ex, must;
+    sset_clear(&ex);
+    sset_clear(&must);
     if (a->exact.known && b->exact.known) {
         ex.known = 1;
         for (size_t i = 0; i < a->exact.n; i++)
-            sset_add(r, &ex, a->exact.s[i], strlen(a->exact.s[i]));
+            sset_add(r, &ex, a->exact.s[i], a->exact.len[i]);
         for (size_t i = 0; i < b->exact.n; i++)
-            sset_add(r, &ex, b->exact.s[i], strlen(b->exact.s[i]));
+            sset_add(r, &ex, b->exact.s[i], b->exact.len[i]);
     }
     const sset *ca = a->must.known && a->must.n ? &a->must
                      : exact_as_must(&a->exact) ? &a->exact : NULL;
@@ -170,9 +212,9 @@ static void alternate(reader *r, info *a, info *b)
     if (ca && cb) {
         must.known = 1;
         for (size_t i = 0; i < ca->n; i++)
-            sset_add(r, &must, ca->s[i], strlen(ca->s[i]));
+            sset_add(r, &must, ca->s[i], ca->len[i]);
         for (size_t i = 0; i < cb->n; i++)
-            sset_add(r, &must, cb->s[i], strlen(cb->s[i]));
+            sset_add(r, &must, cb->s[i], cb->len[i]);
     }
     info_clear(a);
     info_clear(b);
@@ -353,7 +395,8 @@ static void repeat(reader *r, info *x, long min, long max)
         sset_clear(&x->must);
         return;
     }
-    sset keep = {0};
+    sset keep;
+    sset_clear(&keep);
     if (min >= 1) {   /* the atom occurs at least once */
         if (x->must.known && x->must.n)
             sset_move(&keep, &x->must);
@@ -370,12 +413,16 @@ static void repeat(reader *r, info *x, long min, long max)
  * even after an unknown atom). */
 static void parse_seq(reader *r, info *out)
 {
-    sset whole = {0}, run = {0}, best = {0};
+    sset whole, run, best;
+    sset_clear(&whole);
+    sset_clear(&run);
+    sset_clear(&best);
     whole.known = run.known = 1;
     sset_add(r, &whole, "", 0);
     sset_add(r, &run, "", 0);
     while (*r->p && *r->p != '|' && *r->p != ')') {
-        info a = {{0}, {0}};
+        info a;
+        info_clear(&a);
         parse_atom(r, &a);
         long min, max;
         while (quantifier(r, &min, &max))
@@ -391,7 +438,7 @@ static void parse_seq(reader *r, info *out)
                 sset_clear(&run);
                 run.known = 1;
                 for (size_t i = 0; i < a.exact.n; i++)
-                    sset_add(r, &run, a.exact.s[i], strlen(a.exact.s[i]));
+                    sset_add(r, &run, a.exact.s[i], a.exact.len[i]);
             }
             if (whole.known && product(r, &whole, &a.exact, &next))
                 sset_move(&whole, &next);
@@ -420,7 +467,8 @@ static void parse_alt(reader *r, info *out)
     parse_seq(r, out);
     while (*r->p == '|') {
         r->p++;
-        info b = {{0}, {0}};
+        info b;
+        info_clear(&b);
         parse_seq(r, &b);
         alternate(r, out, &b);
     }
@@ -486,10 +534,12 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
     *n = 0;
     if (unsupported(pattern))
         return 0;
-    reader r = {pattern, 0};
-    info x = {{0}, {0}};
+    reader r = {pattern, 0, NULL};
+    info x;
+    info_clear(&x);
     parse_alt(&r, &x);
-    sset best = {0};
+    sset best;
+    sset_clear(&best);
     if (!*r.p) {   /* stopped early at an unbalanced ')': no filter */
         keep_best(&r, &best, &x.must);
         if (exact_as_must(&x.exact))
@@ -501,10 +551,11 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
         int redundant = 0;
         for (size_t j = 0; j < best.n && !redundant; j++)
             redundant = j != i && strstr(best.s[i], best.s[j]) &&
-                        (strlen(best.s[j]) < strlen(best.s[i]) || j < i);
+                        (best.len[j] < best.len[i] || j < i);
         if (redundant) {
-            free(best.s[i]);
-            best.s[i] = best.s[--best.n];
+            best.n--;
+            best.s[i] = best.s[best.n];
+            best.len[i] = best.len[best.n];
         } else {
             i++;
         }
@@ -524,6 +575,7 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
         }
     }
     sset_clear(&best);
+    arena_free(&r);
     return rc;
 }
 

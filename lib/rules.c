@@ -183,6 +183,7 @@ void gdprx_rules_free(gdprx_rules *rs)
     }
     for (size_t i = 0; i < rs->n_concepts; i++)
         gx_concept_free(&rs->concepts[i]);
+    gx_pool_free(&rs->word_pool);
     for (size_t i = 0; i < rs->n_warn; i++)
         free(rs->warn[i]);
     free(rs->warn);

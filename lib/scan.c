@@ -173,10 +173,9 @@ void gx_scan_hits_free(gx_scan_hits *h)
 
 /* ---- build: word symbols ------------------------------------------------ */
 
-typedef struct uword {         /* a term word with its place */
+typedef struct uword {         /* a distinct term word */
     tword w;
-    uint32_t term, pos;        /* which term, which word of it */
-    uint32_t sym;
+    uint32_t sym;              /* its id while collecting, then its rank */
 } uword;
 
 static int cmp_uword(const void *pa, const void *pb)
@@ -192,12 +191,21 @@ static int cmp_uword(const void *pa, const void *pb)
 
 typedef struct builder {       /* build-time state; all arrays owned */
     gx_scanner *sc;
-    uword *uw;                 /* every word of every term, sorted */
+    uword *uw;                 /* the distinct words of all terms (sorted
+                                  once numbered) */
     size_t n_uw, cap_uw;
-    uint32_t *first;           /* [n_terms]: index in sorted uw of word 0 */
+    uint32_t *slot;            /* open-addressed uw ids by word hash, NONE
+                                  free; [slot_mask + 1] */
+    size_t slot_mask;
+    uint32_t *first;           /* [n_terms + 1]: term t's words are
+                                  order[first[t], first[t + 1]) */
     uint32_t *order;           /* [n_occ]: symbol of each word occurrence,
                                   in term order */
-    size_t n_occ;              /* word occurrences of all terms */
+    size_t n_occ, cap_occ;
+    size_t *ends;              /* the current term's words: where reading
+                                  goes on after each (past a '*') */
+    size_t cap_ends;
+    size_t max_trans;          /* at least the phrase transitions to come */
     size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
     uint32_t *nf;              /* [n_cells + 1]: a cell at or before the
                                   first free cell at or after i (path-
@@ -206,91 +214,192 @@ typedef struct builder {       /* build-time state; all arrays owned */
     term_out *outs;            /* [n_terms] */
 } builder;
 
-/* Collect the words of all terms; invalid terms fail with a message. */
-static int collect_words(builder *b, const gx_term *terms, size_t n,
-                         gdprx_error *err)
-{
-    words w = {0};
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        const char *why = NULL;
-        int r = split_term(b->sc->cls, terms[i].text, &w, &why);
-        if (r > 0)
-            rc = gx_error_set(err, GDPRX_EINVAL, "term %zu (id %u) \"%s\": %s",
-                              i, (unsigned)terms[i].id,
-                              terms[i].text ? terms[i].text : "", why);
-        else if (r < 0 || (b->n_uw + w.n > b->cap_uw &&
-                           gx_grow(&b->uw, &b->cap_uw, b->n_uw + w.n,
-                                   sizeof *b->uw)))
-            rc = gx_error_nomem(err);
-        for (size_t k = 0; !rc && k < w.n; k++)
-            b->uw[b->n_uw++] = (uword){w.v[k], (uint32_t)i, (uint32_t)k, 0};
-    }
-    free(w.v);
-    return rc;
-}
-
 static int same_word(const tword *a, const tword *b)
 {
     return a->hash == b->hash && a->n == b->n && a->prefix == b->prefix &&
            !memcmp(a->p, b->p, a->n);
 }
 
-/* Number the distinct (text, prefix) words: a hash table finds the
- * distinct ones, which alone are sorted (for the trie) and take their rank
- * as symbol. Afterwards b->uw holds the distinct words, sorted, and
- * order[k] is the symbol of the k-th word occurrence (occurrences are in
- * term order: the words of term t are order[first[t] ...]). */
-static int number_symbols(builder *b, size_t n_terms)
+/* Double the word hash table (or make its first one). */
+static int grow_slots(builder *b)
 {
-    size_t n = b->n_uw, size = 16, u = 0;
-    while (size < 2 * n)
-        size <<= 1;
-    b->n_occ = n;
-    b->order = malloc((n ? n : 1) * sizeof *b->order);
-    b->first = malloc((n_terms ? n_terms : 1) * sizeof *b->first);
+    size_t size = b->slot ? 2 * (b->slot_mask + 1) : 1024;
     uint32_t *slot = malloc(size * sizeof *slot);
-    uint32_t *rep = malloc((n ? n : 1) * sizeof *rep);
-    uint32_t *remap = malloc((n ? n : 1) * sizeof *remap);
-    uword *uq = malloc((n ? n : 1) * sizeof *uq);
-    int rc = !b->order || !b->first || !slot || !rep || !remap || !uq ? -1 : 0;
-    for (size_t i = 0; !rc && i < size; i++)
-        slot[i] = NONE;
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (b->uw[i].pos == 0)
-            b->first[b->uw[i].term] = (uint32_t)i;
-        size_t k = (size_t)b->uw[i].w.hash & (size - 1);
-        while (slot[k] != NONE && !same_word(&b->uw[rep[slot[k]]].w,
-                                             &b->uw[i].w))
-            k = (k + 1) & (size - 1);
-        if (slot[k] == NONE) {
-            slot[k] = (uint32_t)u;
-            rep[u++] = (uint32_t)i;
-        }
-        b->order[i] = slot[k];   /* the distinct word's id, for now */
-    }
-    for (size_t id = 0; !rc && id < u; id++) {
-        uq[id] = b->uw[rep[id]];
-        uq[id].sym = (uint32_t)id;
-    }
-    if (!rc && u > 1)
-        qsort(uq, u, sizeof *uq, cmp_uword);
-    for (size_t k = 0; !rc && k < u; k++) {
-        remap[uq[k].sym] = (uint32_t)k;
-        uq[k].sym = (uint32_t)k;
-    }
-    for (size_t i = 0; !rc && i < n; i++)
-        b->order[i] = remap[b->order[i]];
-    free(slot);
-    free(rep);
-    free(remap);
-    if (rc) {
-        free(uq);
+    if (!slot)
         return -1;
+    for (size_t i = 0; i < size; i++)
+        slot[i] = NONE;
+    for (size_t u = 0; u < b->n_uw; u++) {
+        size_t k = (size_t)b->uw[u].w.hash & (size - 1);
+        while (slot[k] != NONE)
+            k = (k + 1) & (size - 1);
+        slot[k] = (uint32_t)u;
     }
-    free(b->uw);
-    b->uw = uq;
-    b->n_uw = b->cap_uw = u;
+    free(b->slot);
+    b->slot = slot;
+    b->slot_mask = size - 1;
+    return 0;
+}
+
+/* The id of word w among the distinct words, added when new. */
+static int intern_word(builder *b, const tword *w, uint32_t *id)
+{
+    if (2 * (b->n_uw + 1) > b->slot_mask + 1 && grow_slots(b))
+        return -1;
+    size_t k = (size_t)w->hash & b->slot_mask;
+    for (uint32_t u; (u = b->slot[k]) != NONE; k = (k + 1) & b->slot_mask)
+        if (same_word(&b->uw[u].w, w))
+            return *id = u, 0;
+    if (b->n_uw == b->cap_uw &&
+        gx_grow(&b->uw, &b->cap_uw, b->n_uw + 1, sizeof *b->uw))
+        return -1;
+    b->uw[b->n_uw] = (uword){*w, (uint32_t)b->n_uw};
+    b->slot[k] = (uint32_t)b->n_uw;
+    *id = (uint32_t)b->n_uw++;
+    return 0;
+}
+
+/* Append word `id` of the current term (its w-th), read up to `end`. */
+static int push_word(builder *b, uint32_t id, size_t w, size_t end)
+{
+    if ((b->n_occ == b->cap_occ &&
+         gx_grow(&b->order, &b->cap_occ, b->n_occ + 1, sizeof *b->order)) ||
+        (w == b->cap_ends &&
+         gx_grow(&b->ends, &b->cap_ends, w + 1, sizeof *b->ends)))
+        return -1;
+    b->order[b->n_occ++] = id;
+    b->ends[w] = end;
+    return 0;
+}
+
+/* Read the words of s from byte i on (a word boundary; the term's first w
+ * words are before it) as split_term does. Returns the number of words
+ * read in all, -1 when out of memory, or -2 with *why set when the term is
+ * invalid. */
+static long read_words(builder *b, const unsigned char *s, size_t i,
+                       size_t w, const char **why)
+{
+    const uint8_t *cls = b->sc->cls;
+    while (s[i]) {
+        if (cls[s[i]] != WORD) {
+            if (s[i] == '*')
+                return *why = "'*' not at a word end", -2;
+            i++;
+            continue;
+        }
+        size_t st = i;
+        uint64_t h = 1469598103934665603ull;   /* FNV-1a, as split_term */
+        while (cls[s[i]] == WORD)
+            h = (h ^ s[i++]) * 1099511628211ull;
+        tword t = {(const char *)s + st, i - st, s[i] == '*', 0};
+        t.hash = (h ^ (uint64_t)t.prefix) ^ ((h ^ (uint64_t)t.prefix) >> 29);
+        if (t.prefix && (cls[s[i + 1]] == WORD || s[i + 1] == '*'))
+            return *why = "'*' not at a word end", -2;
+        if (t.prefix && t.n < 2)
+            return *why = "prefix shorter than 2 bytes before '*'", -2;
+        i += (size_t)t.prefix;
+        uint32_t id;
+        if (intern_word(b, &t, &id) || push_word(b, id, w++, i))
+            return -1;
+    }
+    if (w == 0)
+        return *why = "empty term", -2;
+    return (long)w;
+}
+
+/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
+ * time. */
+static size_t common_prefix(const unsigned char *s, const unsigned char *p,
+                            size_t n)
+{
+    size_t k = 0;
+    for (uint64_t x, y; k + 8 <= n; k += 8) {
+        memcpy(&x, s + k, 8);
+        memcpy(&y, p + k, 8);
+        if (x != y)
+            break;
+    }
+    while (k < n && s[k] == p[k])
+        k++;
+    return k;
+}
+
+/* How many leading words term s (of n bytes) shares with the previous
+ * term p (of n_p bytes), which had n_prev words: those read before a byte
+ * where the texts still agree (with the byte after a word and, for a '*'
+ * word, the one after it). */
+static size_t shared_words(const builder *b, const unsigned char *p,
+                           size_t n_p, size_t n_prev, const unsigned char *s,
+                           size_t n)
+{
+    size_t k = common_prefix(s, p, n < n_p ? n : n_p);
+    size_t r = 0;
+    while (r < n_prev && b->ends[r] + 1 < k)
+        r++;
+    return r;
+}
+
+/* Give every word occurrence of every term its distinct word's id; invalid
+ * terms fail with a message. Consecutive terms (expansions of one written
+ * term) often begin alike: the words of a common beginning are copied from
+ * the previous term, not read again. */
+static int collect_words(builder *b, const gx_term *terms, size_t n,
+                         gdprx_error *err)
+{
+    if (!(b->first = malloc((n + 1) * sizeof *b->first)) || grow_slots(b))
+        return gx_error_nomem(err);
+    const unsigned char *prev = (const unsigned char *)"";
+    size_t n_prev = 0, len_prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *s =
+            (const unsigned char *)(terms[i].text ? terms[i].text : "");
+        size_t len = strlen((const char *)s);
+        size_t r = shared_words(b, prev, len_prev, n_prev, s, len);
+        if (r && b->n_occ + r > b->cap_occ &&
+            gx_grow(&b->order, &b->cap_occ, b->n_occ + r, sizeof *b->order))
+            return gx_error_nomem(err);
+        if (r)
+            memcpy(b->order + b->n_occ, b->order + b->first[i - 1],
+                   r * sizeof *b->order);
+        b->first[i] = (uint32_t)b->n_occ;
+        b->n_occ += r;
+        const char *why = NULL;
+        long got = read_words(b, s, r ? b->ends[r - 1] : 0, r, &why);
+        if (got == -1)
+            return gx_error_nomem(err);
+        if (got < 0)
+            return gx_error_set(err, GDPRX_EINVAL,
+                                "term %zu (id %u) \"%s\": %s", i,
+                                (unsigned)terms[i].id, (const char *)s, why);
+        prev = s;
+        len_prev = len;
+        n_prev = (size_t)got;
+        /* the words after the first and after those shared may each make
+           a transition (build_phrases goes on from the shared ones) */
+        b->max_trans += n_prev - (r ? r : 1);
+    }
+    b->first[n] = (uint32_t)b->n_occ;
+    return 0;
+}
+
+/* Number the distinct words by rank (for the trie) and write the ranks
+ * into order. Afterwards b->uw holds the distinct words, sorted, and
+ * uw[k].sym == k. */
+static int number_symbols(builder *b)
+{
+    size_t u = b->n_uw;
+    uint32_t *remap = malloc((u ? u : 1) * sizeof *remap);
+    if (!remap)
+        return -1;
+    if (u > 1)
+        qsort(b->uw, u, sizeof *b->uw, cmp_uword);
+    for (size_t k = 0; k < u; k++) {
+        remap[b->uw[k].sym] = (uint32_t)k;
+        b->uw[k].sym = (uint32_t)k;
+    }
+    for (size_t i = 0; i < b->n_occ; i++)
+        b->order[i] = remap[b->order[i]];
+    free(remap);
     b->sc->n_syms = u;
     return 0;
 }
@@ -479,8 +588,9 @@ static int new_state(builder *b, uint32_t *out)
 {
     gx_scanner *sc = b->sc;
     if (sc->n_states >= NONE - 1 ||
-        gx_grow(&sc->states, &b->cap_states, sc->n_states + 1,
-                sizeof *sc->states))
+        (sc->n_states == b->cap_states &&
+         gx_grow(&sc->states, &b->cap_states, sc->n_states + 1,
+                 sizeof *sc->states)))
         return -1;
     sc->states[sc->n_states] = (pstate){0, 0, 0};
     *out = (uint32_t)sc->n_states++;
@@ -528,24 +638,44 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
 {
     gx_scanner *sc = b->sc;
     uint32_t root;
+    size_t size = 16;   /* the table, sized for the bound (about twice the
+                           transitions made): seldom grown, not too big */
+    while (size < b->max_trans + 1)
+        size *= 2;
     sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
     sc->later = calloc(sc->n_syms ? sc->n_syms : 1, 1);
     b->outs = malloc((n ? n : 1) * sizeof *b->outs);
-    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, 16) || new_state(b, &root))
+    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, size) ||
+        new_state(b, &root))
         return -1;
     for (size_t i = 0; i < sc->n_syms; i++)
         sc->root_next[i] = NONE;
-    for (size_t t = 0; t < n; t++) {
-        uint32_t st = 0;
-        size_t end = t + 1 < n ? b->first[t + 1] : b->n_occ;
-        for (size_t k = b->first[t]; k < end; k++)
-            if (step_or_add(b, st, b->order[k], &st))
-                return -1;
-        b->outs[t].state = st;
+    /* path[j]: the state after the previous term's first j words; a term
+     * beginning with the same words goes on from there */
+    uint32_t *path = NULL;
+    size_t cap_path = 0, n_path = 0;
+    int rc = 0;
+    for (size_t t = 0; t < n && !rc; t++) {
+        const uint32_t *w = b->order + b->first[t];
+        size_t m = b->first[t + 1] - b->first[t], j = 0;
+        if (m + 1 > cap_path &&
+            gx_grow(&path, &cap_path, m + 1, sizeof *path)) {
+            rc = -1;
+            break;
+        }
+        path[0] = root;
+        const uint32_t *pw = t ? b->order + b->first[t - 1] : NULL;
+        while (j < m && j + 1 < n_path && w[j] == pw[j])
+            j++;
+        for (; j < m && !rc; j++)
+            rc = step_or_add(b, path[j], w[j], &path[j + 1]);
+        n_path = m + 1;
+        b->outs[t].state = path[m];
         b->outs[t].concept = terms[t].concept;
         b->outs[t].term = terms[t].id;
     }
-    return build_bloom(sc, b->n_trans);
+    free(path);
+    return rc ? rc : build_bloom(sc, b->n_trans);
 }
 
 /* Sort outs by (state, concept, term): a stable counting sort by state
@@ -616,11 +746,13 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
     init_classes(b.sc->cls);
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
-    if (number_symbols(&b, n) || build_trie(&b) ||
+    if (number_symbols(&b) || build_trie(&b) ||
         build_phrases(&b, terms, n) || attach_outputs(&b, n))
         rc = gx_error_nomem(err);
 out:
     free(b.uw);
+    free(b.slot);
+    free(b.ends);
     free(b.nf);
     free(b.first);
     free(b.order);

@@ -93,6 +93,51 @@ char *gx_strndup(const char *s, size_t n)
 
 char *gx_strdup(const char *s) { return s ? gx_strndup(s, strlen(s)) : NULL; }
 
+#define POOL_CHUNK 65536
+
+struct gx_pool_chunk {
+    gx_pool_chunk *next;
+    size_t used, size;
+    char b[];
+};
+
+char *gx_pool_alloc(gx_pool *p, size_t n)
+{
+    gx_pool_chunk *c = p->head;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > POOL_CHUNK ? n : POOL_CHUNK;
+        if (size > SIZE_MAX - sizeof *c || !(c = malloc(sizeof *c + size)))
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = p->head;
+        p->head = c;
+    }
+    char *r = c->b + c->used;
+    c->used += n;
+    return r;
+}
+
+char *gx_pool_strndup(gx_pool *p, const char *s, size_t n)
+{
+    char *d = n < SIZE_MAX ? gx_pool_alloc(p, n + 1) : NULL;
+    if (!d)
+        return NULL;
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+void gx_pool_free(gx_pool *p)
+{
+    while (p->head) {
+        gx_pool_chunk *next = p->head->next;
+        free(p->head);
+        p->head = next;
+    }
+}
+
 int gx_grow(void *arr, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)

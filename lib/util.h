@@ -28,6 +28,22 @@ char *gx_buf_take(gx_buf *b, size_t *len);
 char *gx_strndup(const char *s, size_t n);
 char *gx_strdup(const char *s);
 
+/* Strings allocated one after another in large chunks and released all
+ * together (the ~170,000 expanded concept terms of a rule set: a malloc
+ * each cost more than expanding them). Zero-initialize. */
+typedef struct gx_pool_chunk gx_pool_chunk;
+typedef struct gx_pool {
+    gx_pool_chunk *head;   /* owned chunk list, newest first */
+} gx_pool;
+
+/* A NUL-terminated copy of s[0, n) owned by the pool (released by
+ * gx_pool_free only), or NULL when out of memory. */
+char *gx_pool_strndup(gx_pool *p, const char *s, size_t n);
+/* n bytes owned by the pool, unaligned (for text), or NULL. */
+char *gx_pool_alloc(gx_pool *p, size_t n);
+/* Releases every string of the pool; zeroes it. */
+void gx_pool_free(gx_pool *p);
+
 /* Grow *arr (element size `size`) so that it holds at least `need`
  * elements; *cap is updated. Returns 0 or -1 on overflow / no memory. */
 int gx_grow(void *arr, size_t *cap, size_t need, size_t size);

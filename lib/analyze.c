@@ -15,6 +15,7 @@
 #include "matcher.h"
 #include "normalize.h"
 #include "result.h"
+#include "scan.h"
 #include "segment.h"
 #include "util.h"
 
@@ -110,64 +111,114 @@ static int word_byte(unsigned char b)
            (b >= '0' && b <= '9') || b == '_' || b >= 0x80;
 }
 
-/* Add span [s, e) of t, widened to whole words, to *v. */
-static int add_span(gx_span **v, size_t *n, size_t *cap, const gx_text *t,
-                    size_t s, size_t e)
+/* Span [s, e) of t widened to whole words. */
+static gx_span word_span(const gx_text *t, size_t s, size_t e)
 {
-    if (s >= e)
-        return 0;
     while (s > 0 && word_byte((unsigned char)t->s[s - 1]))
         s--;
     while (e < t->len && word_byte((unsigned char)t->s[e]))
         e++;
-    if (gx_grow(v, cap, *n + 1, sizeof **v) != 0)
+    return (gx_span){s, e};
+}
+
+/* Concept set of context span [s, e) in language lang into bits (words
+ * words): the concepts with a plain-term hit inside it, from a scan of the
+ * span widened to whole words, as the matcher finds them in its scan of a
+ * part that holds the span. h is scratch. */
+static int span_concepts(uint64_t *bits, size_t words, const gdprx_rules *rs,
+                         const gx_text *t, int lang, size_t s, size_t e,
+                         gx_scan_hits *h)
+{
+    gx_span w = word_span(t, s, e);
+    size_t ws = w.s, we = w.e;
+    int rc = rs->scan_naive ? gx_scan_naive(rs->terms[lang], rs->n_terms[lang],
+                                            t->s + ws, we - ws, h)
+                            : gx_scan(rs->scan[lang], t->s + ws, we - ws, h);
+    if (rc != 0)
         return -1;
-    (*v)[(*n)++] = (gx_span){s, e};
+    memset(bits, 0, words * sizeof *bits);
+    for (size_t k = 0; k < h->n; k++) {
+        uint32_t c = h->v[k].concept;
+        if (ws + h->v[k].s >= s && ws + h->v[k].e <= e)
+            bits[c / 64] |= 1ull << (c % 64);
+    }
     return 0;
 }
 
-static int cmp_span(const void *pa, const void *pb)
+/* Mark span [s, e) in language lang as asked for by the current part,
+ * working its concept set out if no earlier part did. *last: the entry
+ * found last (most clauses ask for the span the clause before asked for). */
+static int need_context(gx_ctxmemo *x, size_t *last, const gdprx_rules *rs,
+                        const gx_text *t, int lang, size_t s, size_t e,
+                        gx_scan_hits *h)
 {
-    const gx_span *a = pa, *b = pb;
-    return (a->s > b->s) - (a->s < b->s);
+    if (*last < x->n && x->v[*last].s == s && x->v[*last].e == e &&
+        x->v[*last].lang == lang) {
+        x->v[*last].used = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i].s == s && x->v[i].e == e && x->v[i].lang == lang) {
+            x->v[i].used = 1;
+            *last = i;
+            return 0;
+        }
+    uint64_t *bits = malloc(x->words * sizeof *bits);
+    if (!bits || gx_grow(&x->v, &x->cap, x->n + 1, sizeof *x->v) != 0 ||
+        span_concepts(bits, x->words, rs, t, lang, s, e, h) != 0) {
+        free(bits);
+        return -1;
+    }
+    x->v[x->n] = (gx_ctxspan){s, e, lang, 1, bits};
+    *last = x->n++;
+    return 0;
 }
 
-/* The spans the concept scan of part [lo, hi) reads: the part, and the
- * headings, lead-ins and table cells its clauses refer to (sections and
- * leads are matched by their concepts), sorted and merged into *v. */
-static int scan_spans(gx_span **v, size_t *n, size_t *cap, const gx_text *t,
-                      const gx_doc *d, size_t lo, size_t hi)
+/* The context spans before part [lo, hi) that its clauses refer to
+ * (headings, lead-ins, header and row cells: sections and leads are matched
+ * by their concepts) into the memo x, whose other spans are dropped (no
+ * later part refers to them: sections, lists and tables run on in order). */
+static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
+                         const gx_text *t, const gx_doc *d, size_t lo,
+                         gx_scan_hits *h)
 {
-    *n = 0;
-    if (add_span(v, n, cap, t, lo, hi) != 0)
-        return -1;
+    for (size_t i = 0; i < x->n; i++)
+        x->v[i].used = 0;
+    size_t last = 0;
     for (size_t i = 0; i < d->n_cl; i++) {
         const gx_clause *c = &d->cl[i];
-        if ((c->section >= 0 && d->hd[c->section].s < lo &&
-             add_span(v, n, cap, t, d->hd[c->section].s, d->hd[c->section].e)) ||
-            (c->lead >= 0 && d->pa[c->lead].s < lo &&
-             add_span(v, n, cap, t, d->pa[c->lead].s, d->pa[c->lead].e)) ||
-            (c->col_s < lo && add_span(v, n, cap, t, c->col_s, c->col_e)) ||
-            (c->row_s < lo && add_span(v, n, cap, t, c->row_s, c->row_e)))
+        int l = c->lang;
+        if (l < 0)
+            continue;   /* the matcher skips it */
+        const gx_heading *hd = c->section >= 0 ? &d->hd[c->section] : NULL;
+        const gx_para *pa = c->lead >= 0 ? &d->pa[c->lead] : NULL;
+        if ((hd && hd->s < lo &&
+             need_context(x, &last, rs, t, l, hd->s, hd->e, h)) ||
+            (pa && pa->s < lo &&
+             need_context(x, &last, rs, t, l, pa->s, pa->e, h)) ||
+            (c->col_e > c->col_s && c->col_s < lo &&
+             need_context(x, &last, rs, t, l, c->col_s, c->col_e, h)) ||
+            (c->row_e > c->row_s && c->row_s < lo &&
+             need_context(x, &last, rs, t, l, c->row_s, c->row_e, h)))
             return -1;
     }
-    qsort(*v, *n, sizeof **v, cmp_span);
     size_t w = 0;
-    for (size_t i = 1; i < *n; i++) {
-        if ((*v)[i].s <= (*v)[w].e) {
-            if ((*v)[i].e > (*v)[w].e)
-                (*v)[w].e = (*v)[i].e;
-        } else {
-            (*v)[++w] = (*v)[i];
-        }
+    for (size_t i = 0; i < x->n; i++) {
+        if (x->v[i].used)
+            x->v[w++] = x->v[i];
+        else
+            free(x->v[i].bits);
     }
-    *n = *n ? w + 1 : 0;
+    x->n = w;
     return 0;
 }
 
 /* Segment, match and build the result part by part (gx_segment_next), each
  * part about `chunk` normalized bytes: the memory of clauses, concept hits
- * and matcher hits is that of one part. */
+ * and matcher hits is that of one part. The concept scan of a part reads
+ * the part alone; what its clauses need of the headings, lead-ins and cells
+ * before it is in the context memo (worked out once, when a part first
+ * needs it). */
 static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
                          gx_text *t, const char *orig, gx_doc *doc, int lang,
                          const gdprx_options *opts, size_t chunk,
@@ -178,8 +229,12 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
     gx_rbuild *rb = NULL;
     gx_hits hits;
     memset(&hits, 0, sizeof hits);
-    gx_span *spans = NULL;   /* owned: the scan spans of the part */
-    size_t n_spans = 0, cap_spans = 0;
+    gx_ctxmemo memo;   /* owned: context spans before the part */
+    memset(&memo, 0, sizeof memo);
+    memo.lead = -1;
+    memo.words = (rs->n_concepts + 1) / 64 + 1;
+    gx_scan_hits scratch = {0};   /* owned: the memo's scans */
+    gx_span part;                 /* the part's scan span */
     int rc = gx_segment_begin(&sc, doc, t, orig, rs, lang, err);
     if (rc == GDPRX_OK)
         rc = gx_result_begin(&rb, rs, t, orig, doc, lang, opts->flags, err);
@@ -192,13 +247,15 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
             for (size_t i = 0; i < doc->n_cl; i++)
                 doc->cl[i].lang = lang;
         doc->scan = NULL;   /* one part: the whole text */
+        doc->ctx = &memo;
         if (lo > 0 || hi < t->len) {
-            if (scan_spans(&spans, &n_spans, &cap_spans, t, doc, lo, hi)) {
+            if (context_spans(&memo, rs, t, doc, lo, &scratch)) {
                 rc = gx_error_nomem(err);
                 break;
             }
-            doc->scan = spans;
-            doc->n_scan = n_spans;
+            part = word_span(t, lo, hi);
+            doc->scan = &part;
+            doc->n_scan = part.s < part.e;
         }
         stage_tick(tm, GX_STAGE_SEGMENT, clk);
         double scan_ns = 0;
@@ -226,8 +283,10 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
     }
     gx_hits_free(&hits);
     gx_segment_end(sc);
-    free(spans);
+    gx_ctxmemo_free(&memo);
+    gx_scan_hits_free(&scratch);
     doc->scan = NULL;
+    doc->ctx = NULL;
     if (rc == GDPRX_OK)
         return gx_result_end(rb, out, err);
     gx_result_abort(rb);

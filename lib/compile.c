@@ -926,24 +926,40 @@ static int cmp_rule_label(const void *pa, const void *pb)
     return c ? c : strcmp(a->subtype, b->subtype);
 }
 
-/* Number the set's labels in strcmp order of (type, subtype) into each
- * rule's label_rank. Returns 0, or -1 when out of memory. */
-static int rank_labels(gdprx_rules *rs)
+static int cmp_rule_id(const void *pa, const void *pb)
 {
-    if (!rs->n_rules)
-        return 0;
-    gx_rule **v = malloc(rs->n_rules * sizeof *v);
-    if (!v)
-        return -1;
+    const gx_rule *a = *(const gx_rule *const *)pa,
+                  *b = *(const gx_rule *const *)pb;
+    return strcmp(a->id, b->id);
+}
+
+/* Each rule's rank in the order of its ids (by_id) or labels (rules of
+ * one label share one) into id_rank or label_rank; v is scratch of
+ * n_rules. */
+static void rank_rules(gdprx_rules *rs, gx_rule **v, int by_id)
+{
+    int (*cmp)(const void *, const void *) =
+        by_id ? cmp_rule_id : cmp_rule_label;
     for (size_t i = 0; i < rs->n_rules; i++)
         v[i] = &rs->rules[i];
-    qsort(v, rs->n_rules, sizeof *v, cmp_rule_label);
+    qsort(v, rs->n_rules, sizeof *v, cmp);
     uint32_t rank = 0;
     for (size_t i = 0; i < rs->n_rules; i++) {
-        if (i && cmp_rule_label(&v[i - 1], &v[i]))
+        if (i && cmp(&v[i - 1], &v[i]))
             rank++;
-        v[i]->label_rank = rank;
+        *(by_id ? &v[i]->id_rank : &v[i]->label_rank) = rank;
     }
+}
+
+/* The rules' label_rank and id_rank. Returns 0, or -1 when out of
+ * memory. */
+static int rank_labels(gdprx_rules *rs)
+{
+    gx_rule **v = malloc((rs->n_rules + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    rank_rules(rs, v, 0);
+    rank_rules(rs, v, 1);
     free(v);
     return 0;
 }

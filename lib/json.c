@@ -12,12 +12,26 @@
 
 #define JSON_SCHEMA 1
 
+/* Append a string literal (its length known at compile time). */
+#define ADD_LIT(b, lit) gx_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Bytes copied as they are into a JSON string: printable ASCII but '"' and
+ * '\\' (the rest is escaped, or checked as UTF-8). */
+static int verbatim(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
 static void json_str(gx_buf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     gx_buf_addc(b, '"');
     size_t run = 0; /* start of bytes copied verbatim */
     for (size_t i = 0; i < n;) {
+        while (i < n && verbatim(u[i]))   /* most bytes: one test each */
+            i++;
+        if (i >= n)
+            break;
         unsigned c = u[i];
         const char *esc = NULL;
         char tmp[8];
@@ -35,7 +49,7 @@ static void json_str(gx_buf *b, const char *s, size_t n)
         else if (c < 0x20 || c == 0x7F) {
             snprintf(tmp, sizeof tmp, "\\u%04x", c);
             esc = tmp;
-        } else if (c >= 0x80) {
+        } else {
             uint32_t cp;
             len = gx_utf8_decode(u, n, i, &cp);
             if (len == 0) {
@@ -71,56 +85,56 @@ static void json_cstr(gx_buf *b, const char *s)
     if (s)
         json_str(b, s, strlen(s));
     else
-        gx_buf_adds(b, "null");
+        ADD_LIT(b, "null");
 }
 
 static void json_finding(gx_buf *b, const gdprx_finding *f)
 {
-    gx_buf_adds(b, "{\"type\":");
+    ADD_LIT(b, "{\"type\":");
     json_cstr(b, f->type);
-    gx_buf_adds(b, ",\"subtype\":");
+    ADD_LIT(b, ",\"subtype\":");
     json_cstr(b, f->subtype);
     gx_buf_adds(b, f->polarity == GDPRX_NEGATED
                        ? ",\"polarity\":\"negated\",\"start\":"
                        : ",\"polarity\":\"affirmed\",\"start\":");
     json_num(b, f->start);
-    gx_buf_adds(b, ",\"end\":");
+    ADD_LIT(b, ",\"end\":");
     json_num(b, f->end);
-    gx_buf_adds(b, ",\"attrs\":{");
+    ADD_LIT(b, ",\"attrs\":{");
     const char *sep = "";
     if (f->duration) {
-        gx_buf_adds(b, "\"duration\":");
+        ADD_LIT(b, "\"duration\":");
         json_cstr(b, f->duration);
         sep = ",";
     }
     if (f->duration_max) {
         gx_buf_adds(b, sep);
-        gx_buf_adds(b, "\"duration_max\":");
+        ADD_LIT(b, "\"duration_max\":");
         json_cstr(b, f->duration_max);
         sep = ",";
     }
     if (f->age >= 0) {
         gx_buf_adds(b, sep);
-        gx_buf_adds(b, "\"age\":");
+        ADD_LIT(b, "\"age\":");
         json_num(b, (size_t)f->age);
         sep = ",";
     }
     if (f->email) {
         gx_buf_adds(b, sep);
-        gx_buf_adds(b, "\"email\":");
+        ADD_LIT(b, "\"email\":");
         json_cstr(b, f->email);
     }
-    gx_buf_adds(b, "},\"rule\":");
+    ADD_LIT(b, "},\"rule\":");
     json_cstr(b, f->rule_id);
-    gx_buf_adds(b, ",\"text\":");
+    ADD_LIT(b, ",\"text\":");
     json_str(b, f->text, f->text_len);
-    gx_buf_adds(b, ",\"clause\":{\"start\":");
+    ADD_LIT(b, ",\"clause\":{\"start\":");
     json_num(b, f->clause_start);
-    gx_buf_adds(b, ",\"end\":");
+    ADD_LIT(b, ",\"end\":");
     json_num(b, f->clause_end);
-    gx_buf_adds(b, "},\"section\":");
+    ADD_LIT(b, "},\"section\":");
     json_cstr(b, f->section);
-    gx_buf_adds(b, ",\"articles\":[");
+    ADD_LIT(b, ",\"articles\":[");
     for (size_t k = 0; k < f->n_articles; k++) {
         if (k)
             gx_buf_addc(b, ',');
@@ -128,7 +142,7 @@ static void json_finding(gx_buf *b, const gdprx_finding *f)
     }
     gx_buf_addc(b, ']');
     if (f->negation_cue) {
-        gx_buf_adds(b, ",\"negation_cue\":");
+        ADD_LIT(b, ",\"negation_cue\":");
         json_cstr(b, f->negation_cue);
     }
     gx_buf_addc(b, '}');
@@ -145,23 +159,23 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
     gx_buf b = {0};
     gx_buf_printf(&b, "{\"schema\":%d,\"lang\":", JSON_SCHEMA);
     if (r->lang == GDPRX_LANG_AUTO)
-        gx_buf_adds(&b, "null");
+        ADD_LIT(&b, "null");
     else
         json_cstr(&b, gdprx_lang_code(r->lang));
-    gx_buf_adds(&b, ",\"findings\":[");
+    ADD_LIT(&b, ",\"findings\":[");
     for (size_t i = 0; i < r->n; i++) {
         if (i)
             gx_buf_addc(&b, ',');
         json_finding(&b, &r->f[i]);
     }
-    gx_buf_adds(&b, "],\"coverage\":[");
+    ADD_LIT(&b, "],\"coverage\":[");
     for (size_t i = 0, put = 0; i < GX_COVERAGE_ITEMS; i++) {
         const gdprx_coverage_item *c = &r->cov[i];
         if (!c->selected)
             continue;
         gx_buf_adds(&b, put++ ? ",{\"article\":" : "{\"article\":");
         json_cstr(&b, c->article);
-        gx_buf_adds(&b, ",\"item\":");
+        ADD_LIT(&b, ",\"item\":");
         json_cstr(&b, c->item);
         gx_buf_printf(&b, ",\"applicable\":%s,\"stated\":%s,\"findings\":[",
                       c->applicable ? "true" : "false",
@@ -171,15 +185,15 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
                 gx_buf_addc(&b, ',');
             json_num(&b, c->findings[k]);
         }
-        gx_buf_adds(&b, "]}");
+        ADD_LIT(&b, "]}");
     }
-    gx_buf_adds(&b, "],\"warnings\":[");
+    ADD_LIT(&b, "],\"warnings\":[");
     for (size_t i = 0; i < r->n_warn; i++) {
         if (i)
             gx_buf_addc(&b, ',');
         json_cstr(&b, r->warn[i]);
     }
-    gx_buf_adds(&b, "]}");
+    ADD_LIT(&b, "]}");
     size_t len;
     char *s = gx_buf_take(&b, &len);
     if (!s)

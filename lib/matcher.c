@@ -354,6 +354,34 @@ static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
     return 1;
 }
 
+/* Whether the lead-in of list item c denies its list, into m->lead_*:
+ * worked out once per list, and kept across parts in the context memo.
+ * Returns 0, or -1 when out of memory. */
+static int lead_denial(mstate *m, const gx_lexicon *lx, const gx_clause *c)
+{
+    gx_ctxmemo *x = m->doc->ctx;
+    m->lead_seen = c->lead + 1;
+    if (x && x->lead == c->lead) {
+        m->lead_denied = x->lead_denied;
+        m->lead_cue_s = x->lead_cue_s;
+        m->lead_cue_e = x->lead_cue_e;
+        return 0;
+    }
+    span lc = {0, 0};
+    m->lead_denied = lead_denies(m, lx, &m->doc->pa[c->lead], &lc);
+    if (m->lead_denied < 0)
+        return -1;
+    m->lead_cue_s = lc.s;
+    m->lead_cue_e = lc.e;
+    if (x) {
+        x->lead = c->lead;
+        x->lead_denied = m->lead_denied;
+        x->lead_cue_s = lc.s;
+        x->lead_cue_e = lc.e;
+    }
+    return 0;
+}
+
 /* Negation of hit h (a match of pattern p of rule r in clause c): by a cue
  * near it in the clause, or, in a list item, by a lead-in that denies the
  * whole list. */
@@ -367,20 +395,13 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
             return -1;
         m->cues_done = 1;
         const span *cue = negation(m, lx, h->s, h->e);
-        span lc = {0, 0};
         if (cue) {
             h->negated = 1;
             h->cue_s = cue->s;
             h->cue_e = cue->e;
         } else if (c->lead >= 0 && c->s > m->doc->pa[c->lead].e) {
-            if (m->lead_seen != c->lead + 1) {   /* once per list */
-                m->lead_seen = c->lead + 1;
-                m->lead_denied = lead_denies(m, lx, &m->doc->pa[c->lead], &lc);
-                if (m->lead_denied < 0)
-                    return -1;
-                m->lead_cue_s = lc.s;
-                m->lead_cue_e = lc.e;
-            }
+            if (m->lead_seen != c->lead + 1 && lead_denial(m, lx, c) != 0)
+                return -1;
             if (m->lead_denied) {
                 h->negated = 1;
                 h->cue_s = m->lead_cue_s;
@@ -529,8 +550,14 @@ static int span_has(mstate *m, int lang, const gx_clist *ids, size_t s,
     uint64_t *bits = m->span_bits + slot * m->span_words;
     if (sp->lang != lang || sp->s != s || sp->e != e) {
         const gx_scan_hits *sh = &m->sh[lang];
-        memset(bits, 0, m->span_words * sizeof *bits);
-        for (size_t k = first_hit(sh, s); k < sh->n && sh->v[k].s < e; k++)
+        /* a span before the part: known from the part that first read it */
+        const uint64_t *known = gx_ctxmemo_bits(m->doc->ctx, s, e, lang);
+        if (known)
+            memcpy(bits, known, m->span_words * sizeof *bits);
+        else
+            memset(bits, 0, m->span_words * sizeof *bits);
+        for (size_t k = first_hit(sh, s); !known && k < sh->n && sh->v[k].s < e;
+             k++)
             if (sh->v[k].e <= e)
                 bits[sh->v[k].concept / 64] |= 1ull << (sh->v[k].concept % 64);
         *sp = (spanset){s, e, lang};

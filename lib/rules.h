@@ -96,8 +96,9 @@ typedef struct gx_rule {
     gdprx_rule_info info;  /* the public view (gdprx_rules_get); points into
                               the fields above, set once the set is loaded */
     uint32_t label_rank;   /* rank of (type, subtype) in strcmp order among
-                              the set's labels: equal ranks, equal labels
-                              (results sort hits by it) */
+                              the set's labels: equal ranks, equal labels */
+    uint32_t id_rank;      /* rank of id in strcmp order (results sort
+                              by these ranks, not by the strings) */
 } gx_rule;
 
 struct gdprx_rules {

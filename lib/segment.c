@@ -964,3 +964,23 @@ void gx_doc_free(gx_doc *d)
     free(d->cl);
     memset(d, 0, sizeof *d);
 }
+
+const uint64_t *gx_ctxmemo_bits(const gx_ctxmemo *x, size_t s, size_t e,
+                                int lang)
+{
+    for (size_t i = 0; x && i < x->n; i++)
+        if (x->v[i].s == s && x->v[i].e == e && x->v[i].lang == lang)
+            return x->v[i].bits;
+    return NULL;
+}
+
+void gx_ctxmemo_free(gx_ctxmemo *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n; i++)
+        free(x->v[i].bits);
+    free(x->v);
+    memset(x, 0, sizeof *x);
+    x->lead = -1;
+}

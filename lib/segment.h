@@ -48,6 +48,38 @@ typedef struct gx_span {
     size_t s, e;
 } gx_span;
 
+/* The concept set of one context span (a heading, a lead-in, a header or
+ * row cell) in one language: bit k set when concept k has a plain-term hit
+ * inside [s, e) (what the matcher's section and lead conditions ask). */
+typedef struct gx_ctxspan {
+    size_t s, e;
+    int lang;
+    int used;              /* asked for by the current part */
+    uint64_t *bits;        /* owned: gx_ctxmemo.words words */
+} gx_ctxspan;
+
+/* What is known about context spans that lie before the current part, kept
+ * from part to part so that a part does not read them again (a heading or
+ * lead-in above many parts would otherwise be scanned once per part):
+ * their concept sets, and whether the last list lead-in looked at denies
+ * its list. Filled by the driver (lib/analyze.c) and the matcher; read by
+ * the matcher. Ownership: the analysis's (gx_ctxmemo_free). */
+typedef struct gx_ctxmemo {
+    gx_ctxspan *v;         /* owned */
+    size_t n, cap;
+    size_t words;          /* words of each bit set */
+    int lead;              /* lead-in paragraph whose denial is known, or
+                              -1, and what the matcher found about it */
+    int lead_denied;
+    size_t lead_cue_s, lead_cue_e;
+} gx_ctxmemo;
+
+/* The concept set of span [s, e) in language lang, or NULL when unknown. */
+const uint64_t *gx_ctxmemo_bits(const gx_ctxmemo *x, size_t s, size_t e,
+                                int lang);
+/* Accepts NULL; leaves *x empty. */
+void gx_ctxmemo_free(gx_ctxmemo *x);
+
 typedef struct gx_doc {
     gx_heading *hd;
     size_t n_hd, cap_hd;
@@ -60,6 +92,10 @@ typedef struct gx_doc {
      * NULL: the whole text. Borrowed; never freed by gx_doc_free. */
     const gx_span *scan;
     size_t n_scan;
+    /* context spans known from earlier parts (the matcher takes their
+     * concept sets from here instead of from its scan); NULL: none.
+     * Borrowed; never freed by gx_doc_free. */
+    gx_ctxmemo *ctx;
 } gx_doc;
 
 /* Segment `t` (normalized from `orig`); line breaks inside paragraphs

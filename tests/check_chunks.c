@@ -4,7 +4,8 @@
  * test time) analyzed in parts of 2 KB, and of 1 byte (a part at every
  * place a part may start), gives the same JSON and the same segments as in
  * one part; so do the corpus joined into one line, a Markdown table with
- * its header far above the rows, a list under a long lead-in, one long
+ * its header far above the rows, a list under a long lead-in, a list
+ * under a lead-in many parts long (two: one that denies), one long
  * table row, and a text without any place to cut. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,38 @@ START_TEST(test_far_context)
 }
 END_TEST
 
+/* A lead-in far longer than a part above many items: the lead-in's
+ * concepts (a lead condition: a period under "we keep ... for:") and its
+ * denial (a negation cue ending the lead-in) are known in every part as in
+ * one part, though the parts no longer read the lead-in again. */
+START_TEST(test_huge_lead_in)
+{
+    static const char *const leads[] = {
+        "We keep the data you give us, your account data and your messages "
+        "with partners, for analytics and advertising, ",
+        "We share the data you give us with partners, for analytics and "
+        "advertising, and we do not sell or rent, ",
+    };
+    static const char *const ends[] = {" for:\n\n", " namely:\n\n"};
+    char *t = malloc(400000);
+    ck_assert_ptr_nonnull(t);
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = put(t, 0, "# Data\n\n");
+        while (n < 60000)
+            n = put(t, n, leads[k]);
+        n = put(t, n, ends[k]);
+        for (int i = 0; i < 1500; i++)
+            n = put(t, n, i % 3 == 0   ? "- two years\n"
+                          : i % 3 == 1 ? "- your e-mail address to our "
+                                         "partners for five years\n"
+                                       : "- your data with advertisers\n");
+        same_in_parts(k ? "huge denying lead-in" : "huge lead-in", t, n,
+                      GDPRX_LANG_EN);
+    }
+    free(t);
+}
+END_TEST
+
 /* One table row of 2,000 cells under a header: parts cut inside the
  * row's one sentence, after a '|' or a ';'. */
 START_TEST(test_one_long_row)
@@ -192,6 +225,7 @@ int main(void)
     tcase_add_loop_test(tc, test_corpus_document, 0, (int)n_docs);
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
+    tcase_add_test(tc, test_huge_lead_in);
     tcase_add_test(tc, test_one_long_row);
     tcase_add_test(tc, test_no_place_to_cut);
     suite_add_tcase(s, tc);

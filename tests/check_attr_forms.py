@@ -10,7 +10,8 @@ same for statements of the weak types (tests/data/label_forms.tsv).
 Each sentence is analyzed alone, in its language (one gdprx run per
 language). A row passes when a finding of its label carries exactly its
 attributes (durations compared by meaning: P1Y == P12M), or, for a label
-written !type.subtype, when no finding of that label exists. Prints every
+written !type.subtype, when no finding of that label exists. A "\\n" in a
+sentence is a line break (a list item under its lead-in). Prints every
 failing row and a summary; exit 1 on any failure.
 """
 
@@ -45,6 +46,7 @@ def read_table(path):
             if not line or line.startswith("#"):
                 continue
             lang, label, attrs, text = line.split("\t")
+            text = text.replace("\\n", "\n")   # a list under its lead-in
             want = {}
             if attrs != "-":
                 for kv in re.split(r" (?=\w+=)", attrs):

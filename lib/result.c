@@ -623,8 +623,9 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
     for (size_t i = 0; i < hits->n; i++)
         if (finding_of(b, &hits->v[i], &r->f[r->n++]) != 0)
             return gx_error_nomem(err);
-    /* a part's findings all start before the next part's */
-    if (sort_findings(k, r->f + n0, hits->v, r->n - n0) != 0)
+    /* a part's findings all start before the next part's (r->f is NULL
+     * while there are none: no pointer arithmetic on it then) */
+    if (r->n - n0 > 1 && sort_findings(k, r->f + n0, hits->v, r->n - n0))
         return gx_error_nomem(err);
     if (segments(rb, hi, b->doc->n_cl) != 0)
         return gx_error_nomem(err);

@@ -574,7 +574,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     size_t head = (size_t)(at - w), tail = strlen(at + 1 + n);
     for (size_t k = 0; k < ref->n_words && !rc; k++) {
         size_t mid = strlen(ref->words[k]);   /* head + word + tail */
-        char *nw = gx_pool_alloc(&ld->rs->word_pool, head + mid + tail + 1);
+        char *nw = gx_pool_alloc(&ld->rs->word_pool, head + mid + tail + 1, 0);
         if (nw) {
             memcpy(nw, w, head);
             memcpy(nw + head, ref->words[k], mid);

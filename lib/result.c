@@ -11,58 +11,21 @@
 #include "error.h"
 #include "util.h"
 
-#define POOL_BLOCK 65536
-
-struct gx_pool_block {
-    gx_pool_block *next;
-    size_t used, size;
-    max_align_t data[];
-};
-
 static void *pool_alloc(gdprx_result *r, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-    gx_pool_block *b = r->pool;
-    if (!b || b->size - b->used < n) {
-        size_t sz = n > POOL_BLOCK ? n : POOL_BLOCK;
-        gx_pool_block *nb = malloc(sizeof *nb + sz);
-        if (!nb)
-            return NULL;
-        nb->used = 0;
-        nb->size = sz;
-        if (b && n > POOL_BLOCK) { /* a large one-off: keep filling b */
-            nb->next = b->next;
-            b->next = nb;
-        } else {
-            nb->next = b;
-            r->pool = nb;
-        }
-        b = nb;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
-    return p;
+    return gx_pool_alloc(&r->pool, n, 1);
 }
 
 static const char *pool_strndup(gdprx_result *r, const char *s, size_t n)
 {
-    char *d = pool_alloc(r, n + 1);
-    if (d) {
-        if (n)
-            memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
+    return gx_pool_strndup(&r->pool, s, n);
 }
 
 void gdprx_result_free(gdprx_result *r)
 {
     if (!r)
         return;
-    for (gx_pool_block *b = r->pool, *nx; b; b = nx) {
-        nx = b->next;
-        free(b);
-    }
+    gx_pool_free(&r->pool);
     free(r->f);
     free(r->seg);
     free(r);

@@ -8,8 +8,7 @@
 
 #include "coverage.h"
 #include "matcher.h"
-
-typedef struct gx_pool_block gx_pool_block;
+#include "util.h"
 
 struct gdprx_result {
     gdprx_lang lang;
@@ -20,7 +19,7 @@ struct gdprx_result {
     const char **warn;
     size_t n_warn;
     gdprx_coverage_item cov[GX_COVERAGE_ITEMS];
-    gx_pool_block *pool;
+    gx_pool pool;          /* every string and array the findings point to */
 };
 
 /* Build the result of one analysis, part by part (gx_segment_next):

@@ -98,29 +98,40 @@ char *gx_strdup(const char *s) { return s ? gx_strndup(s, strlen(s)) : NULL; }
 struct gx_pool_chunk {
     gx_pool_chunk *next;
     size_t used, size;
-    char b[];
+    max_align_t b[];   /* aligned for any type */
 };
 
-char *gx_pool_alloc(gx_pool *p, size_t n)
+void *gx_pool_alloc(gx_pool *p, size_t n, int aligned)
 {
+    const size_t al = sizeof(max_align_t);
     gx_pool_chunk *c = p->head;
-    if (!c || c->size - c->used < n) {
+    size_t at = c && aligned ? (c->used + al - 1) & ~(al - 1) : c ? c->used : 0;
+    if (!c || at > c->size || c->size - at < n) {
         size_t size = n > POOL_CHUNK ? n : POOL_CHUNK;
-        if (size > SIZE_MAX - sizeof *c || !(c = malloc(sizeof *c + size)))
+        gx_pool_chunk *nc = size <= SIZE_MAX - sizeof *nc
+                                ? malloc(sizeof *nc + size)
+                                : NULL;
+        if (!nc)
             return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = p->head;
-        p->head = c;
+        nc->size = size;
+        nc->used = 0;
+        if (c && n > POOL_CHUNK) {   /* a large one-off: keep filling c */
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            p->head = nc;
+        }
+        c = nc;
+        at = 0;
     }
-    char *r = c->b + c->used;
-    c->used += n;
-    return r;
+    c->used = at + n;
+    return (char *)c->b + at;
 }
 
 char *gx_pool_strndup(gx_pool *p, const char *s, size_t n)
 {
-    char *d = n < SIZE_MAX ? gx_pool_alloc(p, n + 1) : NULL;
+    char *d = n < SIZE_MAX ? gx_pool_alloc(p, n + 1, 0) : NULL;
     if (!d)
         return NULL;
     if (n)

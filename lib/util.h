@@ -28,20 +28,22 @@ char *gx_buf_take(gx_buf *b, size_t *len);
 char *gx_strndup(const char *s, size_t n);
 char *gx_strdup(const char *s);
 
-/* Strings allocated one after another in large chunks and released all
- * together (the ~170,000 expanded concept terms of a rule set: a malloc
- * each cost more than expanding them). Zero-initialize. */
+/* Memory allocated one piece after another in large chunks and released
+ * all together: the ~170,000 expanded concept terms of a rule set (a
+ * malloc each cost more than expanding them), the strings and arrays of a
+ * result. Zero-initialize. */
 typedef struct gx_pool_chunk gx_pool_chunk;
 typedef struct gx_pool {
-    gx_pool_chunk *head;   /* owned chunk list, newest first */
+    gx_pool_chunk *head;   /* owned chunk list, the one being filled first */
 } gx_pool;
 
-/* A NUL-terminated copy of s[0, n) owned by the pool (released by
- * gx_pool_free only), or NULL when out of memory. */
+/* n bytes owned by the pool (released by gx_pool_free only), aligned for
+ * any type when `aligned`, else unaligned (text); NULL when out of
+ * memory. */
+void *gx_pool_alloc(gx_pool *p, size_t n, int aligned);
+/* A NUL-terminated copy of s[0, n) owned by the pool, or NULL. */
 char *gx_pool_strndup(gx_pool *p, const char *s, size_t n);
-/* n bytes owned by the pool, unaligned (for text), or NULL. */
-char *gx_pool_alloc(gx_pool *p, size_t n);
-/* Releases every string of the pool; zeroes it. */
+/* Releases everything the pool holds; zeroes it. */
 void gx_pool_free(gx_pool *p);
 
 /* Grow *arr (element size `size`) so that it holds at least `need`

@@ -80,15 +80,20 @@ char *gx_buf_take(gx_buf *b, size_t *len)
     return s;
 }
 
+/* s[0, n) and a NUL into d (n + 1 bytes, or NULL: then NULL). */
+static char *copy_str(char *d, const char *s, size_t n)
+{
+    if (d) {
+        if (n)
+            memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 char *gx_strndup(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
-    if (!d)
-        return NULL;
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
+    return copy_str(n < SIZE_MAX ? malloc(n + 1) : NULL, s, n);
 }
 
 char *gx_strdup(const char *s) { return s ? gx_strndup(s, strlen(s)) : NULL; }
@@ -131,13 +136,7 @@ void *gx_pool_alloc(gx_pool *p, size_t n, int aligned)
 
 char *gx_pool_strndup(gx_pool *p, const char *s, size_t n)
 {
-    char *d = n < SIZE_MAX ? gx_pool_alloc(p, n + 1, 0) : NULL;
-    if (!d)
-        return NULL;
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
+    return copy_str(n < SIZE_MAX ? gx_pool_alloc(p, n + 1, 0) : NULL, s, n);
 }
 
 void gx_pool_free(gx_pool *p)

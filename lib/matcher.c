@@ -61,6 +61,7 @@ typedef struct mstate {
     const gx_doc *doc;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    pcre2_jit_stack *js;       /* NULL until a JIT match needs it */
     gx_hits *out;
     unsigned char *present[GX_NLANG]; /* prefilter literals in the clause */
     uint32_t *set;             /* ids set in present[set_lang] */
@@ -116,6 +117,26 @@ int gx_hits_warn(gx_hits *h, const char *fmt, ...)
     return 0;
 }
 
+/* pcre2_match with the analysis' match data and limits. JIT code runs on
+ * PCRE2's 32 KB default stack; a match that needs more gets a stack of up
+ * to JIT_STACK_MAX, made on first need (once per analysis), and runs again.
+ * Making that stack for every document cost an mmap and a munmap per
+ * analysis, which threads serialize on (the address-space lock, TLB
+ * shootdowns): 2 threads lost ~5-10 % of their speedup to it. */
+static int run_re(mstate *m, const pcre2_code *re, PCRE2_SPTR subject,
+                  size_t len, size_t pos)
+{
+    int rc = pcre2_match(re, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md,
+                         m->mctx);
+    if (rc != PCRE2_ERROR_JIT_STACKLIMIT || m->js)
+        return rc;
+    if (!(m->js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL)))
+        return PCRE2_ERROR_NOMEMORY;
+    pcre2_jit_stack_assign(m->mctx, NULL, m->js);
+    return pcre2_match(re, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md,
+                       m->mctx);
+}
+
 /* The negation cues of normalized span [s, e) that no 'ignore' match
  * overlaps, and its scope breaks, into *o. */
 static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
@@ -131,8 +152,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     /* the cues first: most clauses have none, and then the (long) ignore
      * and break patterns need not run */
     for (size_t pos = 0; pos < cl;) {
-        if (pcre2_match(lx->neg_cues, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
-                        m->mctx) < 0)
+        if (run_re(m, lx->neg_cues, cx, cl, pos) < 0)
             break;
         span sp = {s + ov[0], s + ov[1]};
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
@@ -147,8 +167,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     span ign[32];
     size_t n_ign = 0;
     for (size_t pos = 0; lx->neg_ignore && pos < cl && n_ign < 32;) {
-        if (pcre2_match(lx->neg_ignore, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
-                        m->mctx) < 0)
+        if (run_re(m, lx->neg_ignore, cx, cl, pos) < 0)
             break;
         ign[n_ign].s = s + ov[0];
         ign[n_ign++].e = s + ov[1];
@@ -164,8 +183,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     }
     o->n = w;
     for (size_t pos = 0; w && lx->neg_breaks && pos < cl && o->n_brk < 16;) {
-        if (pcre2_match(lx->neg_breaks, cx, cl, pos, PCRE2_NO_UTF_CHECK, m->md,
-                        m->mctx) < 0)
+        if (run_re(m, lx->neg_breaks, cx, cl, pos) < 0)
             break;
         o->brk[o->n_brk].s = s + ov[0];
         o->brk[o->n_brk++].e = s + ov[1];
@@ -289,18 +307,17 @@ static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
 /* A pattern's condition on the clause's context (its section heading, or
  * its list's lead-in): holds without a condition, fails without a context,
  * else the condition's regex decides on the normalized span [s, e). */
-static int context_ok(const mstate *m, const pcre2_code *cond, int have,
+static int context_ok(mstate *m, const pcre2_code *cond, int have,
                       size_t s, size_t e)
 {
     if (!cond)
         return 1;
     if (!have)
         return 0;
-    return pcre2_match(cond, (PCRE2_SPTR)m->t->s + s, e - s, 0,
-                       PCRE2_NO_UTF_CHECK, m->md, m->mctx) >= 0;
+    return run_re(m, cond, (PCRE2_SPTR)m->t->s + s, e - s, 0) >= 0;
 }
 
-static int conditions_ok(const mstate *m, const gx_pattern *p,
+static int conditions_ok(mstate *m, const gx_pattern *p,
                          const gx_clause *c)
 {
     const gx_heading *hd = c->section >= 0 ? &m->doc->hd[c->section] : NULL;
@@ -423,8 +440,7 @@ static int clause_match(mstate *m, const pcre2_code *re, const gx_clause *c,
     size_t len = c->e - c->s;
     if (*pos >= len)
         return 0;
-    int rc = pcre2_match(re, (PCRE2_SPTR)cx, len, *pos, PCRE2_NO_UTF_CHECK,
-                         m->md, m->mctx);
+    int rc = run_re(m, re, (PCRE2_SPTR)cx, len, *pos);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)
@@ -1034,7 +1050,6 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     m.doc = doc;
     m.out = out;
     m.err = err;
-    pcre2_jit_stack *js = NULL;
     int rc = GDPRX_OK;
     size_t max_lits = 0;
     for (int l = 0; l < GX_NLANG; l++) {
@@ -1047,7 +1062,6 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     }
     m.md = pcre2_match_data_create(rs->max_groups + 1, NULL);
     m.mctx = pcre2_match_context_create(NULL);
-    js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
     m.set = malloc((max_lits + 1) * sizeof *m.set);
     size_t max_pn = 0;
     for (int l = 0; l < GX_NLANG; l++)
@@ -1063,7 +1077,7 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     m.span_bits = malloc(SPAN_SLOTS * m.span_words * sizeof *m.span_bits);
     for (int k = 0; k < SPAN_SLOTS; k++)
         m.span[k].lang = -1;
-    if (!m.span_bits || !m.md || !m.mctx || !js || !m.set || !m.cpresent || !m.rx_stamp ||
+    if (!m.span_bits || !m.md || !m.mctx || !m.set || !m.cpresent || !m.rx_stamp ||
         !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp) {
         rc = gx_error_nomem(err);
         goto out;
@@ -1071,7 +1085,6 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     pcre2_set_match_limit(m.mctx, MATCH_LIMIT);
     pcre2_set_depth_limit(m.mctx, DEPTH_LIMIT);
     pcre2_set_heap_limit(m.mctx, HEAP_LIMIT);
-    pcre2_jit_stack_assign(m.mctx, NULL, js);
     if (scan_all(&m, scan_ns) != 0) {
         rc = gx_error_nomem(err);
         goto out;
@@ -1125,7 +1138,7 @@ out:
     free(m.cand);
     free(m.span_bits);
     free(m.set);
-    pcre2_jit_stack_free(js);
+    pcre2_jit_stack_free(m.js);
     pcre2_match_context_free(m.mctx);
     pcre2_match_data_free(m.md);
     free(m.cl.cues);

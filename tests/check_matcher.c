@@ -569,6 +569,23 @@ START_TEST(test_match_limit)
                   "match limit: short subject, %zu warnings",
                   gdprx_result_warning_count(r));
     gdprx_result_free(r);
+    /* a match that needs more than the JIT's default stack: found, whole */
+    enum { DEEP = 1700 };   /* > 32 KB of JIT stack; a clause < GX_CLAUSE_MAX */
+    char *deep = malloc(DEEP + 64);
+    ck_assert_ptr_nonnull(deep);
+    memcpy(deep, "We keep ", 8);
+    for (int i = 0; i < DEEP; i++)
+        deep[8 + i] = i % 2 ? 'y' : 'x';
+    strcpy(deep + 8 + DEEP, "z here.");
+    r = analyze_lang(rs, deep, GDPRX_LANG_EN);
+    f = find_label(r, "test.deep");
+    ck_assert_msg(f && f->end - f->start == DEEP + 1,
+                  "deep match: %s (%zu bytes), %zu warnings", f ? "short" : "none", f ? f->end - f->start : 0,
+                  gdprx_result_warning_count(r));
+    ck_assert_msg(gdprx_result_warning_count(r) == 0,
+                  "deep match: warning \"%s\"", gdprx_result_warning(r, 0));
+    gdprx_result_free(r);
+    free(deep);
     gdprx_rules_free(rs);
 }
 END_TEST

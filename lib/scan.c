@@ -469,17 +469,26 @@ static size_t find_base(builder *b, const unsigned char *c, size_t k)
     }
 }
 
-/* Place node s's children for the sorted words uw[lo, hi), which share
- * their first d bytes, then their subtrees. */
-static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
+/* A trie node still to place: node s for the sorted words uw[lo, hi),
+ * which share their first d bytes. */
+typedef struct pending {
+    uint32_t s;
+    size_t lo, hi, d;
+} pending;
+
+/* Place node p.s's children, then push them (last first, so that they are
+ * placed in byte order, depth first, as a recursion would). */
+static int place(builder *b, pending p, pending **stack, size_t *n,
+                 size_t *cap)
 {
+    size_t lo = p.lo, hi = p.hi, d = p.d;
     for (; lo < hi && b->uw[lo].w.n == d; lo++) {
-        cell_syms *c = &b->sc->syms[s];
+        cell_syms *c = &b->sc->syms[p.s];
         if (b->uw[lo].w.prefix)
             c->prefix = b->uw[lo].sym;
         else
             c->exact = b->uw[lo].sym;
-        b->sc->cells[s].base |= b->uw[lo].w.prefix ? HAS_PREFIX : HAS_EXACT;
+        b->sc->cells[p.s].base |= b->uw[lo].w.prefix ? HAS_PREFIX : HAS_EXACT;
     }
     unsigned char bytes[256];
     size_t from[257], k = 0;
@@ -494,23 +503,38 @@ static int place(builder *b, uint32_t s, size_t lo, size_t hi, size_t d)
     if (k == 0)
         return 0;
     size_t base = find_base(b, bytes, k);
-    if (base + 256 > BASE_MASK || ensure_cells(b, base + 256))
+    if (base + 256 > BASE_MASK || ensure_cells(b, base + 256) ||
+        gx_grow(stack, cap, *n + k, sizeof **stack))
         return -1;
-    b->sc->cells[s].base |= (uint32_t)base;
+    b->sc->cells[p.s].base |= (uint32_t)base;
     for (size_t j = 0; j < k; j++)
-        take_cell(b, base + bytes[j], s);
-    for (size_t j = 0; j < k; j++)
-        if (place(b, (uint32_t)(base + bytes[j]), from[j], from[j + 1], d + 1))
-            return -1;
+        take_cell(b, base + bytes[j], p.s);
+    for (size_t j = k; j-- > 0;)
+        (*stack)[(*n)++] = (pending){(uint32_t)(base + bytes[j]), from[j],
+                                     from[j + 1], d + 1};
     return 0;
 }
 
+/* The byte trie of the words, placed node by node from an explicit stack:
+ * a word is as deep as it is long, and rule files may hold long ones (a
+ * recursion of a few KB per byte overflowed the stack on a fuzzed file). */
 static int build_trie(builder *b)
 {
     if (ensure_cells(b, 256))
         return -1;
     take_cell(b, 0, TAKEN);
-    return place(b, 0, 0, b->n_uw, 0);
+    pending *stack = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    if (gx_grow(&stack, &cap, 1, sizeof *stack))
+        return -1;
+    stack[n++] = (pending){0, 0, b->n_uw, 0};
+    while (n && !rc) {
+        pending p = stack[--n];
+        rc = place(b, p, &stack, &n, &cap);
+    }
+    free(stack);
+    return rc;
 }
 
 /* ---- build: the phrase trie --------------------------------------------- */

@@ -17,8 +17,9 @@
 #       share a run of 128+ bytes with a ../shared/corpus document are
 #       dropped (no corpus document is committed, whole or in slices), and
 #       the largest entries beyond FUZZ_CORPUS_KB (default 1024) per target.
-#       A timeout does not end a campaign when its input, run again alone,
-#       finishes in time (the shared machine was busy, not the input slow):
+#       A timeout (or a slow-unit report) does not end a campaign when its
+#       input, run again alone, finishes in time (the shared machine was busy
+#       or the fuzzer was stopped for a while, not the input slow):
 #       it is kept as build-fuzz/crashes/spurious-* and fuzzing goes on for
 #       the rest of SECONDS; CPU seconds and executions add up over the runs.
 #
@@ -184,7 +185,7 @@ for t in "${targets[@]}"; do
             spurious=1
             while IFS= read -r f; do
                 case "$f" in
-                *"/$t-timeout-"*)
+                *"/$t-timeout-"* | *"/$t-slow-unit-"*)
                     if "$bin" -runs=3 "${flags[@]}" "$f" 2>/dev/null; then
                         echo "  $t: $(basename "$f") runs in time alone" \
                              "(the machine was busy): fuzzing goes on"

@@ -4,6 +4,7 @@
  * findings, and copies every string into the result's pool. */
 #include "result.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,29 +41,13 @@ static int cmp_str0(const char *a, size_t na, const char *b, size_t nb)
     return c ? c : (na > nb) - (na < nb);
 }
 
-/* The order of the labels (type, then subtype, as strcmp orders them) of
- * the rule set's rules: lab[i] is rule i's rank, equal for rules of one
- * label; id[i] ranks the rule ids. Comparing ranks instead of strings keeps
- * every order below as it was, with a fraction of the work per hit. */
-typedef struct ranks {
-    uint32_t *lab, *id;      /* owned: [n_rules] */
-} ranks;
-
-static int ranks_build(ranks *k, const gdprx_rules *rs)
+/* Rules are compared by the ranks worked out at load (gx_rule.label_rank:
+ * equal for rules of one label, in the order strcmp gives type, then
+ * subtype; gx_rule.id_rank: the order of the ids): every order below is as
+ * string comparisons would make it, with a fraction of the work per hit. */
+static uint32_t lab_rank(const gdprx_rules *rs, size_t rule)
 {
-    k->lab = malloc((rs->n_rules + 1) * sizeof *k->lab);
-    k->id = malloc((rs->n_rules + 1) * sizeof *k->id);
-    for (size_t i = 0; k->lab && k->id && i < rs->n_rules; i++) {
-        k->lab[i] = rs->rules[i].label_rank;   /* worked out at load */
-        k->id[i] = rs->rules[i].id_rank;
-    }
-    return k->lab && k->id ? 0 : -1;
-}
-
-static void ranks_free(ranks *k)
-{
-    free(k->lab);
-    free(k->id);
+    return rs->rules[rule].label_rank;
 }
 
 /* A hit's sort key: its label rank and what the orders below compare,
@@ -88,9 +73,9 @@ static int cmp_attrs(const gx_hit *a, const gx_hit *b)
 }
 
 /* Same label: type, subtype, polarity and attribute values. */
-static int cmp_label(const ranks *k, const gx_hit *a, const gx_hit *b)
+static int cmp_label(const gdprx_rules *rs, const gx_hit *a, const gx_hit *b)
 {
-    uint32_t la = k->lab[a->rule], lb = k->lab[b->rule];
+    uint32_t la = lab_rank(rs, a->rule), lb = lab_rank(rs, b->rule);
     int c = (la > lb) - (la < lb);
     if (!c)
         c = a->negated - b->negated;
@@ -133,40 +118,55 @@ static int cmp_stmt(const void *pa, const void *pb)
     return c ? c : CMP(a->i, b->i);
 }
 
-/* Sort v[0, n) with cmp over small keys, then move the hits once.
- * Returns 0, or -1 when out of memory. */
-static int sort_hits(const ranks *k, gx_hit *v, size_t n,
+/* Sort the n elements of v (size bytes each) by small keys instead of
+ * moving the elements at every step: keys[j] (key_size bytes, the
+ * caller's) holds at idx_off the index of its element; the keys are
+ * sorted with cmp, then every element moves once. Returns 0, or -1 when
+ * out of memory. */
+static int sort_by_keys(void *v, size_t n, size_t size, void *keys,
+                        size_t key_size, size_t idx_off,
+                        int (*cmp)(const void *, const void *))
+{
+    char *tmp = malloc(n * size);
+    if (!tmp)
+        return -1;
+    qsort(keys, n, key_size, cmp);
+    for (size_t j = 0; j < n; j++) {
+        size_t i;
+        memcpy(&i, (const char *)keys + j * key_size + idx_off, sizeof i);
+        memcpy(tmp + j * size, (const char *)v + i * size, size);
+    }
+    memcpy(v, tmp, n * size);
+    free(tmp);
+    return 0;
+}
+
+/* Sort hits v[0, n) with cmp (over hkeys). Returns 0, or -1. */
+static int sort_hits(const gdprx_rules *rs, gx_hit *v, size_t n,
                      int (*cmp)(const void *, const void *))
 {
     if (n < 2)
         return 0;
     hkey *key = malloc(n * sizeof *key);
-    gx_hit *tmp = malloc(n * sizeof *tmp);
-    if (!key || !tmp) {
-        free(key);
-        free(tmp);
+    if (!key)
         return -1;
-    }
     for (size_t i = 0; i < n; i++)
-        key[i] = (hkey){k->lab[v[i].rule], v[i].negated, v[i].clause,
+        key[i] = (hkey){lab_rank(rs, v[i].rule), v[i].negated, v[i].clause,
                         v[i].s, v[i].e, v[i].rule, i, &v[i]};
-    qsort(key, n, sizeof *key, cmp);
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = *key[i].h;
-    memcpy(v, tmp, n * sizeof *v);
-    free(tmp);
+    int rc = sort_by_keys(v, n, sizeof *v, key, sizeof *key,
+                          offsetof(hkey, i), cmp);
     free(key);
-    return 0;
+    return rc;
 }
 
 /* End of the run of hits from i on with i's type, subtype and clause (v
  * sorted by cmp_stmt). */
-static size_t statement_end(const ranks *k, const gx_hit *v, size_t n,
+static size_t statement_end(const gdprx_rules *rs, const gx_hit *v, size_t n,
                             size_t i)
 {
     size_t j = i + 1;
     while (j < n && v[j].clause == v[i].clause &&
-           k->lab[v[j].rule] == k->lab[v[i].rule])
+           lab_rank(rs, v[j].rule) == lab_rank(rs, v[i].rule))
         j++;
     return j;
 }
@@ -186,7 +186,7 @@ static size_t compact(gx_hit *v, size_t n, unsigned char *drop)
  * of the same type and subtype in the same clause is dropped (the denial
  * read the same words with their negation: "we do not sell your data"
  * also contains "sell your data"). Returns the new count. */
-static size_t resolve_polarity(const ranks *k, gx_hit *v, size_t n)
+static size_t resolve_polarity(const gdprx_rules *rs, gx_hit *v, size_t n)
 {
     if (n < 2)
         return n;
@@ -194,7 +194,7 @@ static size_t resolve_polarity(const ranks *k, gx_hit *v, size_t n)
     if (!drop)
         return n;   /* best effort: without memory both are kept */
     for (size_t i = 0; i < n;) {
-        size_t j = statement_end(k, v, n, i);   /* [i, j): one statement */
+        size_t j = statement_end(rs, v, n, i);   /* [i, j): one statement */
         for (size_t a = i; a < j; a++)
             for (size_t b = i; b < j && !v[a].negated && !drop[a]; b++)
                 if (v[b].negated && v[b].s < v[a].e && v[a].s < v[b].e)
@@ -236,13 +236,13 @@ static void copy_attrs(gx_hit *to, const gx_hit *from)
  * into the outer one; the outer one takes the inner one's attribute values
  * when it has none that differ. Hits with conflicting values (two periods)
  * stay apart. v is sorted by cmp_stmt. Returns the new count. */
-static size_t fold_nested(const ranks *k, gx_hit *v, size_t n)
+static size_t fold_nested(const gdprx_rules *rs, gx_hit *v, size_t n)
 {
     unsigned char *drop = n > 1 ? calloc(n, 1) : NULL;
     if (!drop)
         return n;   /* best effort: without memory both are kept */
     for (size_t i = 0; i < n;) {
-        size_t j = statement_end(k, v, n, i);   /* [i, j): one statement */
+        size_t j = statement_end(rs, v, n, i);   /* [i, j): one statement */
         for (size_t a = i; a < j; a++)
             for (size_t b = i; b < j && !drop[a]; b++) {
                 gx_hit *o = &v[b];
@@ -265,14 +265,14 @@ static size_t fold_nested(const ranks *k, gx_hit *v, size_t n)
 /* Fold each run of overlapping hits of one label into its first hit
  * (whose span grows to cover the run); v is sorted by cmp_hit. Returns the
  * new count. */
-static size_t merge_hits(const ranks *k, gx_hit *v, size_t n)
+static size_t merge_hits(const gdprx_rules *rs, gx_hit *v, size_t n)
 {
     if (n < 2)
         return n;
     size_t w = 0;
     for (size_t i = 1; i < n; i++) {
         gx_hit *o = &v[w];
-        if (!cmp_label(k, o, &v[i]) && v[i].s < o->e) {
+        if (!cmp_label(rs, o, &v[i]) && v[i].s < o->e) {
             if (v[i].e > o->e)
                 o->e = v[i].e;
             continue;
@@ -309,28 +309,21 @@ static int cmp_finding(const void *pa, const void *pb)
 /* Order findings f[0, n), made from hits v[0, n) in that order, by
  * position, then label, polarity and rule id. Returns 0, or -1 when out
  * of memory. */
-static int sort_findings(const ranks *k, gdprx_finding *f, const gx_hit *v,
-                         size_t n)
+static int sort_findings(const gdprx_rules *rs, gdprx_finding *f,
+                         const gx_hit *v, size_t n)
 {
     if (n < 2)
         return 0;
     fkey *key = malloc(n * sizeof *key);
-    gdprx_finding *tmp = malloc(n * sizeof *tmp);
-    if (!key || !tmp) {
-        free(key);
-        free(tmp);
+    if (!key)
         return -1;
-    }
     for (size_t i = 0; i < n; i++)
-        key[i] = (fkey){f[i].start, f[i].end, k->lab[v[i].rule],
-                        k->id[v[i].rule], (int)f[i].polarity, i};
-    qsort(key, n, sizeof *key, cmp_finding);
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = f[key[i].i];
-    memcpy(f, tmp, n * sizeof *f);
-    free(tmp);
+        key[i] = (fkey){f[i].start, f[i].end, lab_rank(rs, v[i].rule),
+                        rs->rules[v[i].rule].id_rank, (int)f[i].polarity, i};
+    int rc = sort_by_keys(f, n, sizeof *f, key, sizeof *key,
+                          offsetof(fkey, i), cmp_finding);
     free(key);
-    return 0;
+    return rc;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -484,7 +477,6 @@ struct gx_rbuild {
     size_t h, p;     /* the next heading and paragraph to list as segments */
     char **warn;     /* owned, heap strings: warnings of the parts so far */
     size_t n_warn, cap_warn;
-    ranks rank;      /* owned: the rules' label and id ranks */
 };
 
 #define MAX_WARNINGS 100   /* as the matcher keeps */
@@ -534,7 +526,6 @@ void gx_result_abort(gx_rbuild *rb)
     for (size_t i = 0; i < rb->n_warn; i++)
         free(rb->warn[i]);
     free(rb->warn);
-    ranks_free(&rb->rank);
     free(rb->b.sections);
     free(rb->b.rules);
     gdprx_result_free(rb->b.r);
@@ -556,7 +547,7 @@ int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
     r->lang = pub_lang(doc_lang);
     rb->b.sections = calloc(doc->n_hd + 1, sizeof *rb->b.sections);
     rb->b.rules = calloc(rs->n_rules + 1, sizeof *rb->b.rules);
-    if (!rb->b.sections || !rb->b.rules || ranks_build(&rb->rank, rs) != 0)
+    if (!rb->b.sections || !rb->b.rules)
         goto oom;
     for (size_t i = 0; i < doc->n_hd; i++)
         if (!(rb->b.sections[i] = orig_str(&rb->b, doc->hd[i].s, doc->hd[i].e)))
@@ -572,14 +563,14 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
 {
     bctx *b = &rb->b;
     gdprx_result *r = b->r;
-    const ranks *k = &rb->rank;
-    if (sort_hits(k, hits->v, hits->n, cmp_stmt) != 0)
+    const gdprx_rules *rs = b->rs;
+    if (sort_hits(rs, hits->v, hits->n, cmp_stmt) != 0)
         return gx_error_nomem(err);
-    hits->n = resolve_polarity(k, hits->v, hits->n);
-    hits->n = fold_nested(k, hits->v, hits->n);
-    if (sort_hits(k, hits->v, hits->n, cmp_hit) != 0)
+    hits->n = resolve_polarity(rs, hits->v, hits->n);
+    hits->n = fold_nested(rs, hits->v, hits->n);
+    if (sort_hits(rs, hits->v, hits->n, cmp_hit) != 0)
         return gx_error_nomem(err);
-    hits->n = merge_hits(k, hits->v, hits->n);
+    hits->n = merge_hits(rs, hits->v, hits->n);
     if (hits->n && gx_grow(&r->f, &r->cap, r->n + hits->n, sizeof *r->f))
         return gx_error_nomem(err);
     size_t n0 = r->n;
@@ -588,7 +579,7 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
             return gx_error_nomem(err);
     /* a part's findings all start before the next part's (r->f is NULL
      * while there are none: no pointer arithmetic on it then) */
-    if (r->n - n0 > 1 && sort_findings(k, r->f + n0, hits->v, r->n - n0))
+    if (r->n - n0 > 1 && sort_findings(rs, r->f + n0, hits->v, r->n - n0))
         return gx_error_nomem(err);
     if (segments(rb, hi, b->doc->n_cl) != 0)
         return gx_error_nomem(err);

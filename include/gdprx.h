@@ -60,7 +60,9 @@ typedef enum gdprx_status {
     GDPRX_OK = 0,
     GDPRX_ENOMEM = -1,    /* out of memory */
     GDPRX_EINVAL = -2,    /* invalid argument (NULL handle, bad option) */
-    GDPRX_EIO = -3,       /* a file could not be read; err->file is set */
+    GDPRX_EIO = -3,       /* a file could not be read (err->file is set),
+                             or an output callback stopped the output
+                             (err->offset: the bytes it took before) */
     GDPRX_ESYNTAX = -4,   /* YAML or rule schema; err->file/line/column set */
     GDPRX_EPATTERN = -5,  /* PCRE2 rejected a rule pattern; location set */
     GDPRX_EUTF8 = -6,     /* input is not valid UTF-8; err->offset is set */
@@ -485,6 +487,24 @@ gdprx_result_coverage(const gdprx_result *res, size_t i);
  *  may be NULL) is the caller's; release it with gdprx_free(). */
 GDPRX_API int gdprx_result_to_json(char **out, size_t *out_len,
                                    const gdprx_result *res, gdprx_error *err);
+
+/** Receives the next `len` bytes of output (`bytes` is not NUL-terminated
+ *  and only valid during the call). Returns 0 to go on; anything else stops
+ *  the output. */
+typedef int (*gdprx_write_fn)(void *ctx, const char *bytes, size_t len);
+
+/** Stream the JSON of gdprx_result_to_json() through write(): the same
+ *  bytes, handed over in pieces of about 64 KB that end after a whole
+ *  finding or coverage item, so that a result with many findings goes to a
+ *  file or socket without its whole JSON in memory. `ctx` is passed to
+ *  every call.
+ *  Returns: GDPRX_OK; GDPRX_EINVAL (NULL res or write); GDPRX_EIO when
+ *  write() returned nonzero (err->offset: the bytes it took before; nothing
+ *  more is written); GDPRX_ENOMEM (what was written so far stays written).
+ *  Ownership: res is borrowed; ctx is the caller's. */
+GDPRX_API int gdprx_result_write_json(const gdprx_result *res,
+                                      gdprx_write_fn write, void *ctx,
+                                      gdprx_error *err);
 
 /** Normalize text as the matcher sees it: NFKC case folding, accents
  *  removed, quotes, apostrophes and dashes unified, runs of horizontal white

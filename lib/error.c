@@ -13,7 +13,7 @@ const char *gdprx_strerror(int code)
     case GDPRX_OK: return "success";
     case GDPRX_ENOMEM: return "out of memory";
     case GDPRX_EINVAL: return "invalid argument";
-    case GDPRX_EIO: return "cannot read file";
+    case GDPRX_EIO: return "cannot read file or write output";
     case GDPRX_ESYNTAX: return "rule syntax error";
     case GDPRX_EPATTERN: return "invalid rule pattern";
     case GDPRX_EUTF8: return "invalid UTF-8 input";

@@ -148,6 +148,79 @@ static void json_finding(gx_buf *b, const gdprx_finding *f)
     gx_buf_addc(b, '}');
 }
 
+/* Where the JSON goes: a buffer that is either kept whole (to_json) or
+ * handed to the caller's write() whenever a finding or coverage item ends
+ * past FLUSH_AT bytes (write_json). */
+#define FLUSH_AT (64 * 1024)
+
+typedef struct jw {
+    gx_buf b;
+    gdprx_write_fn write;   /* NULL: keep everything in b */
+    void *ctx;
+    size_t written;         /* bytes handed to write() so far */
+    int stopped;            /* write() returned nonzero */
+} jw;
+
+/* Hand what b holds to write() if it is past `at` bytes (0: anything). */
+static void flush(jw *w, size_t at)
+{
+    if (!w->write || w->stopped || w->b.oom || w->b.len <= at ||
+        w->b.len == 0)
+        return;
+    if (w->write(w->ctx, w->b.s, w->b.len) != 0) {
+        w->stopped = 1;
+        return;
+    }
+    w->written += w->b.len;
+    w->b.len = 0;
+}
+
+/* The whole object into w; stops early once write() refused a piece. */
+static void json_result(jw *w, const gdprx_result *r)
+{
+    gx_buf *b = &w->b;
+    gx_buf_printf(b, "{\"schema\":%d,\"lang\":", JSON_SCHEMA);
+    if (r->lang == GDPRX_LANG_AUTO)
+        ADD_LIT(b, "null");
+    else
+        json_cstr(b, gdprx_lang_code(r->lang));
+    ADD_LIT(b, ",\"findings\":[");
+    for (size_t i = 0; i < r->n && !w->stopped; i++) {
+        if (i)
+            gx_buf_addc(b, ',');
+        json_finding(b, &r->f[i]);
+        flush(w, FLUSH_AT);
+    }
+    ADD_LIT(b, "],\"coverage\":[");
+    for (size_t i = 0, put = 0; i < GX_COVERAGE_ITEMS && !w->stopped; i++) {
+        const gdprx_coverage_item *c = &r->cov[i];
+        if (!c->selected)
+            continue;
+        gx_buf_adds(b, put++ ? ",{\"article\":" : "{\"article\":");
+        json_cstr(b, c->article);
+        ADD_LIT(b, ",\"item\":");
+        json_cstr(b, c->item);
+        gx_buf_printf(b, ",\"applicable\":%s,\"stated\":%s,\"findings\":[",
+                      c->applicable ? "true" : "false",
+                      c->stated ? "true" : "false");
+        for (size_t k = 0; k < c->n_findings; k++) {
+            if (k)
+                gx_buf_addc(b, ',');
+            json_num(b, c->findings[k]);
+        }
+        ADD_LIT(b, "]}");
+        flush(w, FLUSH_AT);
+    }
+    ADD_LIT(b, "],\"warnings\":[");
+    for (size_t i = 0; i < r->n_warn; i++) {
+        if (i)
+            gx_buf_addc(b, ',');
+        json_cstr(b, r->warn[i]);
+    }
+    ADD_LIT(b, "]}");
+    flush(w, 0);
+}
+
 int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
                          gdprx_error *err)
 {
@@ -156,50 +229,34 @@ int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
         return gx_error_set(err, GDPRX_EINVAL,
                             "gdprx_result_to_json: NULL %s",
                             out ? "result" : "out");
-    gx_buf b = {0};
-    gx_buf_printf(&b, "{\"schema\":%d,\"lang\":", JSON_SCHEMA);
-    if (r->lang == GDPRX_LANG_AUTO)
-        ADD_LIT(&b, "null");
-    else
-        json_cstr(&b, gdprx_lang_code(r->lang));
-    ADD_LIT(&b, ",\"findings\":[");
-    for (size_t i = 0; i < r->n; i++) {
-        if (i)
-            gx_buf_addc(&b, ',');
-        json_finding(&b, &r->f[i]);
-    }
-    ADD_LIT(&b, "],\"coverage\":[");
-    for (size_t i = 0, put = 0; i < GX_COVERAGE_ITEMS; i++) {
-        const gdprx_coverage_item *c = &r->cov[i];
-        if (!c->selected)
-            continue;
-        gx_buf_adds(&b, put++ ? ",{\"article\":" : "{\"article\":");
-        json_cstr(&b, c->article);
-        ADD_LIT(&b, ",\"item\":");
-        json_cstr(&b, c->item);
-        gx_buf_printf(&b, ",\"applicable\":%s,\"stated\":%s,\"findings\":[",
-                      c->applicable ? "true" : "false",
-                      c->stated ? "true" : "false");
-        for (size_t k = 0; k < c->n_findings; k++) {
-            if (k)
-                gx_buf_addc(&b, ',');
-            json_num(&b, c->findings[k]);
-        }
-        ADD_LIT(&b, "]}");
-    }
-    ADD_LIT(&b, "],\"warnings\":[");
-    for (size_t i = 0; i < r->n_warn; i++) {
-        if (i)
-            gx_buf_addc(&b, ',');
-        json_cstr(&b, r->warn[i]);
-    }
-    ADD_LIT(&b, "]}");
+    jw w = {0};
+    json_result(&w, r);
     size_t len;
-    char *s = gx_buf_take(&b, &len);
+    char *s = gx_buf_take(&w.b, &len);
     if (!s)
         return gx_error_nomem(err);
     *out = s;
     if (out_len)
         *out_len = len;
     return GDPRX_OK;
+}
+
+int gdprx_result_write_json(const gdprx_result *r, gdprx_write_fn write,
+                            void *ctx, gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!r || !write)
+        return gx_error_set(err, GDPRX_EINVAL,
+                            "gdprx_result_write_json: NULL %s",
+                            r ? "write" : "result");
+    jw w = {.write = write, .ctx = ctx};
+    json_result(&w, r);
+    int oom = w.b.oom;
+    gx_buf_free(&w.b);
+    if (w.stopped)
+        return gx_error_offset(err, GDPRX_EIO, w.written,
+                               "gdprx_result_write_json: the write callback "
+                               "stopped the output after %zu bytes",
+                               w.written);
+    return oom ? gx_error_nomem(err) : GDPRX_OK;
 }

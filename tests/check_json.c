@@ -2,7 +2,8 @@
 /* Stage 7, JSON output: gdprx_result_to_json() gives one valid JSON object
  * (checked by a strict RFC 8259 validator below) with the schema, the
  * language, each finding's required fields, strings escaped, invalid UTF-8
- * shown as \ufffd, and the same bytes for the same result. */
+ * shown as \ufffd, and the same bytes for the same result;
+ * gdprx_result_write_json() streams the same bytes in pieces. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +377,107 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* ---- streamed output ------------------------------------------------------- */
+
+/* A write callback that keeps the pieces; refuses piece number `refuse`
+ * (counted from 1; 0: none). */
+typedef struct sink {
+    char *s;
+    size_t len, pieces, first_len, max_piece, refuse;
+} sink;
+
+static int sink_write(void *ctx, const char *bytes, size_t len)
+{
+    sink *k = ctx;
+    k->pieces++;
+    if (k->refuse && k->pieces == k->refuse)
+        return 1;
+    char *p = realloc(k->s, k->len + len + 1);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + k->len, bytes, len);
+    k->s = p;
+    k->len += len;
+    k->s[k->len] = '\0';
+    if (k->pieces == 1)
+        k->first_len = len;
+    if (len > k->max_piece)
+        k->max_piece = len;
+    return 0;
+}
+
+/* Many findings: the JSON runs to several pieces of about 64 KB. */
+static gdprx_result *many_findings(size_t *n_lines)
+{
+    static const char line[] =
+        "- We keep your e-mail address for two years.\n";
+    size_t n = 1500, ll = sizeof line - 1;
+    char *in = malloc(n * ll + 1);
+    ck_assert_ptr_nonnull(in);
+    for (size_t i = 0; i < n; i++)
+        memcpy(in + i * ll, line, ll);
+    in[n * ll] = '\0';
+    gdprx_result *r = analyze_lang(rules, in, GDPRX_LANG_EN);
+    free(in);
+    *n_lines = n;
+    return r;
+}
+
+START_TEST(test_write_json)
+{
+    size_t n;
+    gdprx_result *r = many_findings(&n);
+    ck_assert_msg(gdprx_result_count(r) >= n, "write_json: %zu findings",
+                  gdprx_result_count(r));
+    char *js = NULL;
+    size_t js_len = 0;
+    ck_assert_int_eq(gdprx_result_to_json(&js, &js_len, r, NULL), GDPRX_OK);
+    ck_assert_msg(js_len > 3 * 65536, "write_json: only %zu bytes", js_len);
+    sink k = {0};
+    gdprx_error err;
+    ck_assert_int_eq(gdprx_result_write_json(r, sink_write, &k, &err),
+                     GDPRX_OK);
+    ck_assert_msg(k.len == js_len && !memcmp(k.s, js, js_len),
+                  "write_json: %zu bytes streamed, %zu from to_json", k.len,
+                  js_len);
+    /* pieces of about 64 KB that end after a whole finding */
+    ck_assert_msg(k.pieces >= 3 && k.first_len > 65536 &&
+                      k.max_piece < 65536 + 4096,
+                  "write_json: %zu pieces, first %zu, largest %zu bytes",
+                  k.pieces, k.first_len, k.max_piece);
+    ck_assert_msg(k.s[k.first_len - 1] == '}' && k.s[k.first_len] == ',',
+                  "write_json: the first piece ends inside a finding");
+    free(k.s);
+    gdprx_free(js);
+    gdprx_result_free(r);
+}
+END_TEST
+
+START_TEST(test_write_json_stops)
+{
+    size_t n;
+    gdprx_result *r = many_findings(&n);
+    sink k = {.refuse = 2};
+    gdprx_error err;
+    ck_assert_int_eq(gdprx_result_write_json(r, sink_write, &k, &err),
+                     GDPRX_EIO);
+    ck_assert_msg(k.pieces == 2 && err.code == GDPRX_EIO &&
+                      err.offset == (long long)k.first_len &&
+                      k.len == k.first_len,
+                  "write_json refused: %zu calls, offset %lld, first %zu: %s",
+                  k.pieces, err.offset, k.first_len, err.message);
+    ck_assert_msg(strstr(err.message, "stopped") != NULL,
+                  "write_json refused: message \"%s\"", err.message);
+    free(k.s);
+    ck_assert_int_eq(gdprx_result_write_json(NULL, sink_write, &k, &err),
+                     GDPRX_EINVAL);
+    ck_assert_int_eq(gdprx_result_write_json(r, NULL, &k, &err),
+                     GDPRX_EINVAL);
+    ck_assert_msg(strstr(err.message, "write") != NULL, "NULL write: %s",
+                  err.message);
+    gdprx_result_free(r);
+}
+END_TEST
+
 /* ---- errors ---------------------------------------------------------------- */
 
 START_TEST(test_json_arguments)
@@ -437,10 +539,12 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_json, 0, N(cases));
     tcase_add_test(core, test_required_fields);
     tcase_add_test(core, test_deterministic);
+    tcase_add_test(core, test_write_json);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
     tcase_add_test(errors, test_json_arguments);
+    tcase_add_test(errors, test_write_json_stops);
     tcase_add_loop_test(errors, test_validator_rejects, 0, N(bad_json));
     suite_add_tcase(s, errors);
     return s;

@@ -264,21 +264,36 @@ static int put_count(FILE *f, const char *name, const gdprx_result *r,
 
 /* ---- documents -------------------------------------------------------- */
 
+/* gdprx_result_write_json's pieces into a stream; `skip` bytes are left
+ * out first (the '{' a JSON Lines record opens itself). */
+typedef struct json_sink {
+    FILE *f;
+    size_t skip;
+} json_sink;
+
+static int sink_json(void *ctx, const char *bytes, size_t len)
+{
+    json_sink *k = ctx;
+    size_t s = k->skip < len ? k->skip : len;
+    k->skip -= s;
+    return fwrite(bytes + s, 1, len - s, k->f) != len - s;
+}
+
+/* The result's JSON, streamed into f (no second copy of it in memory). */
 static int put_json(FILE *f, const char *name, const gdprx_result *r,
                     const opts *o)
 {
-    char *js = NULL;
-    gdprx_error err;
-    if (gdprx_result_to_json(&js, NULL, r, &err) != GDPRX_OK)
-        return -1;
+    json_sink k = {f, 0};
     if (o->jsonl) {
         fputs("{\"doc\":", f);
         put_json_str(f, name);
-        fprintf(f, ",%s\n", js + 1);
-    } else {
-        fprintf(f, "%s\n", js);
+        fputc(',', f);
+        k.skip = 1;
     }
-    gdprx_free(js);
+    gdprx_error err;
+    if (gdprx_result_write_json(r, sink_json, &k, &err) != GDPRX_OK)
+        return -1;
+    fputc('\n', f);
     return 0;
 }
 

@@ -170,6 +170,9 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_result_coverage_count": (_sz, [_vp]),
     "gdprx_result_coverage": (_P(_CoverageItem), [_vp, _sz]),
     "gdprx_result_to_json": (_int, [_P(_vp), _P(_sz), _vp, _P(_Error)]),
+    # (res, write(ctx, bytes, len) -> int, ctx, err): the binding serializes
+    # with gdprx_result_to_json; declared so that every export has a type
+    "gdprx_result_write_json": (_int, [_vp, _vp, _vp, _P(_Error)]),
     "gdprx_normalize": (_int, [_P(_vp), _P(_sz), _cp, _sz, ctypes.c_uint, _P(_Error)]),
     "gdprx_free": (None, [_vp]),
 }

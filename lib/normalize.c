@@ -185,6 +185,25 @@ static int emit_ascii(gx_text *t, const unsigned char *in, size_t i, size_t e)
         return -1;
     char *s = t->s;
     for (size_t k = i; k < e; k++) {
+        /* most bytes: printable, not a space, one map code from the byte
+         * before (a span of 1 at most 15 bytes on); locals, as the stores
+         * to s (char) would make the compiler reload t's fields */
+        size_t len = t->len, last = t->last_os;
+        uint8_t *code = t->code;
+        while (k < e && in[k] > 0x20 && in[k] < 0x7F &&
+               len % GX_MAP_BLOCK != 0 && k - last < 16) {
+            unsigned char c = in[k];
+            c = c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A'))
+                : c == '`'           ? '\''
+                                     : c;
+            code[len] = (uint8_t)((k - last) << 4 | 1);
+            last = k++;
+            s[len++] = (char)c;
+        }
+        t->len = len;
+        t->last_os = last;
+        if (k >= e)
+            break;
         unsigned char c = fold_ascii(in[k]);
         if (c == ' ' && !space_wanted(t))
             continue;

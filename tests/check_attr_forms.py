@@ -10,7 +10,10 @@ same for statements of the weak types (tests/data/label_forms.tsv).
 Each sentence is analyzed alone, in its language (one gdprx run per
 language). A row passes when a finding of its label carries exactly its
 attributes (durations compared by meaning: P1Y == P12M), or, for a label
-written !type.subtype, when no finding of that label exists. A sentence
+written !type.subtype, when no finding of that label exists; !type (no
+subtype) forbids every finding of that type. ATTRS may hold
+polarity=affirmed or polarity=negated: the finding must then have that
+polarity too (without it, either polarity passes). A sentence
 may hold the two characters \\n for a line break (a list under its
 lead-in, a heading and its line). Prints every
 failing row and a summary; exit 1 on any failure.
@@ -79,17 +82,24 @@ def check(row, findings):
     n, lang, label, want, text = row
     negative = label.startswith("!")
     label = label.lstrip("!")
+    whole_type = "." not in label  # !cookies: no finding of the type
     mine = [f for f in findings
-            if f"{f['type']}.{f['subtype']}" == label]
+            if (f["type"] if whole_type else f"{f['type']}.{f['subtype']}")
+            == label]
     if negative:
         return None if not mine else f"unexpected {label}: " + ", ".join(
             json.dumps(f.get("attrs") or {}) for f in mine)
+    want = dict(want)
+    polarity = want.pop("polarity", None)
     w = {k: canon(k, v) for k, v in want.items()}
     for f in mine:
         got = {k: canon(k, v) for k, v in (f.get("attrs") or {}).items()}
-        if got == w:
+        if got == w and polarity in (None, f.get("polarity")):
             return None
-    got = [f.get("attrs") or {} for f in mine]
+    got = [dict(f.get("attrs") or {}, polarity=f.get("polarity"))
+           for f in mine]
+    if polarity:
+        want["polarity"] = polarity
     return f"want {label} {want}, got " + (json.dumps(got) if mine else
                                            "no finding of that label")
 

@@ -9,7 +9,8 @@ same for statements of the weak types (tests/data/label_forms.tsv).
 
 Each sentence is analyzed alone, in its language (one gdprx run per
 language). A row passes when a finding of its label carries exactly its
-attributes (durations compared by meaning: P1Y == P12M), or, for a label
+attributes (durations compared by meaning: P1Y == P12M; a row may also
+ask for polarity=affirmed or polarity=negated, else either counts), or, for a label
 written !type.subtype, when no finding of that label exists. A sentence
 may hold the two characters \\n for a line break (a list under its
 lead-in, a heading and its line). Prints every
@@ -84,12 +85,18 @@ def check(row, findings):
     if negative:
         return None if not mine else f"unexpected {label}: " + ", ".join(
             json.dumps(f.get("attrs") or {}) for f in mine)
+    want = dict(want)
+    polarity = want.pop("polarity", None)  # optional: affirmed or negated
+    if polarity:
+        mine = [f for f in mine if f.get("polarity") == polarity]
     w = {k: canon(k, v) for k, v in want.items()}
     for f in mine:
         got = {k: canon(k, v) for k, v in (f.get("attrs") or {}).items()}
         if got == w:
             return None
     got = [f.get("attrs") or {} for f in mine]
+    if polarity:
+        want["polarity"] = polarity
     return f"want {label} {want}, got " + (json.dumps(got) if mine else
                                            "no finding of that label")
 

@@ -10,6 +10,7 @@
 #include "attrs.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
@@ -265,6 +266,7 @@ typedef struct durstate {
     long pending;    /* thousandths, -1: none */
     numrun run;
     int last_u;      /* index of the last unit seen, -1: none */
+    long last_unit;  /* its value (GX_UNIT_VALUE) */
     int tail;        /* after a unit: 1, then a joiner: 2 ("year and a half") */
     int found;
 } durstate;
@@ -298,11 +300,16 @@ static void dur_joiner(durstate *d)
         d->run.joined = 1;
 }
 
-static void dur_unit(durstate *d, char unit)
+/* The pending number of unit value `unit` (GX_UNIT_VALUE; its designator
+ * is one of UNITS): "2 fortnights" is 4 weeks. */
+static void dur_unit(durstate *d, long unit)
 {
-    int u = (int)(strchr(UNITS, unit) - UNITS);
-    add_milli(d->parts, u, d->pending);
+    int u = (int)(strchr(UNITS, GX_UNIT_DESIGNATOR(unit)) - UNITS);
+    long count = GX_UNIT_COUNT(unit) > 0 ? GX_UNIT_COUNT(unit) : 1;
+    add_milli(d->parts, u, d->pending <= LONG_MAX / count
+                               ? d->pending * count : LONG_MAX);
     d->last_u = u;
+    d->last_unit = unit;
     d->pending = -1;
     d->found = 1;
     d->tail = 1;
@@ -316,8 +323,9 @@ static int dur_word(durstate *d, const gx_lexicon *lx, const tok *t)
 {
     const gx_word *w = gx_wordtab_find(&lx->units, t->s, t->n);
     long h;
-    if (w && d->pending >= 0 && strchr(UNITS, w->value)) {
-        dur_unit(d, (char)w->value);
+    if (w && d->pending >= 0 && GX_UNIT_DESIGNATOR(w->value) &&
+        strchr(UNITS, GX_UNIT_DESIGNATOR(w->value))) {
+        dur_unit(d, w->value);
         return 1;
     }
     if ((w = gx_wordtab_find(&lx->numbers, t->s, t->n))) {
@@ -370,7 +378,7 @@ static void iso_write(long parts[N_UNITS], char iso[GX_ISO_MAX])
 }
 
 int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
-                char fallback_unit, char iso[GX_ISO_MAX], char *last_unit)
+                long fallback_unit, char iso[GX_ISO_MAX], long *last_unit)
 {
     durstate d;
     memset(&d, 0, sizeof d);
@@ -391,14 +399,14 @@ int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
             d.tail = 0;
         }
     }
-    if (d.pending >= 0 && fallback_unit && strchr(UNITS, fallback_unit)) {
+    if (d.pending >= 0 && GX_UNIT_DESIGNATOR(fallback_unit) &&
+        strchr(UNITS, GX_UNIT_DESIGNATOR(fallback_unit)))
         dur_unit(&d, fallback_unit);
-    }
     if (!d.found)
         return -1;
     iso_write(d.parts, iso);
     if (last_unit)
-        *last_unit = UNITS[d.last_u];
+        *last_unit = d.last_unit;
     return 0;
 }
 

@@ -12,11 +12,13 @@
 
 /* Read a duration phrase ("3 years", "un an et six mois", "72 uur").
  * fallback_unit (0 for none) is used for a trailing number without a unit
- * ("5" in "5 to 10 years"). Writes the ISO 8601 form into iso and the last
- * unit seen into *last_unit. Returns 0, or -1 if the phrase holds no
- * number-unit pair. */
+ * ("5" in "5 to 10 years", "2" in "2 to 3 decades"). Units are values as in
+ * gx_lexicon.units (GX_UNIT_VALUE: a designator and a count; a plain
+ * designator such as 'Y' counts once). Writes the ISO 8601 form into iso
+ * and the last unit seen into *last_unit. Returns 0, or -1 if the phrase
+ * holds no number-unit pair. */
 int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
-                char fallback_unit, char iso[GX_ISO_MAX], char *last_unit);
+                long fallback_unit, char iso[GX_ISO_MAX], long *last_unit);
 
 /* The first number in a phrase (digits or number words), or -1. */
 int gx_first_number(const gx_lexicon *lx, const char *s, size_t n);

@@ -33,6 +33,14 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
     size_t maxlen;         /* longest word, in bytes (valid with the index) */
 } gx_wordtab;
 
+/* A unit word's value in gx_lexicon.units: its designator (Y M W D H, or I
+ * for minutes) in the low byte, how many of it the word holds above
+ * ("fortnight" 2 W, "trimestre" 3 M). */
+#define GX_UNIT_VALUE(designator, count) \
+    ((long)(count) << 8 | (long)(unsigned char)(designator))
+#define GX_UNIT_DESIGNATOR(value) ((char)((value) & 0xFF))
+#define GX_UNIT_COUNT(value) ((value) >> 8)
+
 typedef struct gx_lexicon {
     int present;
     gx_wordtab stopwords, numbers, units;

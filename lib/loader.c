@@ -295,14 +295,24 @@ static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         rc = want(ld, v, YAML_SCALAR_NODE, "a unit");
     if (rc)
         return rc;
+    /* [count]unit: a unit word may hold several of a designator
+     * ("fortnight: 2W", "trimestre: 3M", "decennium: 10Y") */
     const char *u = sval(v);
+    long count = 1;
+    if (*u >= '1' && *u <= '9') {
+        count = 0;
+        while (*u >= '0' && *u <= '9' && count < 1000)
+            count = count * 10 + (*u++ - '0');
+    }
     int minutes = !strcmp(u, "TM");   /* ISO 8601's minutes, after the T */
-    if (!minutes && (strlen(u) != 1 || !strchr("YMWDH", u[0])))
+    if (count >= 1000 ||
+        (!minutes && (strlen(u) != 1 || !strchr("YMWDH", u[0]))))
         return fail(ld, v, GDPRX_ESYNTAX,
-                    "unit '%s' must be one of Y, M, W, D, H, TM (for '%s')",
-                    u, sval(k));
+                    "unit '%s' must be one of Y, M, W, D, H, TM, with an "
+                    "optional count of 1 to 999 before it (2W, 3M) (for "
+                    "'%s')", sval(v), sval(k));
     if (gx_wordtab_add(c->tab, sval(k), k->data.scalar.length,
-                       minutes ? 'I' : u[0]) != 0)
+                       GX_UNIT_VALUE(minutes ? 'I' : u[0], count)) != 0)
         return gx_error_nomem(ld->err);
     return GDPRX_OK;
 }

@@ -272,7 +272,7 @@ static unsigned extract(const mstate *m, const pcre2_code *re,
 {
     const char *x = m->t->s;
     size_t s, e;
-    char unit = 0;
+    long unit = 0;
     unsigned have = 0;
     if (group(m, re, "duration_max", base, &s, &e) &&
         gx_duration(lx, x + s, e - s, 0, h->duration_max, &unit) == 0)

@@ -79,14 +79,15 @@ START_TEST(test_duration)
     gx_text t;
     norm(c->name, c->in, &t);
     char iso[GX_ISO_MAX];
-    char last = '?';
+    long last = '?';
     int rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
                          &last);
     ck_assert_msg(rc == 0, "%s: gx_duration failed", c->name);
     ck_assert_msg(!strcmp(iso, c->want), "%s: %s, want %s", c->name, iso,
                   c->want);
-    ck_assert_msg(last == c->last, "%s: last unit '%c', want '%c'", c->name,
-                  last, c->last);
+    ck_assert_msg(GX_UNIT_DESIGNATOR(last) == c->last,
+                  "%s: last unit '%c', want '%c'", c->name,
+                  GX_UNIT_DESIGNATOR(last), c->last);
     /* last_unit may be NULL */
     rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
                      NULL);
@@ -319,7 +320,7 @@ START_TEST(test_no_duration)
     gx_text t;
     norm(c->name, c->in, &t);
     char iso[GX_ISO_MAX] = "untouched";
-    char last = '?';
+    long last = '?';
     int rc = gx_duration(&rules->lex[c->lang], t.s, t.len, c->fallback, iso,
                          &last);
     ck_assert_msg(rc == -1, "%s: gx_duration gave %s", c->name, iso);
@@ -381,6 +382,13 @@ static void shipped_setup(void)
 static void shipped_teardown(void) { gdprx_rules_free(shipped); }
 
 static const struct case_ composed[] = {
+    /* unit words that hold several of a designator (the lexicon's 2W, 3M) */
+    {"a fortnight", EN, "a fortnight", 0, "P2W", 'W'},
+    {"two decades", EN, "two decades", 0, "P20Y", 'Y'},
+    {"un trimestre", FR, "un trimestre", 0, "P3M", 'M'},
+    {"deux semestres", FR, "deux semestres", 0, "P12M", 'M'},
+    {"twee kwartalen", NL, "twee kwartalen", 0, "P6M", 'M'},
+    {"een decennium", NL, "een decennium", 0, "P10Y", 'Y'},
     {"twenty-four months", EN, "twenty-four months", 0, "P24M", 'M'},
     {"seventy-two hours", EN, "seventy-two hours", 0, "PT72H", 'H'},
     {"one hundred and eighty days", EN, "one hundred and eighty days", 0,
@@ -418,20 +426,41 @@ static const struct case_ composed[] = {
     {"1,5 jaar", NL, "1,5 jaar", 0, "P1Y6M", 'Y'},
 };
 
+/* The lower bound of a range takes the upper bound's unit, count and all:
+ * "2 to 3 decades" is 20 to 30 years. */
+START_TEST(test_range_unit_count)
+{
+    gx_text t;
+    norm("3 decades", "3 decades", &t);
+    char iso[GX_ISO_MAX];
+    long last = 0;
+    ck_assert_int_eq(gx_duration(&shipped->lex[EN], t.s, t.len, 0, iso, &last),
+                     0);
+    ck_assert_str_eq(iso, "P30Y");
+    gx_text_free(&t);
+    norm("2", "2", &t);
+    ck_assert_int_eq(gx_duration(&shipped->lex[EN], t.s, t.len, last, iso,
+                                 NULL), 0);
+    ck_assert_msg(!strcmp(iso, "P20Y"), "2 (of decades): %s", iso);
+    gx_text_free(&t);
+}
+END_TEST
+
 START_TEST(test_composed)
 {
     const struct case_ *c = &composed[_i];
     gx_text t;
     norm(c->name, c->in, &t);
     char iso[GX_ISO_MAX];
-    char last = '?';
+    long last = '?';
     int rc = gx_duration(&shipped->lex[c->lang], t.s, t.len, c->fallback, iso,
                          &last);
     ck_assert_msg(rc == 0, "%s: gx_duration failed", c->name);
     ck_assert_msg(!strcmp(iso, c->want), "%s: %s, want %s", c->name, iso,
                   c->want);
-    ck_assert_msg(last == c->last, "%s: last unit '%c', want '%c'", c->name,
-                  last, c->last);
+    ck_assert_msg(GX_UNIT_DESIGNATOR(last) == c->last,
+                  "%s: last unit '%c', want '%c'", c->name,
+                  GX_UNIT_DESIGNATOR(last), c->last);
     gx_text_free(&t);
 }
 END_TEST
@@ -559,6 +588,7 @@ static Suite *stage_suite(void)
     TCase *ship = tcase_create("shipped");
     tcase_add_unchecked_fixture(ship, shipped_setup, shipped_teardown);
     tcase_add_loop_test(ship, test_composed, 0, N(composed));
+    tcase_add_test(ship, test_range_unit_count);
     tcase_add_loop_test(ship, test_composed_number, 0, N(composed_numbers));
     tcase_add_loop_test(ship, test_shipped_durations, 0, N(shipped_docs));
     tcase_add_loop_test(ship, test_shipped_emails, 0, N(shipped_emails));

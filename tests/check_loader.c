@@ -227,6 +227,9 @@ static const struct bad_case {
      2, 1, "YAML error", NULL},
     {"bad unit in a lexicon", "bad/bad_unit.yaml", GDPRX_ESYNTAX, NULL, 3, 19,
      "unit 'Q' must be one of Y, M, W, D, H, TM", "year"},
+    {"unit count out of range", "bad/bad_unit_count.yaml", GDPRX_ESYNTAX,
+     NULL, 3, 19, "unit '1000Y' must be one of Y, M, W, D, H, TM, with an "
+     "optional count of 1 to 999", "year"},
     {"bad half in a lexicon", "bad/bad_half.yaml", GDPRX_ESYNTAX, NULL, 3, 20,
      "value 'many' of 'half' must be a number between 0 and 10", NULL},
     {"id not type.subtype.variant", "bad/bad_id.yaml", GDPRX_ESYNTAX, NULL, 2,

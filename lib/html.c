@@ -302,6 +302,39 @@ static size_t resync(const char *raw, size_t i, size_t rn, const char *dec,
     return 0;
 }
 
+/* End of the bytes at raw[i] that gumbo decoded as one U+FFFD: a NUL, or
+ * an invalid UTF-8 sequence (its longest valid-looking prefix, at least one
+ * byte, as gumbo's decoder consumes it); 0 when raw[i] starts a valid
+ * character other than NUL. Without it each replaced byte went to resync(),
+ * a search of up to 4 KB: HTML full of invalid bytes ran at ~1 MB/s. */
+static size_t replaced_end(const char *raw, size_t i, size_t rn)
+{
+    const unsigned char *u = (const unsigned char *)raw;
+    unsigned c = u[i];
+    if (c == 0)
+        return i + 1;
+    if (c < 0x80)
+        return 0;
+    if (c < 0xC2 || c > 0xF4)
+        return i + 1;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2, k = 1;
+    for (; k < len && i + k < rn; k++) {
+        unsigned b = u[i + k];
+        unsigned lo = 0x80, hi = 0xBF;   /* the second byte's narrower ranges */
+        if (k == 1 && c == 0xE0)
+            lo = 0xA0;
+        else if (k == 1 && c == 0xED)
+            hi = 0x9F;
+        else if (k == 1 && c == 0xF0)
+            lo = 0x90;
+        else if (k == 1 && c == 0xF4)
+            hi = 0x8F;
+        if (b < lo || b > hi)
+            break;
+    }
+    return k == len ? 0 : i + k;
+}
+
 /* Write a text node: its decoded text, each character mapped to its
  * source in the node's original text (at HTML offset base). */
 static void put_text_node(wr *w, const GumboText *tx)
@@ -329,6 +362,9 @@ static void put_text_node(wr *w, const GumboText *tx)
         } else if (i < rn && raw[i] == '\r' && dec[j] == '\n') {
             k = i + 1 + (i + 1 < rn && raw[i + 1] == '\n');
             d = 1;
+        } else if (i < rn && n == 3 && !memcmp(dec + j, "\xEF\xBF\xBD", 3) &&
+                   (k = replaced_end(raw, i, rn)) != 0) {
+            d = 3;
         } else if (i < rn && (k = resync(raw, i, rn, dec, j, dn)) != 0) {
             i = k;   /* skip what gumbo dropped, then align again */
             continue;

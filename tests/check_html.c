@@ -85,6 +85,34 @@ START_TEST(visible_text)
 }
 END_TEST
 
+/* Invalid bytes in a text node: gumbo gives one U+FFFD per invalid
+ * sequence; each maps to exactly its source bytes (a lone byte, a truncated
+ * sequence), and the text after it keeps its own offsets. */
+START_TEST(replaced_bytes)
+{
+    static const char in[] = "<p>a\xFF b\xE2\x82 c\xF0\x9F\x98 d</p>";
+    gx_html h;
+    gdprx_error err;
+    size_t n = sizeof in - 1;
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID,
+                                     &err), GDPRX_OK);
+    ck_assert_msg(!strcmp(h.s, "a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d"),
+                  "replaced: got \"%s\"", h.s);
+    static const struct {
+        size_t at;            /* byte of the text */
+        unsigned start, end;  /* its source */
+    } want[] = {{1, 4, 5}, {6, 7, 9}, {11, 11, 14}, {15, 15, 16}};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+        ck_assert_msg(h.ostart[want[k].at] == want[k].start &&
+                          h.oend[want[k].at] == want[k].end,
+                      "replaced: text byte %zu maps to [%u, %u), want "
+                      "[%u, %u)", want[k].at, h.ostart[want[k].at],
+                      h.oend[want[k].at], want[k].start, want[k].end);
+    check_map(&h, in, n, "replaced");
+    gx_html_free(&h);
+}
+END_TEST
+
 static const struct dcase {
     const char *name, *in;
     int want;
@@ -266,6 +294,7 @@ static Suite *html_suite(void)
     tcase_add_unchecked_fixture(core, rules_setup, rules_teardown);
     tcase_add_test(core, paragraphs_apart);
     tcase_add_test(core, utf8_offset);
+    tcase_add_test(core, replaced_bytes);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);

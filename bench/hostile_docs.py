@@ -83,6 +83,12 @@ def shapes(mb, big_mb, corpus):
     yield "deep markdown headings", [], repeat_to(
         b"#" * 200 + b" Heading\n", size)
     yield "random UTF-8, invalid bytes", ["--replace-invalid"], random_utf8(size)
+    # HTML whose text nodes hold runs of invalid bytes (each a U+FFFD that
+    # the reader maps back to its bytes)
+    yield "HTML, invalid bytes in text", ["--format", "html",
+                                          "--replace-invalid"], repeat_to(
+        b"<p>We never sell your data \xff\xfe " + b"\xff" * 40 + b"</p>\n",
+        size)
     yield "digits", [], b"1" * size
     yield "e-mail-like tokens", [], repeat_to(
         b"privacy.dpo-team@example-company.co.uk ", size)

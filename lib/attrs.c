@@ -265,8 +265,7 @@ typedef struct durstate {
     long parts[N_UNITS];   /* Y M W D H I(minutes) */
     long pending;    /* thousandths, -1: none */
     numrun run;
-    int last_u;      /* index of the last unit seen, -1: none */
-    long last_unit;  /* its value (GX_UNIT_VALUE) */
+    long last_unit;  /* the last unit seen (GX_UNIT_VALUE), 0: none */
     int tail;        /* after a unit: 1, then a joiner: 2 ("year and a half") */
     int found;
 } durstate;
@@ -278,10 +277,23 @@ static void dur_number(durstate *d, long w)
     d->pending = run_milli(&d->run);
 }
 
+/* Index in UNITS of unit value `unit` (GX_UNIT_VALUE; its designator is
+ * one of UNITS), and how many of it the unit holds. */
+static int unit_index(long unit)
+{
+    return (int)(strchr(UNITS, GX_UNIT_DESIGNATOR(unit)) - UNITS);
+}
+
+static long unit_count(long unit)
+{
+    return GX_UNIT_COUNT(unit) > 0 ? GX_UNIT_COUNT(unit) : 1;
+}
+
 static void dur_half(durstate *d, long milli)
 {
-    if (d->tail >= 2 && d->last_u >= 0 && milli < MILLI) {
-        add_milli(d->parts, d->last_u, milli);   /* "un an et demi" */
+    if (d->tail >= 2 && d->last_unit && milli < MILLI) {
+        add_milli(d->parts, unit_index(d->last_unit),   /* "un an et demi" */
+                  milli * unit_count(d->last_unit));
         d->tail = 0;
         d->pending = -1;                          /* the "a" of "and a half" */
         memset(&d->run, 0, sizeof d->run);
@@ -300,15 +312,13 @@ static void dur_joiner(durstate *d)
         d->run.joined = 1;
 }
 
-/* The pending number of unit value `unit` (GX_UNIT_VALUE; its designator
- * is one of UNITS): "2 fortnights" is 4 weeks. */
+/* The pending number of unit value `unit`: "2 fortnights" is 4 weeks. */
 static void dur_unit(durstate *d, long unit)
 {
-    int u = (int)(strchr(UNITS, GX_UNIT_DESIGNATOR(unit)) - UNITS);
-    long count = GX_UNIT_COUNT(unit) > 0 ? GX_UNIT_COUNT(unit) : 1;
-    add_milli(d->parts, u, d->pending <= LONG_MAX / count
-                               ? d->pending * count : LONG_MAX);
-    d->last_u = u;
+    long count = unit_count(unit);
+    add_milli(d->parts, unit_index(unit), d->pending <= LONG_MAX / count
+                                              ? d->pending * count
+                                              : LONG_MAX);
     d->last_unit = unit;
     d->pending = -1;
     d->found = 1;
@@ -383,7 +393,6 @@ int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
     durstate d;
     memset(&d, 0, sizeof d);
     d.pending = -1;
-    d.last_u = -1;
     size_t i = 0;
     tok t;
     while (next_tok(s, n, &i, &t)) {

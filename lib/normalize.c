@@ -192,10 +192,7 @@ static int emit_ascii(gx_text *t, const unsigned char *in, size_t i, size_t e)
         uint8_t *code = t->code;
         while (k < e && in[k] > 0x20 && in[k] < 0x7F &&
                len % GX_MAP_BLOCK != 0 && k - last < 16) {
-            unsigned char c = in[k];
-            c = c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A'))
-                : c == '`'           ? '\''
-                                     : c;
+            unsigned char c = fold_ascii(in[k]);
             code[len] = (uint8_t)((k - last) << 4 | 1);
             last = k++;
             s[len++] = (char)c;

@@ -158,6 +158,10 @@ GDPRX_API int gdprx_rules_load_yaml(gdprx_rules **out, const char *yaml,
 #define GDPRX_RULES_MAX_EXPANDED_LEN (1u << 20) /* bytes of a pattern once
                                                    its {{macros}} expand */
 #define GDPRX_RULES_MAX_EXAMPLES 1024     /* examples of a rule, per language */
+#define GDPRX_RULES_THREADS 2             /* threads of a load (not a limit):
+                                             more gains little, as the
+                                             scanner of the largest language
+                                             takes ~45 % of the parallel part */
 
 /** Options of gdprx_rules_load_opts(). Initialize with
  *  gdprx_rules_options_init(); every limit left at 0 takes its default
@@ -184,6 +188,16 @@ typedef struct gdprx_rules_options {
                                 {{macros}} and {{concepts}} are expanded */
     size_t max_examples;     /* examples (match plus no_match) of one rule
                                 in one language */
+    size_t threads;          /* threads the load may use, the caller's
+                                included: 0 means GDPRX_RULES_THREADS; 1
+                                loads on the caller's thread only. The
+                                concept scanners of the languages and the
+                                rule patterns are built in parallel; every
+                                thread started is joined before the load
+                                returns, and a thread that cannot be
+                                started is not an error (its work is done
+                                on the caller's thread). Results are the
+                                same for every value. */
 } gdprx_rules_options;
 
 /** Set the first `size` bytes of `opts` to the defaults (every limit 0,

@@ -31,6 +31,8 @@ typedef struct gx_schema {
     gx_loc lex_loc[GX_NLANG];
     size_t max_expanded;    /* bytes a pattern may reach once its macros
                                and concepts are expanded; 0: no limit */
+    size_t threads;         /* threads the compile may use (0 or 1: the
+                               caller's only) */
 } gx_schema;
 
 /* Compile everything sc->rs needs; on error sc->rs is left to be freed by

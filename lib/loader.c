@@ -1375,6 +1375,7 @@ int gx_load_sources_lim(gdprx_rules **out, const gx_source *src, size_t n,
     ld.err = err;
     ld.lim = lim;
     ld.sc.max_expanded = lim->expanded_len;
+    ld.sc.threads = lim->threads;
     if (!(ld.rs = ld.sc.rs = calloc(1, sizeof *ld.rs)))
         return gx_error_nomem(err);
     int rc = GDPRX_OK;

@@ -52,6 +52,7 @@ int gx_limits_resolve(gx_limits *out, const gdprx_rules_options *opts,
     out->expanded_len =
         or_default(o.max_expanded_len, GDPRX_RULES_MAX_EXPANDED_LEN);
     out->examples = or_default(o.max_examples, GDPRX_RULES_MAX_EXAMPLES);
+    out->threads = or_default(o.threads, GDPRX_RULES_THREADS);
     return GDPRX_OK;
 }
 

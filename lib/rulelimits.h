@@ -13,6 +13,7 @@
 typedef struct gx_limits {
     size_t file_size, total_size, depth, rules, concepts, terms, patterns,
         pattern_len, expanded_len, examples;
+    size_t threads;   /* of the load, >= 1 */
 } gx_limits;
 
 /* Resolve `opts` (NULL: defaults) into *out.

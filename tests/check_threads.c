@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* One rule set shared by 8 threads, each analyzing different documents:
- * every result is byte-identical (as JSON) to the single-threaded one. Run
- * under ThreadSanitizer by .ci/run. Documents: the example policies and, if
- * present, the development corpus. */
+ * every result is byte-identical (as JSON) to the single-threaded one; and
+ * a rule set loaded with 1, 2 or 4 load threads gives the same results and
+ * the same errors. Run under ThreadSanitizer by .ci/run. Documents: the
+ * example policies and, if present, the development corpus. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -84,6 +85,67 @@ START_TEST(test_shared_rules)
 }
 END_TEST
 
+/* The load's threads change nothing: a set loaded on the caller's thread
+ * only, and one loaded with more threads than it has tasks, give every
+ * document the JSON of the default load (2 threads) and the same rules. */
+START_TEST(test_load_threads)
+{
+    static const size_t counts[] = {1, 4};
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        gdprx_rules_options opts;
+        gdprx_rules_options_init(&opts);
+        opts.threads = counts[c];
+        gdprx_rules *rs = NULL;
+        gdprx_error err;
+        ck_assert_msg(gdprx_rules_load_opts(&rs, rules_dir(), &opts, &err) ==
+                          GDPRX_OK,
+                      "threads %zu: %s", counts[c], err.message);
+        ck_assert_uint_eq(gdprx_rules_count(rs), gdprx_rules_count(rules));
+        ck_assert_uint_eq(gdprx_rules_warning_count(rs),
+                          gdprx_rules_warning_count(rules));
+        size_t bad = 0;
+        for (size_t i = 0; i < n_docs; i++) {
+            gdprx_result *r = NULL;
+            char *js = NULL;
+            if (gdprx_analyze(&r, rs, docs[i].text, docs[i].len, NULL,
+                              &err) == GDPRX_OK)
+                gdprx_result_to_json(&js, NULL, r, &err);
+            bad += !js || strcmp(js, docs[i].json) != 0;
+            gdprx_free(js);
+            gdprx_result_free(r);
+        }
+        ck_assert_msg(bad == 0, "threads %zu: %zu of %zu documents differ",
+                      counts[c], bad, n_docs);
+        gdprx_rules_free(rs);
+    }
+}
+END_TEST
+
+/* A rule file with an error gives the same located error whatever the
+ * number of load threads (the patterns' task runs beside the scanners'). */
+START_TEST(test_load_threads_error)
+{
+    char path[1024];
+    data_path("bad/bad_regex.yaml", path, sizeof path);
+    gdprx_error first;
+    for (size_t t = 1; t <= 4; t++) {
+        gdprx_rules_options opts;
+        gdprx_rules_options_init(&opts);
+        opts.threads = t;
+        gdprx_rules *rs = NULL;
+        gdprx_error err;
+        ck_assert_int_eq(gdprx_rules_load_opts(&rs, path, &opts, &err),
+                         GDPRX_EPATTERN);
+        ck_assert_ptr_null(rs);
+        ck_assert_int_eq(err.line, 6);
+        if (t == 1)
+            first = err;
+        else
+            ck_assert_str_eq(err.message, first.message);
+    }
+}
+END_TEST
+
 static void setup(void)
 {
     gdprx_error err;
@@ -116,6 +178,8 @@ static Suite *threads_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, test_shared_rules);
+    tcase_add_test(tc, test_load_threads);
+    tcase_add_test(tc, test_load_threads_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -27,12 +27,20 @@ typedef struct compiler {
     uint32_t *by_name;     /* open-addressed concept ids by name hash,
                               UINT32_MAX free; [name_mask + 1], owned */
     size_t name_mask;
-    struct compiled *done; /* every pattern compiled so far, by hash of its
-                              expanded text; [done_mask + 1], owned (the
-                              codes are borrowed from the rule set) */
-    size_t done_mask, n_done;
-    gdprx_error *err;
+    struct donetab *done;  /* every pattern compiled so far; shared by the
+                              copies of the compiler that compile the
+                              languages' concepts in parallel */
+    pthread_mutex_t *mu;   /* NULL, or held by such a copy while it uses
+                              `done` (and rs->max_groups) */
+    gdprx_error *err;      /* this copy's */
 } compiler;
+
+typedef struct donetab {
+    struct compiled *v;    /* by hash of the expanded text; [mask + 1],
+                              owned (the codes are borrowed from the rule
+                              set) */
+    size_t mask, n;
+} donetab;
 
 /* A compiled pattern, kept while compiling: the same expanded text with the
  * same JIT choice is compiled again as a copy of the code (~57 of the
@@ -325,41 +333,41 @@ static uint64_t text_hash(const char *t)
     return h;
 }
 
-static compiled *done_slot(compiler *ld, const char *text, uint64_t h,
+static compiled *done_slot(donetab *d, const char *text, uint64_t h,
                            int jit)
 {
-    size_t k = (size_t)h & ld->done_mask;
-    while (ld->done[k].text && (ld->done[k].hash != h ||
-                                ld->done[k].jit != jit ||
-                                strcmp(ld->done[k].text, text)))
-        k = (k + 1) & ld->done_mask;
-    return &ld->done[k];
+    size_t k = (size_t)h & d->mask;
+    while (d->v[k].text && (d->v[k].hash != h || d->v[k].jit != jit ||
+                            strcmp(d->v[k].text, text)))
+        k = (k + 1) & d->mask;
+    return &d->v[k];
 }
 
 static int done_grow(compiler *ld)
 {
-    if (ld->done && 2 * (ld->n_done + 1) <= ld->done_mask + 1)
+    donetab *d = ld->done;
+    if (d->v && 2 * (d->n + 1) <= d->mask + 1)
         return GDPRX_OK;
-    size_t size = ld->done ? 2 * (ld->done_mask + 1) : 256;
-    compiled *old = ld->done;
-    size_t old_size = old ? ld->done_mask + 1 : 0;
-    if (!(ld->done = calloc(size, sizeof *ld->done))) {
-        ld->done = old;
+    size_t size = d->v ? 2 * (d->mask + 1) : 256;
+    compiled *old = d->v;
+    size_t old_size = old ? d->mask + 1 : 0;
+    if (!(d->v = calloc(size, sizeof *d->v))) {
+        d->v = old;
         return gx_error_nomem(ld->err);
     }
-    ld->done_mask = size - 1;
+    d->mask = size - 1;
     for (size_t i = 0; i < old_size; i++)
         if (old[i].text)
-            *done_slot(ld, old[i].text, old[i].hash, old[i].jit) = old[i];
+            *done_slot(d, old[i].text, old[i].hash, old[i].jit) = old[i];
     free(old);
     return GDPRX_OK;
 }
 
-static void done_free(compiler *ld)
+static void done_free(donetab *d)
 {
-    for (size_t i = 0; ld->done && i <= ld->done_mask; i++)
-        free(ld->done[i].text);
-    free(ld->done);
+    for (size_t i = 0; d->v && i <= d->mask; i++)
+        free(d->v[i].text);
+    free(d->v);
 }
 
 /* Compile expanded text x, or copy the code of an identical one; *slot
@@ -372,7 +380,7 @@ static int compile_text(compiler *ld, const char *x, gx_loc loc,
     if (rc)
         return rc;
     uint64_t h = text_hash(x);
-    compiled *c = *slot = done_slot(ld, x, h, jit);
+    compiled *c = *slot = done_slot(ld->done, x, h, jit);
     if (c->text) {
         if (!(*out = pcre2_code_copy(c->code)))
             return gx_error_nomem(ld->err);
@@ -388,7 +396,7 @@ static int compile_text(compiler *ld, const char *x, gx_loc loc,
     c->jit = jit;
     c->code = *out;
     c->lits_lang = -1;
-    ld->n_done++;
+    ld->done->n++;
     return GDPRX_OK;
 }
 
@@ -429,11 +437,15 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     const char *stack[MACRO_DEPTH + 1];
     int rc = expand(ld, lang, src, loc, &b, stack, 0);
     compiled *c = NULL;
+    if (ld->mu)
+        pthread_mutex_lock(ld->mu);
     if (!rc)
         rc = compile_text(ld, b.s ? b.s : "", loc, what,
                           strcmp(what, "case pattern") != 0, out, &c);
     if (!rc && lits)
         rc = text_lits(ld, c, lang, b.s ? b.s : "", lits, n_lits);
+    if (ld->mu)
+        pthread_mutex_unlock(ld->mu);
     if (x && !rc)
         *x = b;
     else
@@ -576,7 +588,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     size_t head = (size_t)(at - w), tail = strlen(at + 1 + n);
     for (size_t k = 0; k < ref->n_words && !rc; k++) {
         size_t mid = strlen(ref->words[k]);   /* head + word + tail */
-        char *nw = gx_pool_alloc(&ld->rs->word_pool, head + mid + tail + 1, 0);
+        char *nw = gx_pool_alloc(&ld->rs->word_pool[lang], head + mid + tail + 1, 0);
         if (nw) {
             memcpy(nw, w, head);
             memcpy(nw + head, ref->words[k], mid);
@@ -660,8 +672,12 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         pcre2_pattern_info(cl->re, PCRE2_INFO_CAPTURECOUNT, &cc);
         cl->req = gx_required_byte(cl->re);
     }
+    if (ld->mu)
+        pthread_mutex_lock(ld->mu);
     if (cc > ld->rs->max_groups)   /* the match data must hold its groups */
         ld->rs->max_groups = cc;
+    if (ld->mu)
+        pthread_mutex_unlock(ld->mu);
     return rc;
 }
 
@@ -689,7 +705,7 @@ static int compile_concept(compiler *ld, size_t ci, int lang, gx_loc ref,
         char why[300];
         size_t n = 0;
         int plain = 0;   /* no expansion has '@' or '*' */
-        rc = gx_term_expand(c->l[lang].terms[t], &ld->rs->word_pool, &ex, &n,
+        rc = gx_term_expand(c->l[lang].terms[t], &ld->rs->word_pool[lang], &ex, &n,
                             &cap, &plain, why, sizeof why);
         if (rc == GDPRX_ENOMEM)
             rc = gx_error_nomem(ld->err);
@@ -737,29 +753,134 @@ static int resolve_needs(compiler *ld, gx_concept *c)
     return GDPRX_OK;
 }
 
+/* The concepts of one language, compiled by a copy of the compiler (its own
+ * error; the pattern table shared under the lock): a language's concepts
+ * touch only that language's state, terms and word pool. */
+typedef struct lang_job {
+    compiler c;
+    gdprx_error err;
+    size_t upto;           /* compile concepts [0, upto) */
+    size_t failed_at;      /* the concept whose compile failed, or upto */
+    int rc;
+} lang_job;
+
+typedef struct lang_jobs {
+    lang_job job[GX_NLANG];
+    int order[GX_NLANG];   /* languages, most terms first */
+    atomic_int next;
+} lang_jobs;
+
+static void *take_langs(void *arg)
+{
+    lang_jobs *js = arg;
+    for (int i; (i = atomic_fetch_add(&js->next, 1)) < GX_NLANG;) {
+        int l = js->order[i];
+        lang_job *j = &js->job[l];
+        gdprx_rules *rs = j->c.rs;
+        j->failed_at = j->upto;
+        for (size_t k = 0; k < j->upto; k++)
+            if (rs->concepts[k].l[l].defined &&
+                (j->rc = compile_concept(&j->c, k, l, rs->concepts[k].loc,
+                                         0))) {
+                j->failed_at = k;
+                break;
+            }
+    }
+    return NULL;
+}
+
+/* Start up to `want` threads running fn(arg) beside the caller's; returns
+ * how many started (one that cannot start leaves its share to the
+ * caller). */
+static size_t start_threads(pthread_t *th, size_t want, void *(*fn)(void *),
+                            void *arg)
+{
+    size_t started = 0;
+    while (started < want && pthread_create(&th[started], NULL, fn, arg) == 0)
+        started++;
+    return started;
+}
+
+static size_t helpers_wanted(const compiler *ld)
+{
+    size_t want = ld->sc->threads > 1 ? ld->sc->threads - 1 : 0;
+    return want > GX_NLANG ? GX_NLANG : want;
+}
+
+/* Every concept in every language it is defined in. Errors as a serial
+ * compile in concept order (a concept's name, then its languages in
+ * order) would report them: the first concept named like a macro bounds
+ * the concepts compiled; the failure at the lowest (concept, language)
+ * wins. */
+static int compile_all_concepts(compiler *ld)
+{
+    gdprx_rules *rs = ld->rs;
+    size_t named = rs->n_concepts;   /* the first concept with a macro's name */
+    for (size_t i = 0; i < rs->n_concepts && named == rs->n_concepts; i++)
+        for (int l = 0; l < GX_NLANG; l++)
+            if (find_macro(ld, l, rs->concepts[i].name,
+                           strlen(rs->concepts[i].name))) {
+                named = i;
+                break;
+            }
+    lang_jobs *js = calloc(1, sizeof *js);
+    if (!js)
+        return gx_error_nomem(ld->err);
+    pthread_mutex_t mu;
+    size_t want = helpers_wanted(ld);
+    if (want && pthread_mutex_init(&mu, NULL) != 0)
+        want = 0;
+    size_t weight[GX_NLANG] = {0};
+    for (int l = 0; l < GX_NLANG; l++) {
+        js->job[l].c = *ld;
+        js->job[l].c.err = &js->job[l].err;
+        js->job[l].c.mu = want ? &mu : NULL;
+        js->job[l].upto = named;
+        js->order[l] = l;
+        for (size_t i = 0; i < named; i++)
+            weight[l] += rs->concepts[i].l[l].n_terms;
+    }
+    for (int i = 1; i < GX_NLANG; i++)   /* most written terms first */
+        for (int j = i; j > 0 && weight[js->order[j]] > weight[js->order[j - 1]];
+             j--) {
+            int x = js->order[j];
+            js->order[j] = js->order[j - 1];
+            js->order[j - 1] = x;
+        }
+    atomic_init(&js->next, 0);
+    pthread_t th[GX_NLANG];
+    size_t started = start_threads(th, want, take_langs, js);
+    take_langs(js);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (want)
+        pthread_mutex_destroy(&mu);
+    int worst = -1;
+    for (int l = 0; l < GX_NLANG; l++)
+        if (js->job[l].rc &&
+            (worst < 0 || js->job[l].failed_at < js->job[worst].failed_at))
+            worst = l;
+    int rc = GDPRX_OK;
+    if (worst >= 0) {
+        if (ld->err)   /* (may be NULL: no error wanted) */
+            *ld->err = js->job[worst].err;
+        rc = js->job[worst].rc;
+    } else if (named < rs->n_concepts)
+        rc = gx_error_at(ld->err, GDPRX_ESYNTAX, rs->concepts[named].loc.file,
+                         rs->concepts[named].loc.line,
+                         rs->concepts[named].loc.col,
+                         "concept '%s' has the name of a macro",
+                         rs->concepts[named].name);
+    free(js);
+    return rc;
+}
+
 static int compile_concepts(compiler *ld)
 {
     gdprx_rules *rs = ld->rs;
-    for (size_t i = 0; i < rs->n_concepts; i++) {
-        if (find_macro(ld, 0, rs->concepts[i].name,
-                       strlen(rs->concepts[i].name)) ||
-            find_macro(ld, 1, rs->concepts[i].name,
-                       strlen(rs->concepts[i].name)) ||
-            find_macro(ld, 2, rs->concepts[i].name,
-                       strlen(rs->concepts[i].name)))
-            return gx_error_at(ld->err, GDPRX_ESYNTAX,
-                               rs->concepts[i].loc.file,
-                               rs->concepts[i].loc.line,
-                               rs->concepts[i].loc.col,
-                               "concept '%s' has the name of a macro",
-                               rs->concepts[i].name);
-        for (int l = 0; l < GX_NLANG; l++)
-            if (rs->concepts[i].l[l].defined) {
-                int rc = compile_concept(ld, i, l, rs->concepts[i].loc, 0);
-                if (rc)
-                    return rc;
-            }
-    }
+    int rc0 = compile_all_concepts(ld);
+    if (rc0)
+        return rc0;
     for (size_t i = 0; i < rs->n_concepts; i++) {
         int rc = resolve_needs(ld, &rs->concepts[i]);
         if (rc)
@@ -1090,18 +1211,14 @@ static int run_tasks(compiler *ld)
             t.order[j - 1] = x;
         }
     pthread_t th[GX_NLANG];
-    size_t started = 0, want = ld->sc->threads > 1 ? ld->sc->threads - 1 : 0;
-    if (want > GX_NLANG)
-        want = GX_NLANG;
-    while (started < want &&
-           pthread_create(&th[started], NULL, take_tasks, &t) == 0)
-        started++;   /* (one that cannot start leaves its share to us) */
+    size_t started = start_threads(th, helpers_wanted(ld), take_tasks, &t);
     take_tasks(&t);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     for (int l = 0; l < GX_NLANG; l++)
         if (t.rc[l]) {
-            *ld->err = t.err[l];
+            if (ld->err)
+                *ld->err = t.err[l];
             return t.rc[l];
         }
     return t.rc[TASK_PATTERNS];
@@ -1111,6 +1228,8 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
 {
     compiler ld;
     memset(&ld, 0, sizeof ld);
+    donetab done = {0};
+    ld.done = &done;
     ld.sc = sc;
     ld.rs = sc->rs;
     ld.err = err;
@@ -1138,7 +1257,7 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         free(ld.derived[l][1]);
     }
     free(ld.by_name);
-    done_free(&ld);
+    done_free(&done);
     return rc;
 }
 

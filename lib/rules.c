@@ -183,7 +183,8 @@ void gdprx_rules_free(gdprx_rules *rs)
     }
     for (size_t i = 0; i < rs->n_concepts; i++)
         gx_concept_free(&rs->concepts[i]);
-    gx_pool_free(&rs->word_pool);
+    for (int l = 0; l < GX_NLANG; l++)
+        gx_pool_free(&rs->word_pool[l]);
     for (size_t i = 0; i < rs->n_warn; i++)
         free(rs->warn[i]);
     free(rs->warn);

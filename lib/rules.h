@@ -117,8 +117,9 @@ struct gdprx_rules {
     gx_scanner *scan[GX_NLANG];  /* all literal terms of a language */
     int scan_naive;        /* tests only: find terms without the scanner */
     gx_term *terms[GX_NLANG];    /* the scanner's input, kept for scan_naive */
-    gx_pool word_pool;     /* the text of every concept's words (terms
-                              above point into it); owned */
+    gx_pool word_pool[GX_NLANG];  /* the text of every concept's words
+                              (terms above point into it), by language
+                              (languages compile in parallel); owned */
     size_t n_terms[GX_NLANG];
     /* Case index per language: patterns are numbered in rule order
      * (pnum -> rule, pattern); trig[trig_off[c] .. trig_off[c + 1]) are the

@@ -146,6 +146,53 @@ START_TEST(test_load_threads_error)
 }
 END_TEST
 
+/* Concepts compile one language per thread: the error reported is still
+ * the one a serial compile meets first (concept order, then language
+ * order; a concept named like a macro where its turn comes), not the one
+ * the fastest thread found. */
+START_TEST(test_concept_error_order)
+{
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"concepts:\n"
+         "  first: {en: [a], fr: [b], nl: ['@nowhere']}\n"
+         "  second: {en: ['@missing'], fr: [c], nl: [d]}\n",
+         "concept 'first': unknown concept '@nowhere'"},
+        {"concepts:\n"
+         "  first: {en: [a], fr: ['@nowhere'], nl: ['@nowhere']}\n"
+         "  second: {en: ['@missing'], fr: [c], nl: [d]}\n",
+         "c.yaml:2:24: concept 'first'"},
+        {"macros:\n  en: {second: x}\n"
+         "concepts:\n"
+         "  first: {en: [a], fr: [b], nl: [c]}\n"
+         "  second: {en: [a], fr: [b], nl: [c]}\n"
+         "  third: {en: ['@missing'], fr: [c], nl: [d]}\n",
+         "concept 'second' has the name of a macro"},
+        {"macros:\n  en: {third: x}\n"
+         "concepts:\n"
+         "  first: {en: [a], fr: [b], nl: ['@gone']}\n"
+         "  third: {en: [a], fr: [b], nl: [c]}\n",
+         "concept 'first': unknown concept '@gone'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (size_t t = 1; t <= 4; t++) {
+            gdprx_rules_options opts;
+            gdprx_rules_options_init(&opts);
+            opts.threads = t;
+            gdprx_rules *rs = NULL;
+            gdprx_error err;
+            int rc = gdprx_rules_load_yaml_opts(&rs, cases[i].yaml,
+                                                strlen(cases[i].yaml),
+                                                "c.yaml", &opts, &err);
+            ck_assert_msg(rc == GDPRX_ESYNTAX && !rs,
+                          "case %zu, threads %zu: rc %d", i, t, rc);
+            ck_assert_msg(strstr(err.message, cases[i].want),
+                          "case %zu, threads %zu: %s", i, t, err.message);
+        }
+}
+END_TEST
+
 static void setup(void)
 {
     gdprx_error err;
@@ -180,6 +227,7 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, test_shared_rules);
     tcase_add_test(tc, test_load_threads);
     tcase_add_test(tc, test_load_threads_error);
+    tcase_add_test(tc, test_concept_error_order);
     suite_add_tcase(s, tc);
     return s;
 }

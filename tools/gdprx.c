@@ -9,17 +9,22 @@
 
 #include "cli.h"
 
-/* Load `given` (--rules or NULL: the default set, see rules_locate()).
+/* Load `given` (--rules or NULL: the default set, see rules_locate()) with
+ * up to `threads` threads (0: the library's default).
  * Ownership: *rules is the caller's; *used (the path loaded) too, free() it;
  * used may be NULL. */
-static int load_rules(gdprx_rules **rules, const char *given, char **used)
+static int load_rules(gdprx_rules **rules, const char *given, char **used,
+                      int threads)
 {
     char *path = NULL;
     int rc = rules_locate(&path, given);
     if (rc)
         return rc;
     gdprx_error err;
-    if (gdprx_rules_load(rules, path, &err) != GDPRX_OK) {
+    gdprx_rules_options ropts;
+    gdprx_rules_options_init(&ropts);
+    ropts.threads = threads > 0 ? (size_t)threads : 0;
+    if (gdprx_rules_load_opts(rules, path, &ropts, &err) != GDPRX_OK) {
         fprintf(stderr, "gdprx: %s\n", err.message);
         free(path);
         return EXIT_RULES;
@@ -102,7 +107,7 @@ static int cmd_rules(int argc, char **argv)
     }
     gdprx_rules *rules;
     char *used = NULL;
-    int rc = load_rules(&rules, path, &used);
+    int rc = load_rules(&rules, path, &used, 0);
     if (rc)
         return rc;
     if (cmd == 0)
@@ -167,7 +172,7 @@ static int analyze(const opts *o, const char *const *paths, int npaths)
         fprintf(stderr, "gdprx: --json prints one document (%zu given); use "
                         "--jsonl for several\n", jobs.n);
         rc = EXIT_USAGE;
-    } else if (!(rc = load_rules(&rules, o->rules, NULL)) &&
+    } else if (!(rc = load_rules(&rules, o->rules, NULL, o->jobs)) &&
                !(rc = check_options(rules, o))) {
         rc = batch_run(rules, &jobs, o);
     }

@@ -2,8 +2,11 @@
 /* Benchmark of the whole pipeline: rule-set load time, throughput over an
  * input of repeated documents, time per stage (gx_analyze's timing hook plus
  * JSON output), findings, peak RSS; or, with --threads N, the throughput of N
- * threads sharing one rule set against 1 thread. Figures only, no checks.
- * usage: bench_pipeline [--threads N] RULES MIN_MB RUNS FILE... */
+ * threads sharing one rule set against 1 thread; or, with --load T, only
+ * the rule-set loads, with T load threads (gdprx_rules_options.threads; 0:
+ * the default). Figures only, no checks.
+ * usage: bench_pipeline [--threads N] RULES MIN_MB RUNS FILE...
+ *        bench_pipeline --load T RULES */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,16 +124,21 @@ fail:
     return -1;
 }
 
-/* Loads the rule set LOADS times; keeps the last. */
-static int load_rules(gdprx_rules **out, const char *dir, load_times *lt)
+/* Loads the rule set LOADS times with `threads` load threads (0: the
+ * default); keeps the last. */
+static int load_rules(gdprx_rules **out, const char *dir, load_times *lt,
+                      size_t threads)
 {
     double t[LOADS];
     gdprx_error err;
+    gdprx_rules_options ro;
+    gdprx_rules_options_init(&ro);
+    ro.threads = threads;
     *out = NULL;
     for (int i = 0; i < LOADS; i++) {
         gdprx_rules_free(*out);
         double t0 = now_ns();
-        if (gdprx_rules_load(out, dir, &err) != GDPRX_OK) {
+        if (gdprx_rules_load_opts(out, dir, &ro, &err) != GDPRX_OK) {
             fprintf(stderr, "%s: %s\n", dir, err.message);
             return -1;
         }
@@ -359,13 +367,26 @@ static int bench_threads(const gdprx_rules *rs, const input *in, int runs,
 int main(int argc, char **argv)
 {
     int threads = 0, a = 1;
+    if (argc == 4 && !strcmp(argv[1], "--load")) {
+        load_times lt;
+        gdprx_rules *rs;
+        int t = atoi(argv[2]);
+        if (t < 0 || load_rules(&rs, argv[3], &lt, (size_t)t))
+            return t < 0 ? 2 : 1;
+        printf("RESULT mode=load load_threads=%d rules=%zu load_ms=%.1f "
+               "first_load_ms=%.1f rss_kb=%ld\n", t, gdprx_rules_count(rs),
+               lt.median_ms, lt.first_ms, peak_rss_kb());
+        gdprx_rules_free(rs);
+        return 0;
+    }
     if (argc > 2 && !strcmp(argv[1], "--threads")) {
         threads = atoi(argv[2]);
         a = 3;
     }
     if (argc - a < 4 || (a == 3 && threads < 1)) {
-        fprintf(stderr, "usage: %s [--threads N] RULES MIN_MB RUNS FILE...\n",
-                argv[0]);
+        fprintf(stderr, "usage: %s [--threads N] RULES MIN_MB RUNS FILE...\n"
+                        "       %s --load LOAD_THREADS RULES\n",
+                argv[0], argv[0]);
         return 2;
     }
     double min_mb = atof(argv[a + 1]);
@@ -377,7 +398,7 @@ int main(int argc, char **argv)
     }
     gdprx_rules *rs;
     input in;
-    if (load_rules(&rs, argv[a], &lt))
+    if (load_rules(&rs, argv[a], &lt, 0))
         return 1;
     if (input_build(&in, argv + a + 3, (size_t)(argc - a - 3), min_mb * 1e6)) {
         gdprx_rules_free(rs);

@@ -2,8 +2,9 @@
 /* Stage 4b, compiling the schema into the immutable rule set. Order: lexicon
  * (word tables, derived {{number_word}}/{{unit_word}}, negation regexes),
  * every macro expanded once (a typo is an error where it is written),
- * concepts (terms expanded, normalized; regex terms compiled), one scanner
- * per language, rule patterns and cases, the case index. */
+ * concepts (terms expanded, normalized; regex terms compiled: the languages
+ * in parallel), then in parallel one scanner per language and the rule
+ * patterns and cases, then the case index. */
 #include "compile.h"
 
 #include <pthread.h>

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Stage 4a, loading: parses rule files with libyaml's document API, checks
- * the schema of rules/README.md, expands {{macros}} and compiles every
- * pattern. Invariant: an error stops the load and names file:line:col. */
+/* Stage 4a, loading: parses rule files with libyaml (each file's events
+ * composed into a document, on a second thread ahead of the file being
+ * read), checks the schema of rules/README.md and hands it to compile.c.
+ * Invariant: an error stops the load and names file:line:col; it is the
+ * error a serial load would meet first. */
 #include "loader.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -1122,19 +1125,25 @@ static const char *intern_file(loader *ld, const char *name)
     return s;
 }
 
-static int yaml_fail(loader *ld, const yaml_parser_t *p)
+static int yaml_fail_at(gdprx_error *err, const char *file,
+                        const yaml_parser_t *p)
 {
     const char *what = p->problem ? p->problem : "unreadable YAML";
     if (p->context)   /* the context mark tells where the construct began */
-        return gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
+        return gx_error_at(err, GDPRX_ESYNTAX, file,
                            (int)p->problem_mark.line + 1,
                            (int)p->problem_mark.column + 1,
                            "YAML error: %s (begun at %d:%d): %s", p->context,
                            (int)p->context_mark.line + 1,
                            (int)p->context_mark.column + 1, what);
-    return gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
+    return gx_error_at(err, GDPRX_ESYNTAX, file,
                        (int)p->problem_mark.line + 1,
                        (int)p->problem_mark.column + 1, "YAML error: %s", what);
+}
+
+static int yaml_fail(loader *ld, const yaml_parser_t *p)
+{
+    return yaml_fail_at(ld->err, ld->file, p);
 }
 
 /* A YAML error kept for later: the parser's problem, as yaml_fail reads
@@ -1212,12 +1221,12 @@ static int add_node(composer *c, const yaml_event_t *ev)
  * first document's schema errors. Errors that come first, as before: an
  * anchor, an alias or too deep a nesting anywhere before a syntax error; a
  * syntax error in the first document. */
-static int compose(loader *ld, const gx_source *src, composer *c,
-                   yaml_problem *later)
+static int compose(const char *file, const gx_limits *lim, gdprx_error *err,
+                   const gx_source *src, composer *c, yaml_problem *later)
 {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
-        return gx_error_nomem(ld->err);
+        return gx_error_nomem(err);
     yaml_parser_set_input_string(&p, (const unsigned char *)src->yaml,
                                  src->len);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
@@ -1227,7 +1236,7 @@ static int compose(loader *ld, const gx_source *src, composer *c,
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
             if (!c->first_done)
-                rc = yaml_fail(ld, &p);
+                rc = yaml_fail_at(err, file, &p);
             else if (!c->second_done) {
                 later->set = 1;
                 later->p = p;
@@ -1240,7 +1249,7 @@ static int compose(loader *ld, const gx_source *src, composer *c,
             : ev.type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
                                                    : NULL;
         if (anchor || ev.type == YAML_ALIAS_EVENT)
-            rc = gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
+            rc = gx_error_at(err, GDPRX_ESYNTAX, file,
                              (int)ev.start_mark.line + 1,
                              (int)ev.start_mark.column + 1,
                              "YAML anchors and aliases are not supported");
@@ -1251,19 +1260,19 @@ static int compose(loader *ld, const gx_source *src, composer *c,
          * the pre-scan misread stops here, still after bounded work */
         if (ev.type == YAML_SEQUENCE_START_EVENT ||
             ev.type == YAML_MAPPING_START_EVENT) {
-            if (++depth > ld->lim->depth && !rc)
-                rc = gx_error_at(ld->err, GDPRX_ELIMIT, ld->file,
+            if (++depth > lim->depth && !rc)
+                rc = gx_error_at(err, GDPRX_ELIMIT, file,
                                  (int)ev.start_mark.line + 1,
                                  (int)ev.start_mark.column + 1,
                                  "YAML collections nested deeper than %zu "
-                                 "levels (limit max_depth)", ld->lim->depth);
+                                 "levels (limit max_depth)", lim->depth);
         } else if (ev.type == YAML_SEQUENCE_END_EVENT ||
                    ev.type == YAML_MAPPING_END_EVENT) {
             depth--;
         }
         int in_first = c->docs == 1 && !c->first_done;
         if (!rc && node && in_first && add_node(c, &ev) != 0)
-            rc = gx_error_nomem(ld->err);
+            rc = gx_error_nomem(err);
         if (in_first && c->depth && (ev.type == YAML_SEQUENCE_END_EVENT ||
                                      ev.type == YAML_MAPPING_END_EVENT))
             c->depth--;
@@ -1284,27 +1293,59 @@ static int compose(loader *ld, const gx_source *src, composer *c,
     return rc;
 }
 
-static int load_file(loader *ld, const gx_source *src, size_t total_left)
+/* One file parsed (pre-scan, then its events composed into a document),
+ * apart from the loader: files are parsed ahead of the one being read into
+ * the schema, on another thread (see read_files). */
+typedef struct parsed {
+    yaml_document_t doc;
+    int has_doc;           /* doc initialized: delete it */
+    composer c;
+    yaml_problem later;
+    int rc;                /* of the pre-scan or the composition */
+    gdprx_error err;       /* ... its error */
+    int state;             /* 0 waiting, 1 being parsed, 2 parsed */
+} parsed;
+
+static void parse_file(parsed *pf, const gx_source *src, size_t total_left,
+                       const gx_limits *lim)
+{
+    pf->rc = gx_prescan(src->name, src->yaml, src->len, total_left, lim,
+                        &pf->err);
+    if (pf->rc)
+        return;
+    if (!yaml_document_initialize(&pf->doc, NULL, NULL, NULL, 1, 1)) {
+        pf->rc = gx_error_nomem(&pf->err);
+        return;
+    }
+    pf->has_doc = 1;
+    pf->c.doc = &pf->doc;
+    pf->rc = compose(src->name, lim, &pf->err, src, &pf->c, &pf->later);
+}
+
+static void parsed_free(parsed *pf)
+{
+    if (pf->has_doc)
+        yaml_document_delete(&pf->doc);
+    free(pf->c.stack);
+    free(pf->c.key);
+    memset(pf, 0, sizeof *pf);
+}
+
+/* Read parsed file pf into the schema. */
+static int walk_file(loader *ld, const gx_source *src, parsed *pf)
 {
     if (!(ld->file = intern_file(ld, src->name)))
         return gx_error_nomem(ld->err);
-    int rc = gx_prescan(ld->file, src->yaml, src->len, total_left, ld->lim,
-                        ld->err);
-    if (rc)
-        return rc;
-    yaml_document_t doc;
-    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1))
-        return gx_error_nomem(ld->err);
-    composer c;
-    memset(&c, 0, sizeof c);
-    c.doc = &doc;
-    yaml_problem later;
-    memset(&later, 0, sizeof later);
-    rc = compose(ld, src, &c, &later);
-    yaml_node_t *root = rc ? NULL : yaml_document_get_root_node(&doc);
+    if (pf->rc) {
+        if (ld->err)
+            *ld->err = pf->err;
+        return pf->rc;
+    }
+    int rc = GDPRX_OK;
+    yaml_node_t *root = yaml_document_get_root_node(&pf->doc);
     if (root) {
-        ld->doc = &doc;
-        ld->n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+        ld->doc = &pf->doc;
+        ld->n_nodes = (size_t)(pf->doc.nodes.top - pf->doc.nodes.start);
         ld->seen = calloc(ld->n_nodes ? ld->n_nodes : 1, 1);
         if (!ld->seen)
             rc = gx_error_nomem(ld->err);
@@ -1315,17 +1356,131 @@ static int load_file(loader *ld, const gx_source *src, size_t total_left)
         free(ld->seen);
         ld->seen = NULL;
         /* a second document would be silently ignored: refuse */
-        if (!rc && later.set)
-            rc = yaml_fail(ld, &later.p);
-        else if (!rc && c.second_content)
+        if (!rc && pf->later.set)
+            rc = yaml_fail(ld, &pf->later.p);
+        else if (!rc && pf->c.second_content)
             rc = gx_error_at(ld->err, GDPRX_ESYNTAX, ld->file,
-                             (int)c.second_mark.line + 1,
-                             (int)c.second_mark.column + 1,
+                             (int)pf->c.second_mark.line + 1,
+                             (int)pf->c.second_mark.column + 1,
                              "only one YAML document per file");
+        ld->doc = NULL;
     }
-    yaml_document_delete(&doc);
-    free(c.stack);
-    free(c.key);
+    return rc;
+}
+
+/* ---- reading the files: parsed ahead on a second thread ---------------- */
+
+#define PARSE_AHEAD 2   /* documents parsed and not yet read, at most */
+
+typedef struct files {
+    const gx_source *src;
+    size_t n;
+    const size_t *left;    /* [n]: each file's share of max_total_size */
+    const gx_limits *lim;
+    parsed *p;             /* [n] */
+    size_t next;           /* the next file nobody parses yet */
+    size_t read;           /* files read into the schema (and freed) */
+    int stop;              /* the reader stopped: parse nothing more */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} files;
+
+static void *parse_ahead(void *arg)
+{
+    files *fs = arg;
+    pthread_mutex_lock(&fs->mu);
+    for (;;) {
+        while (!fs->stop && fs->next < fs->n &&
+               fs->next >= fs->read + PARSE_AHEAD)
+            pthread_cond_wait(&fs->cv, &fs->mu);
+        if (fs->stop || fs->next >= fs->n)
+            break;
+        size_t i = fs->next++;
+        fs->p[i].state = 1;
+        pthread_mutex_unlock(&fs->mu);
+        parse_file(&fs->p[i], &fs->src[i], fs->left[i], fs->lim);
+        pthread_mutex_lock(&fs->mu);
+        fs->p[i].state = 2;
+        pthread_cond_broadcast(&fs->cv);
+    }
+    pthread_mutex_unlock(&fs->mu);
+    return NULL;
+}
+
+/* Every file, in order: parsed (by this thread, or ahead of it by a second
+ * one when ld->lim->threads > 1), then read into the schema. The first
+ * error stops the load, as in a serial read: a file parsed ahead after it
+ * is dropped unread. */
+static int read_files(loader *ld, const gx_source *src, size_t n)
+{
+    files fs;
+    memset(&fs, 0, sizeof fs);
+    fs.src = src;
+    fs.n = n;
+    fs.lim = ld->lim;
+    size_t *left = malloc((n ? n : 1) * sizeof *left);
+    fs.p = calloc(n ? n : 1, sizeof *fs.p);
+    if (!left || !fs.p) {
+        free(left);
+        free(fs.p);
+        return gx_error_nomem(ld->err);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        left[i] = total < ld->lim->total_size ? ld->lim->total_size - total
+                                              : 0;
+        total += src[i].len;
+    }
+    fs.left = left;
+    int threaded = ld->lim->threads > 1 && n > 1 &&
+                   pthread_mutex_init(&fs.mu, NULL) == 0;
+    if (threaded && pthread_cond_init(&fs.cv, NULL) != 0) {
+        pthread_mutex_destroy(&fs.mu);
+        threaded = 0;
+    }
+    pthread_t th;
+    if (threaded && pthread_create(&th, NULL, parse_ahead, &fs) != 0) {
+        pthread_cond_destroy(&fs.cv);
+        pthread_mutex_destroy(&fs.mu);
+        threaded = 0;
+    }
+    int rc = GDPRX_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        int mine = 1;
+        if (threaded) {
+            pthread_mutex_lock(&fs.mu);
+            mine = fs.next == i;   /* nobody parses it yet: do it here */
+            if (mine)
+                fs.next++;
+            while (!mine && fs.p[i].state != 2)
+                pthread_cond_wait(&fs.cv, &fs.mu);
+            pthread_mutex_unlock(&fs.mu);
+        }
+        if (mine)
+            parse_file(&fs.p[i], &src[i], left[i], ld->lim);
+        rc = walk_file(ld, &src[i], &fs.p[i]);
+        parsed_free(&fs.p[i]);
+        if (threaded) {
+            pthread_mutex_lock(&fs.mu);
+            fs.read = i + 1;
+            fs.stop = rc != GDPRX_OK;
+            pthread_cond_broadcast(&fs.cv);
+            pthread_mutex_unlock(&fs.mu);
+        }
+    }
+    if (threaded) {
+        pthread_mutex_lock(&fs.mu);
+        fs.stop = 1;
+        pthread_cond_broadcast(&fs.cv);
+        pthread_mutex_unlock(&fs.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&fs.cv);
+        pthread_mutex_destroy(&fs.mu);
+    }
+    for (size_t i = 0; i < n; i++)   /* parsed ahead of an error */
+        parsed_free(&fs.p[i]);
+    free(fs.p);
+    free(left);
     return rc;
 }
 
@@ -1378,13 +1533,7 @@ int gx_load_sources_lim(gdprx_rules **out, const gx_source *src, size_t n,
     ld.sc.threads = lim->threads;
     if (!(ld.rs = ld.sc.rs = calloc(1, sizeof *ld.rs)))
         return gx_error_nomem(err);
-    int rc = GDPRX_OK;
-    size_t total = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        size_t left = total < lim->total_size ? lim->total_size - total : 0;
-        rc = load_file(&ld, &src[i], left);
-        total += src[i].len;
-    }
+    int rc = read_files(&ld, src, n);
     if (!rc)
         rc = check_ids(&ld);
     if (!rc)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -193,6 +194,53 @@ START_TEST(test_concept_error_order)
 }
 END_TEST
 
+/* Files are parsed ahead of the one being read, on another thread: the
+ * first file in order with an error is still the one reported (a later bad
+ * file parsed ahead is dropped), and an error in the last file is found. */
+START_TEST(test_file_error_order)
+{
+    static const char *const good =
+        "concepts:\n  thing: {en: [thing], fr: [chose], nl: [ding]}\n";
+    static const struct {
+        const char *b, *c, *want;
+    } cases[] = {
+        {"rules: [\n", "x: &a 1\n", "b.yaml:2:1: YAML error"},
+        {"concepts:\n  other: {en: [a], fr: [b], nl: [c]}\n",
+         "rules:\n  - id: [\n", "c.yaml:3:1: YAML error"},
+        {"unknown_key: 1\n", "rules: [\n", "b.yaml:1:1: unknown"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char dir[] = "/tmp/gdprx-files-XXXXXX", path[64];
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        const char *text[3] = {good, cases[k].b, cases[k].c};
+        for (int f = 0; f < 3; f++) {
+            snprintf(path, sizeof path, "%s/%c.yaml", dir, 'a' + f);
+            FILE *fp = fopen(path, "w");
+            ck_assert_ptr_nonnull(fp);
+            fputs(text[f], fp);
+            fclose(fp);
+        }
+        for (size_t t = 1; t <= 3; t++) {
+            gdprx_rules_options opts;
+            gdprx_rules_options_init(&opts);
+            opts.threads = t;
+            gdprx_rules *rs = NULL;
+            gdprx_error err;
+            int rc = gdprx_rules_load_opts(&rs, dir, &opts, &err);
+            ck_assert_msg(rc == GDPRX_ESYNTAX && !rs,
+                          "case %zu, threads %zu: rc %d", k, t, rc);
+            ck_assert_msg(strstr(err.message, cases[k].want),
+                          "case %zu, threads %zu: %s", k, t, err.message);
+        }
+        for (int f = 0; f < 3; f++) {
+            snprintf(path, sizeof path, "%s/%c.yaml", dir, 'a' + f);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+}
+END_TEST
+
 static void setup(void)
 {
     gdprx_error err;
@@ -228,6 +276,7 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, test_load_threads);
     tcase_add_test(tc, test_load_threads_error);
     tcase_add_test(tc, test_concept_error_order);
+    tcase_add_test(tc, test_file_error_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -465,6 +465,7 @@ static int compile_lexicon(compiler *ld)
         gx_wordtab_sort(&lx->units);
         gx_wordtab_sort(&lx->halves);
         gx_wordtab_sort(&lx->joiners);
+        gx_wordtab_sort(&lx->num_abbrevs);
         if (!(ld->derived[l][0] = gx_wordtab_regex(&lx->numbers)) ||
             !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
             return gx_error_nomem(ld->err);

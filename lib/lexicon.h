@@ -46,6 +46,9 @@ typedef struct gx_lexicon {
     gx_wordtab stopwords, numbers, units;
     gx_wordtab halves;     /* value: thousandths ("half" 500, "anderhalf" 1500) */
     gx_wordtab joiners;    /* words that join number words ("and", "et") */
+    gx_wordtab num_abbrevs; /* abbreviations written before a number ("art"
+                              in "art. 6.1"): no sentence ends at their
+                              period when a digit follows */
     pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
     int neg_before, neg_after;
     /* Sentence break iterators made once per rule set by

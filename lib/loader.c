@@ -371,6 +371,10 @@ static int lexicon_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         sub.tab = &lx->joiners;
         return each_item(ld, v, "joiners", stopword_item, &sub);
     }
+    if (key_is(k, "number_abbreviations")) {
+        sub.tab = &lx->num_abbrevs;
+        return each_item(ld, v, "number_abbreviations", stopword_item, &sub);
+    }
     if (key_is(k, "negation"))
         return each_pair(ld, v, "negation", negation_pair, &sub);
     if (key_is(k, "clause_split"))

@@ -396,6 +396,38 @@ static int32_t para_utf16(const char *orig, size_t os, size_t oe, UChar *u,
     return nu;
 }
 
+/* Is the sentence break at unit b of u[0, b) one after an abbreviation a
+ * number follows ("art. 6.1 e", "no. 12"): a digit at b, and before it,
+ * after spaces, "<word>." with the word (ASCII letters, any case) in a
+ * language's number_abbreviations? ICU breaks there when the number has a
+ * period of its own ("6.1"). */
+static int number_abbrev_before(const gdprx_rules *rs, const UChar *u,
+                                int32_t b)
+{
+    if (!rs || u[b] < '0' || u[b] > '9')
+        return 0;
+    int32_t k = b;
+    while (k > 0 && u[k - 1] == ' ')
+        k--;
+    if (k == b || k == 0 || u[k - 1] != '.')
+        return 0;
+    int32_t e = --k;
+    char w[16];
+    while (k > 0 && e - k < (int32_t)sizeof w &&
+           ((u[k - 1] >= 'a' && u[k - 1] <= 'z') ||
+            (u[k - 1] >= 'A' && u[k - 1] <= 'Z')))
+        k--;
+    if (k == e || e - k >= (int32_t)sizeof w ||
+        (k > 0 && (u_isalnum(u[k - 1]) || u[k - 1] == '.')))
+        return 0;   /* no word, too long, or part of a longer one */
+    for (int32_t i = k; i < e; i++)
+        w[i - k] = (char)(u[i] | 0x20);
+    for (int l = 0; l < GX_NLANG; l++)
+        if (gx_wordtab_find(&rs->lex[l].num_abbrevs, w, (size_t)(e - k)))
+            return 1;
+    return 0;
+}
+
 /* Sentence breaks of one window [os, oe) of a paragraph's original text,
  * from ICU, as original offsets in *wb (ascending; the window's ends are no
  * breaks). Returns the number of breaks, or -1 (error set). */
@@ -415,7 +447,8 @@ static long window_breaks(segctx *c, UBreakIterator *bi, size_t os, size_t oe,
     }
     long n = 0;
     for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi))
-        if (b > 0 && b < nu && (!n || wb[n - 1] < uoff[b]))
+        if (b > 0 && b < nu && (!n || wb[n - 1] < uoff[b]) &&
+            !number_abbrev_before(c->rs, u, b))
             wb[n++] = uoff[b];
     return n;
 }

@@ -169,6 +169,23 @@ static const struct case_ {
      "We keep logs. We never sell data.\n",
      "P:We keep logs. We never sell data.\nC:We keep logs.\n"
      "C:We never sell data.\n"},
+    /* number_abbreviations: ICU ends a sentence at "Art." before "6.1" */
+    {"no sentence ends after 'Art.' before a number (en lexicon)",
+     GDPRX_LANG_EN, "We rely on Art. 6.1.b GDPR. We never sell data.\n",
+     "P:We rely on Art. 6.1.b GDPR. We never sell data.\n"
+     "C:We rely on Art. 6.1.b GDPR.\nC:We never sell data.\n"},
+    {"... nor after 'blz.' (nl lexicon)",
+     GDPRX_LANG_NL, "Zie blz. 4.2 van de gids. Wij bewaren het.\n",
+     "P:Zie blz. 4.2 van de gids. Wij bewaren het.\n"
+     "C:Zie blz. 4.2 van de gids.\nC:Wij bewaren het.\n"},
+    {"... but after a word that is none, and after 'art.' inside a word",
+     GDPRX_LANG_EN, "See the annex. 6.1 Scope. Ask the smart. 2.1 Rules.\n",
+     "P:See the annex. 6.1 Scope. Ask the smart. 2.1 Rules.\n"
+     "C:See the annex.\nC:6.1 Scope.\nC:Ask the smart.\nC:2.1 Rules.\n"},
+    {"... nor after 'al.' in French, whatever its case",
+     GDPRX_LANG_FR, "Voir l'AL. 2.3 du code. Nous ne vendons rien.\n",
+     "P:Voir l'AL. 2.3 du code. Nous ne vendons rien.\n"
+     "C:Voir l'AL. 2.3 du code.\nC:Nous ne vendons rien.\n"},
     {"soft-wrapped lines join into one clause", GDPRX_LANG_EN,
      "We keep your invoices\nfor ten years because\nthe law requires it.\n",
      "P:We keep your invoices\\nfor ten years because\\nthe law requires "

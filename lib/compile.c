@@ -791,6 +791,18 @@ static void *take_langs(void *arg)
     return NULL;
 }
 
+/* Sort order[0, n) (indexes into weight) by weight, heaviest first; ties
+ * keep their order. */
+static void heaviest_first(int *order, const size_t *weight, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && weight[order[j]] > weight[order[j - 1]]; j--) {
+            int x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+}
+
 /* Start up to `want` threads running fn(arg) beside the caller's; returns
  * how many started (one that cannot start leaves its share to the
  * caller). */
@@ -842,13 +854,7 @@ static int compile_all_concepts(compiler *ld)
         for (size_t i = 0; i < named; i++)
             weight[l] += rs->concepts[i].l[l].n_terms;
     }
-    for (int i = 1; i < GX_NLANG; i++)   /* most written terms first */
-        for (int j = i; j > 0 && weight[js->order[j]] > weight[js->order[j - 1]];
-             j--) {
-            int x = js->order[j];
-            js->order[j] = js->order[j - 1];
-            js->order[j - 1] = x;
-        }
+    heaviest_first(js->order, weight, GX_NLANG);   /* most written terms */
     atomic_init(&js->next, 0);
     pthread_t th[GX_NLANG];
     size_t started = start_threads(th, want, take_langs, js);
@@ -1205,13 +1211,7 @@ static int run_tasks(compiler *ld)
         t.order[k] = k;
         weight[k] = k == TASK_PATTERNS ? 40000 : rs->n_terms[k];
     }
-    for (int i = 1; i <= GX_NLANG; i++)
-        for (int j = i; j > 0 && weight[t.order[j]] > weight[t.order[j - 1]];
-             j--) {
-            int x = t.order[j];
-            t.order[j] = t.order[j - 1];
-            t.order[j - 1] = x;
-        }
+    heaviest_first(t.order, weight, GX_NLANG + 1);
     pthread_t th[GX_NLANG];
     size_t started = start_threads(th, helpers_wanted(ld), take_tasks, &t);
     take_tasks(&t);

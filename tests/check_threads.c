@@ -86,6 +86,20 @@ START_TEST(test_shared_rules)
 }
 END_TEST
 
+/* Load the rule set at `path`, or (path NULL) the YAML text `yaml` (named
+ * "c.yaml"), with `threads` load threads. */
+static int load_threads(gdprx_rules **rs, const char *path, const char *yaml,
+                        size_t threads, gdprx_error *err)
+{
+    gdprx_rules_options opts;
+    gdprx_rules_options_init(&opts);
+    opts.threads = threads;
+    *rs = NULL;
+    return path ? gdprx_rules_load_opts(rs, path, &opts, err)
+                : gdprx_rules_load_yaml_opts(rs, yaml, strlen(yaml), "c.yaml",
+                                             &opts, err);
+}
+
 /* The load's threads change nothing: a set loaded on the caller's thread
  * only, and one loaded with more threads than it has tasks, give every
  * document the JSON of the default load (2 threads) and the same rules. */
@@ -93,12 +107,9 @@ START_TEST(test_load_threads)
 {
     static const size_t counts[] = {1, 4};
     for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
-        gdprx_rules_options opts;
-        gdprx_rules_options_init(&opts);
-        opts.threads = counts[c];
-        gdprx_rules *rs = NULL;
+        gdprx_rules *rs;
         gdprx_error err;
-        ck_assert_msg(gdprx_rules_load_opts(&rs, rules_dir(), &opts, &err) ==
+        ck_assert_msg(load_threads(&rs, rules_dir(), "", counts[c], &err) ==
                           GDPRX_OK,
                       "threads %zu: %s", counts[c], err.message);
         ck_assert_uint_eq(gdprx_rules_count(rs), gdprx_rules_count(rules));
@@ -130,12 +141,9 @@ START_TEST(test_load_threads_error)
     data_path("bad/bad_regex.yaml", path, sizeof path);
     gdprx_error first;
     for (size_t t = 1; t <= 4; t++) {
-        gdprx_rules_options opts;
-        gdprx_rules_options_init(&opts);
-        opts.threads = t;
-        gdprx_rules *rs = NULL;
+        gdprx_rules *rs;
         gdprx_error err;
-        ck_assert_int_eq(gdprx_rules_load_opts(&rs, path, &opts, &err),
+        ck_assert_int_eq(load_threads(&rs, path, "", t, &err),
                          GDPRX_EPATTERN);
         ck_assert_ptr_null(rs);
         ck_assert_int_eq(err.line, 6);
@@ -178,14 +186,9 @@ START_TEST(test_concept_error_order)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         for (size_t t = 1; t <= 4; t++) {
-            gdprx_rules_options opts;
-            gdprx_rules_options_init(&opts);
-            opts.threads = t;
-            gdprx_rules *rs = NULL;
+            gdprx_rules *rs;
             gdprx_error err;
-            int rc = gdprx_rules_load_yaml_opts(&rs, cases[i].yaml,
-                                                strlen(cases[i].yaml),
-                                                "c.yaml", &opts, &err);
+            int rc = load_threads(&rs, NULL, cases[i].yaml, t, &err);
             ck_assert_msg(rc == GDPRX_ESYNTAX && !rs,
                           "case %zu, threads %zu: rc %d", i, t, rc);
             ck_assert_msg(strstr(err.message, cases[i].want),
@@ -221,12 +224,9 @@ START_TEST(test_file_error_order)
             fclose(fp);
         }
         for (size_t t = 1; t <= 3; t++) {
-            gdprx_rules_options opts;
-            gdprx_rules_options_init(&opts);
-            opts.threads = t;
-            gdprx_rules *rs = NULL;
+            gdprx_rules *rs;
             gdprx_error err;
-            int rc = gdprx_rules_load_opts(&rs, dir, &opts, &err);
+            int rc = load_threads(&rs, dir, "", t, &err);
             ck_assert_msg(rc == GDPRX_ESYNTAX && !rs,
                           "case %zu, threads %zu: rc %d", k, t, rc);
             ck_assert_msg(strstr(err.message, cases[k].want),

@@ -1094,23 +1094,50 @@ static int rank_labels(gdprx_rules *rs)
 /* Concepts that make pattern p a candidate in a clause: the first `all`
  * concept with plain terms; else every `any` concept, if all have plain
  * terms. n = 0: tried on every clause. */
-static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
-                       const uint32_t **out)
+/* Is concept ci found by the scan alone in lang: plain terms, no regex
+ * terms (its absence from the scan's hits is then final)? */
+static int scan_only(const gdprx_rules *rs, uint32_t ci, int lang)
 {
+    return literal(rs, ci, lang) && !rs->concepts[ci].l[lang].n_res;
+}
+
+/* The concepts whose scan hits make pattern p a candidate in lang, into
+ * out[] (at most GX_TRIG_MAX), and *need, how many of them a clause must
+ * hold: none when p has no conditions or no concept of plain terms (it is
+ * tried on every clause). With an `all` concept of plain terms, its first
+ * such concept and every other `all` concept the scan alone decides must
+ * all be found (a clause without one of them is ruled out by case_holds
+ * anyway); else, with `any` concepts all of plain terms, one of them. */
+static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
+                       uint32_t *out, uint32_t *need)
+{
+    *need = 0;
     if (!p->has_cond)
         return 0;
     const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY];
-    for (size_t i = 0; i < all->n; i++)
-        if (literal(rs, all->ids[i], lang)) {
-            *out = &all->ids[i];
-            return 1;
-        }
-    if (all->n || !any->n)
+    size_t n = 0, first = all->n;
+    for (size_t i = 0; i < all->n && first == all->n; i++)
+        if (literal(rs, all->ids[i], lang))
+            first = i;
+    for (size_t i = first; i < all->n && n < GX_TRIG_MAX; i++) {
+        uint32_t ci = all->ids[i];
+        int dup = 0;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = out[k] == ci;
+        if (!dup && (i == first || scan_only(rs, ci, lang)))
+            out[n++] = ci;
+    }
+    if (n) {
+        *need = (uint32_t)n;
+        return n;
+    }
+    if (all->n || !any->n || any->n > GX_TRIG_MAX)
         return 0;
     for (size_t i = 0; i < any->n; i++)
         if (!literal(rs, any->ids[i], lang))
             return 0;
-    *out = any->ids;
+    memcpy(out, any->ids, any->n * sizeof *out);
+    *need = 1;
     return any->n;
 }
 
@@ -1125,17 +1152,19 @@ static int build_index(compiler *ld, int lang)
     rs->p_idx[lang] = malloc((np + 1) * sizeof(uint32_t));
     rs->trig_off[lang] = calloc(nc + 2, sizeof(uint32_t));
     rs->always[lang] = malloc((np + 1) * sizeof(uint32_t));
+    rs->trig_need[lang] = malloc((np + 1) * sizeof(uint8_t));
+    uint32_t t[GX_TRIG_MAX], need;
     if (!rs->p_rule[lang] || !rs->p_idx[lang] || !rs->trig_off[lang] ||
-        !rs->always[lang])
+        !rs->always[lang] || !rs->trig_need[lang])
         return gx_error_nomem(ld->err);
     size_t pn = 0, nt = 0;
     for (size_t i = 0; i < rs->n_rules; i++)
         for (size_t j = 0; j < rs->rules[i].n_pat[lang]; j++, pn++) {
             rs->p_rule[lang][pn] = (uint32_t)i;
             rs->p_idx[lang][pn] = (uint32_t)j;
-            const uint32_t *t;
             const gx_pattern *p = &rs->rules[i].pat[lang][j];
-            size_t n = triggers(rs, p, lang, &t);
+            size_t n = triggers(rs, p, lang, t, &need);
+            rs->trig_need[lang][pn] = (uint8_t)need;
             if (!n)
                 rs->always[lang][rs->n_always[lang]++] = (uint32_t)pn;
             if (!n && p->has_cond &&
@@ -1152,10 +1181,9 @@ static int build_index(compiler *ld, int lang)
     if (!(rs->trig[lang] = malloc((nt + 1) * sizeof(uint32_t))))
         return gx_error_nomem(ld->err);
     for (pn = 0; pn < np; pn++) {
-        const uint32_t *t;
         size_t n = triggers(rs, &rs->rules[rs->p_rule[lang][pn]]
                                      .pat[lang][rs->p_idx[lang][pn]],
-                            lang, &t);
+                            lang, t, &need);
         for (size_t k = 0; k < n; k++)
             rs->trig[lang][rs->trig_off[lang][t[k] + 1]++] = (uint32_t)pn;
     }

@@ -90,6 +90,8 @@ typedef struct mstate {
     uint32_t *rx_stamp;        /* [n_concepts]: clause + 1 whose regex terms
                                   were run */
     uint64_t *pbits;           /* bit per pnum: triggered in this clause */
+    uint32_t *tstamp;          /* [pnums]: stamp of the clause tcount is of */
+    uint8_t *tcount;           /* [pnums]: its triggers found in the clause */
     uint32_t *cand;            /* candidate pnums of the clause */
     size_t n_cand;
     spanset span[SPAN_SLOTS];  /* concepts of recent headings and lead-ins */
@@ -1003,6 +1005,12 @@ static int clause_setup(mstate *m, size_t ci)
         for (uint32_t i = rs->trig_off[l][cc]; i < rs->trig_off[l][cc + 1];
              i++) {
             uint32_t pn = rs->trig[l][i];
+            if (m->tstamp[pn] != m->stamp) {   /* first of pn's triggers */
+                m->tstamp[pn] = m->stamp;
+                m->tcount[pn] = 0;
+            }
+            if (++m->tcount[pn] != rs->trig_need[l][pn])
+                continue;   /* not yet all of them (or already a candidate) */
             m->pbits[pn >> 6] |= (uint64_t)1 << (pn & 63);
             lo = pn >> 6 < lo ? pn >> 6 : lo;
             hi = pn >> 6 > hi ? pn >> 6 : hi;
@@ -1072,13 +1080,16 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
     m.ctail = malloc((rs->n_concepts + 1) * sizeof *m.ctail);
     m.cstamp = calloc(rs->n_concepts + 1, sizeof *m.cstamp);
     m.pbits = calloc(max_pn / 64 + 1, sizeof *m.pbits);
+    m.tstamp = calloc(max_pn + 1, sizeof *m.tstamp);
+    m.tcount = malloc(max_pn + 1);
     m.cand = malloc((max_pn + 1) * sizeof *m.cand);
     m.span_words = (rs->n_concepts + 1) / 64 + 1;
     m.span_bits = malloc(SPAN_SLOTS * m.span_words * sizeof *m.span_bits);
     for (int k = 0; k < SPAN_SLOTS; k++)
         m.span[k].lang = -1;
     if (!m.span_bits || !m.md || !m.mctx || !m.set || !m.cpresent || !m.rx_stamp ||
-        !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp) {
+        !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp ||
+        !m.tstamp || !m.tcount) {
         rc = gx_error_nomem(err);
         goto out;
     }
@@ -1135,6 +1146,8 @@ out:
     free(m.ctail);
     free(m.cstamp);
     free(m.pbits);
+    free(m.tstamp);
+    free(m.tcount);
     free(m.cand);
     free(m.span_bits);
     free(m.set);

@@ -179,6 +179,7 @@ void gdprx_rules_free(gdprx_rules *rs)
         free(rs->p_idx[l]);
         free(rs->trig_off[l]);
         free(rs->trig[l]);
+        free(rs->trig_need[l]);
         free(rs->always[l]);
     }
     for (size_t i = 0; i < rs->n_concepts; i++)

@@ -68,6 +68,9 @@ typedef struct gx_pattern {
  * original code is never modified, so threads matching with it meanwhile
  * are not disturbed. This is the only state of a loaded set that changes. */
 #define GX_JIT_AFTER 64u
+
+/* At most this many concepts make a case a candidate (compile.c). */
+#define GX_TRIG_MAX 16
 typedef struct gx_jit_slot {
     _Atomic(pcre2_code *) code;   /* the JIT copy, or NULL; owned */
     atomic_uint runs;
@@ -123,12 +126,15 @@ struct gdprx_rules {
     size_t n_terms[GX_NLANG];
     /* Case index per language: patterns are numbered in rule order
      * (pnum -> rule, pattern); trig[trig_off[c] .. trig_off[c + 1]) are the
-     * pnums concept c triggers, always[] those tried on every clause. */
+     * pnums concept c triggers, always[] those tried on every clause;
+     * pnum p is a candidate in a clause where trig_need[p] of the concepts
+     * that trigger it are found (see triggers() in compile.c). */
     uint32_t *p_rule[GX_NLANG], *p_idx[GX_NLANG];
     size_t n_pnum[GX_NLANG];
     gx_jit_slot *jit;      /* lazily JIT-compiled case patterns; owned */
     size_t n_jit;
     uint32_t *trig_off[GX_NLANG], *trig[GX_NLANG];
+    uint8_t *trig_need[GX_NLANG];
     char **warn;           /* compile-time warnings (rules check) */
     size_t n_warn, cap_warn;
     uint32_t *always[GX_NLANG];

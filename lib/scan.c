@@ -40,12 +40,8 @@ typedef struct pstate {        /* one phrase trie state */
     uint32_t kids;             /* nonzero when a longer phrase goes on */
 } pstate;
 
-typedef struct output {
-    uint32_t concept, term;
-} output;
-
 typedef struct term_out {      /* build time: a term's final state */
-    uint32_t state, concept, term;
+    uint32_t state, concept;
 } term_out;
 
 struct gx_scanner {            /* every array owned; never written after build */
@@ -60,9 +56,10 @@ struct gx_scanner {            /* every array owned; never written after build *
     size_t tmask;              /* table size - 1 (a power of two) */
     uint64_t *bloom;           /* bit set of the transitions' hashes: most */
     size_t bmask;              /* misses end here, in a table that caches well */
-    pstate *states;            /* state 0 is the phrase root */
+    pstate *states;            /* state 0 is the phrase root; the states
+                                  are those of the minimal automaton */
     size_t n_states;
-    output *outs;
+    uint32_t *outs;            /* concepts, ascending within a state */
     size_t n_outs;
 };
 
@@ -126,12 +123,12 @@ static int split_term(const uint8_t *cls, const char *text, words *w,
 
 /* ---- hits ---------------------------------------------------------------- */
 
-static int add_hit(gx_scan_hits *h, uint32_t concept, uint32_t term,
-                   size_t s, size_t e, uint32_t w0, uint32_t w1)
+static int add_hit(gx_scan_hits *h, uint32_t concept, size_t s, size_t e,
+                   uint32_t w0, uint32_t w1)
 {
     if (gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
-    h->v[h->n++] = (gx_scan_hit){concept, term, (uint32_t)s, (uint32_t)e, w0, w1};
+    h->v[h->n++] = (gx_scan_hit){concept, (uint32_t)s, (uint32_t)e, w0, w1};
     return 0;
 }
 
@@ -142,12 +139,10 @@ static int cmp_hit(const void *pa, const void *pb)
         return a->s < b->s ? -1 : 1;
     if (a->e != b->e)
         return a->e < b->e ? -1 : 1;
-    if (a->concept != b->concept)
-        return a->concept < b->concept ? -1 : 1;
-    return (a->term > b->term) - (a->term < b->term);
+    return (a->concept > b->concept) - (a->concept < b->concept);
 }
 
-/* Sort, then keep the lowest term of each (concept, s, e). */
+/* Sort, then keep one hit of each (concept, s, e). */
 static void sort_hits(gx_scan_hits *h)
 {
     if (h->n > 1)
@@ -652,9 +647,7 @@ static int cmp_out(const void *pa, const void *pb)
     const term_out *a = pa, *b = pb;
     if (a->state != b->state)
         return a->state < b->state ? -1 : 1;
-    if (a->concept != b->concept)
-        return a->concept < b->concept ? -1 : 1;
-    return (a->term > b->term) - (a->term < b->term);
+    return (a->concept > b->concept) - (a->concept < b->concept);
 }
 
 /* Insert every term's symbol sequence; its final state gets the term. */
@@ -696,16 +689,15 @@ static int build_phrases(builder *b, const gx_term *terms, size_t n)
         n_path = m + 1;
         b->outs[t].state = path[m];
         b->outs[t].concept = terms[t].concept;
-        b->outs[t].term = terms[t].id;
     }
     free(path);
-    return rc ? rc : build_bloom(sc, b->n_trans);
+    return rc;
 }
 
-/* Sort outs by (state, concept, term): a stable counting sort by state
- * (states are dense), then each state's few terms by insertion. Terms come
- * in (concept, term) order from the compiler, so the buckets are usually
- * sorted already; a general qsort cost ~450 instructions per term. */
+/* Sort outs by (state, concept): a stable counting sort by state (states
+ * are dense), then each state's few terms by insertion. Terms come in
+ * concept order from the compiler, so the buckets are usually sorted
+ * already; a general qsort cost ~450 instructions per term. */
 static int sort_outs(builder *b, size_t n)
 {
     size_t ns = b->sc->n_states;
@@ -735,8 +727,7 @@ static int sort_outs(builder *b, size_t n)
     return 0;
 }
 
-/* Group the terms by state; a (state, concept) keeps its lowest term only,
- * as its hits would be duplicates. */
+/* Group the terms' concepts by state, each once. */
 static int attach_outputs(builder *b, size_t n)
 {
     gx_scanner *sc = b->sc;
@@ -753,9 +744,195 @@ static int attach_outputs(builder *b, size_t n)
         if (p->n_out == 0)
             p->out = (uint32_t)sc->n_outs;
         p->n_out++;
-        sc->outs[sc->n_outs++] = (output){b->outs[i].concept, b->outs[i].term};
+        sc->outs[sc->n_outs++] = b->outs[i].concept;
     }
     return 0;
+}
+
+/* ---- build: the minimal automaton ----------------------------------------- */
+
+/* The phrase trie has a state per distinct word sequence of the terms
+ * (~120 K states for ~100 K terms of a language), and most sequences end
+ * alike ("... your data", "... vos donnees"). Two states that report the
+ * same concepts and go on by the same words to equivalent states find the
+ * same hits: merged, the automaton has a few thousand states, and its
+ * transition table stays in cache. A child is numbered after its parent,
+ * so states taken by decreasing number come after all of their children. */
+
+typedef struct kids {          /* children of the non-root states; owned */
+    uint32_t *at;              /* [n_states + 2]: state s's children are
+                                  kid[at[s], at[s + 1]) */
+    trans *kid;                /* by state, then by symbol */
+} kids;
+
+static int cmp_sym(const void *pa, const void *pb)
+{
+    const trans *a = pa, *b = pb;
+    return (a->sym > b->sym) - (a->sym < b->sym);
+}
+
+static int collect_kids(const gx_scanner *sc, size_t n_trans, kids *k)
+{
+    size_t ns = sc->n_states;
+    k->at = calloc(ns + 2, sizeof *k->at);
+    k->kid = malloc((n_trans ? n_trans : 1) * sizeof *k->kid);
+    if (!k->at || !k->kid)
+        return -1;
+    for (size_t i = 0; i <= sc->tmask; i++)   /* counts, then starts */
+        if (sc->tr[i].state != NONE)
+            k->at[sc->tr[i].state + 2]++;
+    for (size_t s = 0; s < ns; s++)
+        k->at[s + 2] += k->at[s + 1];
+    for (size_t i = 0; i <= sc->tmask; i++)
+        if (sc->tr[i].state != NONE)
+            k->kid[k->at[sc->tr[i].state + 1]++] = sc->tr[i];
+    for (size_t s = 0; s < ns; s++) {
+        trans *v = k->kid + k->at[s];
+        size_t m = k->at[s + 1] - k->at[s];
+        if (m > 16) {
+            qsort(v, m, sizeof *v, cmp_sym);
+            continue;
+        }
+        for (size_t i = 1; i < m; i++) {   /* most states: a few children */
+            trans x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1].sym > x.sym; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    }
+    return 0;
+}
+
+/* The hash of state s: its concepts, its children's symbols and classes. */
+static uint64_t state_hash(const gx_scanner *sc, const kids *k,
+                           const uint32_t *rep, uint32_t s)
+{
+    uint64_t h = 0x2545F4914F6CDD1Dull;
+    const pstate *p = &sc->states[s];
+    for (uint32_t i = 0; i < p->n_out; i++)
+        h = (h ^ sc->outs[p->out + i]) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ 0xFFFFFFFFull) * 0x9E3779B97F4A7C15ull;   /* outputs end */
+    for (uint32_t i = k->at[s]; i < k->at[s + 1]; i++) {
+        h = (h ^ k->kid[i].sym) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ rep[k->kid[i].to]) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    return h ^ (h >> 32);
+}
+
+static int same_state(const gx_scanner *sc, const kids *k,
+                      const uint32_t *rep, uint32_t a, uint32_t b)
+{
+    const pstate *p = &sc->states[a], *q = &sc->states[b];
+    uint32_t na = k->at[a + 1] - k->at[a], nb = k->at[b + 1] - k->at[b];
+    if (p->n_out != q->n_out || na != nb ||
+        memcmp(sc->outs + p->out, sc->outs + q->out,
+               p->n_out * sizeof *sc->outs))
+        return 0;
+    for (uint32_t i = 0; i < na; i++) {
+        const trans *x = &k->kid[k->at[a] + i], *y = &k->kid[k->at[b] + i];
+        if (x->sym != y->sym || rep[x->to] != rep[y->to])
+            return 0;
+    }
+    return 1;
+}
+
+/* rep[s]: the state standing for s's class (its highest-numbered member;
+ * root for root). */
+static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
+{
+    size_t ns = sc->n_states, size = 16;
+    while (size < 2 * ns)
+        size *= 2;
+    uint32_t *reg = malloc(size * sizeof *reg);   /* open addressing */
+    if (!reg)
+        return -1;
+    for (size_t i = 0; i < size; i++)
+        reg[i] = NONE;
+    rep[0] = 0;
+    for (size_t s = ns; s-- > 1;) {
+        size_t h = (size_t)state_hash(sc, k, rep, (uint32_t)s) & (size - 1);
+        while (reg[h] != NONE &&
+               !same_state(sc, k, rep, reg[h], (uint32_t)s))
+            h = (h + 1) & (size - 1);
+        if (reg[h] == NONE)
+            reg[h] = (uint32_t)s;
+        rep[s] = reg[h];
+    }
+    free(reg);
+    return 0;
+}
+
+/* Rebuild states, outputs, transitions and root_next from the classes. */
+static int rebuild(builder *b, const kids *k, const uint32_t *rep,
+                   uint32_t *nid)
+{
+    gx_scanner *sc = b->sc;
+    size_t ns = sc->n_states, n_new = 0, n_out = 0, n_tr = 0;
+    for (size_t s = 0; s < ns; s++)
+        if (rep[s] == s) {
+            nid[s] = (uint32_t)n_new++;
+            n_out += sc->states[s].n_out;
+            n_tr += s ? k->at[s + 1] - k->at[s] : 0;
+        }
+    size_t size = 16;
+    while (size < 2 * n_tr)
+        size *= 2;
+    pstate *st = malloc(n_new * sizeof *st);
+    uint32_t *outs = malloc((n_out ? n_out : 1) * sizeof *outs);
+    trans *tr = malloc(size * sizeof *tr);
+    if (!st || !outs || !tr) {
+        free(st);
+        free(outs);
+        free(tr);
+        return -1;
+    }
+    for (size_t i = 0; i < size; i++)
+        tr[i].state = NONE;
+    size_t o = 0;
+    for (size_t s = 0; s < ns; s++) {
+        if (rep[s] != s)
+            continue;
+        const pstate *p = &sc->states[s];
+        st[nid[s]] = (pstate){(uint32_t)o, p->n_out, p->kids};
+        memcpy(outs + o, sc->outs + p->out, p->n_out * sizeof *outs);
+        o += p->n_out;
+        for (uint32_t i = s ? k->at[s] : 0; s && i < k->at[s + 1]; i++) {
+            uint32_t sym = k->kid[i].sym;
+            *(trans *)find_slot(tr, size - 1, nid[s], sym) =
+                (trans){nid[s], sym, nid[rep[k->kid[i].to]]};
+        }
+    }
+    for (size_t i = 0; i < sc->n_syms; i++)
+        if (sc->root_next[i] != NONE)
+            sc->root_next[i] = nid[rep[sc->root_next[i]]];
+    free(sc->states);
+    free(sc->outs);
+    free(sc->tr);
+    sc->states = st;
+    sc->n_states = b->cap_states = n_new;
+    sc->outs = outs;
+    sc->n_outs = n_out;
+    sc->tr = tr;
+    sc->tmask = size - 1;
+    b->n_trans = n_tr;
+    return 0;
+}
+
+static int minimize(builder *b)
+{
+    gx_scanner *sc = b->sc;
+    kids k = {0};
+    uint32_t *rep = malloc(sc->n_states * sizeof *rep);
+    uint32_t *nid = malloc(sc->n_states * sizeof *nid);
+    int rc = !rep || !nid || collect_kids(sc, b->n_trans, &k) ||
+             find_classes(sc, &k, rep) || rebuild(b, &k, rep, nid);
+    free(k.at);
+    free(k.kid);
+    free(rep);
+    free(nid);
+    return rc ? -1 : 0;
 }
 
 int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
@@ -771,7 +948,8 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
     if (number_symbols(&b) || build_trie(&b) ||
-        build_phrases(&b, terms, n) || attach_outputs(&b, n))
+        build_phrases(&b, terms, n) || attach_outputs(&b, n) ||
+        minimize(&b) || build_bloom(b.sc, b.n_trans))
         rc = gx_error_nomem(err);
 out:
     free(b.uw);
@@ -874,9 +1052,7 @@ static int hit_less(const gx_scan_hit *a, const gx_scan_hit *b)
         return a->s < b->s;
     if (a->e != b->e)
         return a->e < b->e;
-    if (a->concept != b->concept)
-        return a->concept < b->concept;
-    return a->term < b->term;
+    return a->concept < b->concept;
 }
 
 static int same_hit(const gx_scan_hit *a, const gx_scan_hit *b)
@@ -884,7 +1060,7 @@ static int same_hit(const gx_scan_hit *a, const gx_scan_hit *b)
     return a->s == b->s && a->e == b->e && a->concept == b->concept;
 }
 
-/* Insert x in order, keeping one hit (the lowest term) per (concept, s, e).
+/* Insert x in order, keeping one hit per (concept, s, e).
  * Hits come by end word, so x moves back only past the few hits that start
  * inside its span. */
 static int insert_hit(gx_scan_hits *h, const gx_scan_hit *x)
@@ -892,12 +1068,9 @@ static int insert_hit(gx_scan_hits *h, const gx_scan_hit *x)
     size_t p = h->n;
     while (p > 0 && hit_less(x, &h->v[p - 1]))
         p--;
-    if (p > 0 && same_hit(&h->v[p - 1], x))
+    if ((p > 0 && same_hit(&h->v[p - 1], x)) ||
+        (p < h->n && same_hit(&h->v[p], x)))
         return 0;
-    if (p < h->n && same_hit(&h->v[p], x)) {
-        h->v[p] = *x;
-        return 0;
-    }
     if (h->n == h->cap && gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
     memmove(&h->v[p + 1], &h->v[p], (h->n - p) * sizeof *h->v);
@@ -913,8 +1086,7 @@ static int reach(const gx_scanner *sc, uint32_t st, const active *from,
 {
     const pstate *p = &sc->states[st];
     for (uint32_t k = 0; k < p->n_out; k++) {
-        const output *o = &sc->outs[p->out + k];
-        gx_scan_hit hit = {o->concept, o->term, (uint32_t)from->s,
+        gx_scan_hit hit = {sc->outs[p->out + k], (uint32_t)from->s,
                            (uint32_t)we, from->w0, w1};
         if (insert_hit(h, &hit))
             return -1;
@@ -1065,9 +1237,8 @@ int gx_scan_naive(const gx_term *terms, size_t n, const char *text,
             rc = r < 0 ? -1 : 0;
         for (size_t i = 0; !r && i < nv && !rc; i++)
             if (term_at(&tw, text, v, nv, i))
-                rc = add_hit(out, terms[t].concept, terms[t].id, v[i].s,
-                             v[i + tw.n - 1].e, (uint32_t)i,
-                             (uint32_t)(i + tw.n - 1));
+                rc = add_hit(out, terms[t].concept, v[i].s, v[i + tw.n - 1].e,
+                             (uint32_t)i, (uint32_t)(i + tw.n - 1));
     }
     out->n_words = (uint32_t)nv;
     if (!rc)

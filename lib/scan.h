@@ -16,13 +16,13 @@ typedef struct gx_term {      /* input to the builder; the builder copies what i
     const char *text;         /* normalized term: words separated by single spaces, a word
                                  may end with '*' (prefix wildcard); no other syntax */
     uint32_t concept;         /* caller's id, reported in hits */
-    uint32_t id;              /* caller's term id, reported in hits */
+    uint32_t id;              /* caller's term id, named in build errors */
 } gx_term;
 
 typedef struct gx_scanner gx_scanner;   /* immutable after build; shareable across threads */
 
 typedef struct gx_scan_hit {
-    uint32_t concept, term;
+    uint32_t concept;
     uint32_t s, e;        /* byte span in the text: first byte of the first word .. end of the last word
                            * (texts are shorter than 4 GiB: gx_normalize rejects longer ones) */
     uint32_t w0, w1;      /* index (0-based, in the text's word sequence) of first and last word */
@@ -39,8 +39,8 @@ typedef struct gx_scan_hits {  /* caller-owned, reusable; gx_scan_hits_free rele
 int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n, gdprx_error *err);
 /* Accepts NULL. */
 void gx_scanner_free(gx_scanner *sc);
-/* All hits of all terms in text[0, len), sorted by (s, e, concept, term); duplicates of the same
- * (concept, s, e) reported once (lowest term id). Returns 0, or -1 when out of memory or when
+/* All hits of all terms in text[0, len), sorted by (s, e, concept); one hit per (concept, s, e),
+ * however many of the concept's terms match there. Returns 0, or -1 when out of memory or when
  * len >= UINT32_MAX (offsets are 32-bit).
  * Word indices count words from the start of `text`. out's previous hits are replaced. */
 int gx_scan(const gx_scanner *sc, const char *text, size_t len, gx_scan_hits *out);

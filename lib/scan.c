@@ -760,47 +760,44 @@ static int attach_outputs(builder *b, size_t n)
  * so states taken by decreasing number come after all of their children. */
 
 typedef struct kids {          /* children of the non-root states; owned */
-    uint32_t *at;              /* [n_states + 2]: state s's children are
+    uint32_t *at;              /* [n_states + 1]: state s's children are
                                   kid[at[s], at[s + 1]) */
     trans *kid;                /* by state, then by symbol */
 } kids;
 
-static int cmp_sym(const void *pa, const void *pb)
-{
-    const trans *a = pa, *b = pb;
-    return (a->sym > b->sym) - (a->sym < b->sym);
-}
-
+/* The transitions of sc->tr by (state, symbol): counted by symbol into
+ * tmp, then, stably, by state into k->kid. */
 static int collect_kids(const gx_scanner *sc, size_t n_trans, kids *k)
 {
-    size_t ns = sc->n_states;
-    k->at = calloc(ns + 2, sizeof *k->at);
+    size_t ns = sc->n_states, nsym = sc->n_syms;
+    uint32_t *at_sym = calloc(nsym + 1, sizeof *at_sym);
+    trans *tmp = malloc((n_trans ? n_trans : 1) * sizeof *tmp);
+    k->at = calloc(ns + 1, sizeof *k->at);
     k->kid = malloc((n_trans ? n_trans : 1) * sizeof *k->kid);
-    if (!k->at || !k->kid)
+    if (!at_sym || !tmp || !k->at || !k->kid) {
+        free(at_sym);
+        free(tmp);
         return -1;
-    for (size_t i = 0; i <= sc->tmask; i++)   /* counts, then starts */
-        if (sc->tr[i].state != NONE)
-            k->at[sc->tr[i].state + 2]++;
-    for (size_t s = 0; s < ns; s++)
-        k->at[s + 2] += k->at[s + 1];
+    }
+    for (size_t i = 0; i <= sc->tmask; i++)
+        if (sc->tr[i].state != NONE) {
+            at_sym[sc->tr[i].sym + 1]++;
+            k->at[sc->tr[i].state + 1]++;
+        }
+    for (size_t y = 0; y < nsym; y++)
+        at_sym[y + 1] += at_sym[y];
     for (size_t i = 0; i <= sc->tmask; i++)
         if (sc->tr[i].state != NONE)
-            k->kid[k->at[sc->tr[i].state + 1]++] = sc->tr[i];
-    for (size_t s = 0; s < ns; s++) {
-        trans *v = k->kid + k->at[s];
-        size_t m = k->at[s + 1] - k->at[s];
-        if (m > 16) {
-            qsort(v, m, sizeof *v, cmp_sym);
-            continue;
-        }
-        for (size_t i = 1; i < m; i++) {   /* most states: a few children */
-            trans x = v[i];
-            size_t j = i;
-            for (; j > 0 && v[j - 1].sym > x.sym; j--)
-                v[j] = v[j - 1];
-            v[j] = x;
-        }
-    }
+            tmp[at_sym[sc->tr[i].sym]++] = sc->tr[i];
+    for (size_t s = 0; s < ns; s++)   /* counts -> starts */
+        k->at[s + 1] += k->at[s];
+    for (size_t i = 0; i < n_trans; i++)   /* (at[s] moves to s's end) */
+        k->kid[k->at[tmp[i].state]++] = tmp[i];
+    for (size_t s = ns; s > 0; s--)   /* ends -> starts again */
+        k->at[s] = k->at[s - 1];
+    k->at[0] = 0;
+    free(at_sym);
+    free(tmp);
     return 0;
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Stage 5, concept scan. Term words go into a double-array byte trie whose
  * nodes carry word symbols (exact and '*' prefix); term word sequences go
- * into a phrase trie over symbols. The text is read once: each word is
- * walked through the byte trie, and the phrase states still alive are
- * carried from word to word while the gap between them joins a phrase. */
+ * into a phrase trie over symbols, which is then minimized (phrases that
+ * end alike share their states: ~100 K terms of a language make ~5 K
+ * states). The text is read once: each word is walked through the byte
+ * trie, and the phrase states still alive are carried from word to word
+ * while the gap between them joins a phrase. */
 #include "scan.h"
 
 #include <stdlib.h>

@@ -767,39 +767,48 @@ typedef struct kids {          /* children of the non-root states; owned */
     trans *kid;                /* by state, then by symbol */
 } kids;
 
-/* The transitions of sc->tr by (state, symbol): counted by symbol into
- * tmp, then, stably, by state into k->kid. */
+static int cmp_sym(const void *pa, const void *pb)
+{
+    const trans *a = pa, *b = pb;
+    return (a->sym > b->sym) - (a->sym < b->sym);
+}
+
+/* The transitions of sc->tr by state (a counting sort), then by symbol
+ * within each state (most states have one or two children). No second
+ * array: a temporary one cost a fresh 1.5 MB per language. */
 static int collect_kids(const gx_scanner *sc, size_t n_trans, kids *k)
 {
-    size_t ns = sc->n_states, nsym = sc->n_syms;
-    uint32_t *at_sym = calloc(nsym + 1, sizeof *at_sym);
-    trans *tmp = malloc((n_trans ? n_trans : 1) * sizeof *tmp);
+    size_t ns = sc->n_states;
     k->at = calloc(ns + 1, sizeof *k->at);
     k->kid = malloc((n_trans ? n_trans : 1) * sizeof *k->kid);
-    if (!at_sym || !tmp || !k->at || !k->kid) {
-        free(at_sym);
-        free(tmp);
+    if (!k->at || !k->kid)
         return -1;
-    }
-    for (size_t i = 0; i <= sc->tmask; i++)
-        if (sc->tr[i].state != NONE) {
-            at_sym[sc->tr[i].sym + 1]++;
-            k->at[sc->tr[i].state + 1]++;
-        }
-    for (size_t y = 0; y < nsym; y++)
-        at_sym[y + 1] += at_sym[y];
     for (size_t i = 0; i <= sc->tmask; i++)
         if (sc->tr[i].state != NONE)
-            tmp[at_sym[sc->tr[i].sym]++] = sc->tr[i];
+            k->at[sc->tr[i].state + 1]++;
     for (size_t s = 0; s < ns; s++)   /* counts -> starts */
         k->at[s + 1] += k->at[s];
-    for (size_t i = 0; i < n_trans; i++)   /* (at[s] moves to s's end) */
-        k->kid[k->at[tmp[i].state]++] = tmp[i];
+    for (size_t i = 0; i <= sc->tmask; i++)   /* (at[s] moves to s's end) */
+        if (sc->tr[i].state != NONE)
+            k->kid[k->at[sc->tr[i].state]++] = sc->tr[i];
     for (size_t s = ns; s > 0; s--)   /* ends -> starts again */
         k->at[s] = k->at[s - 1];
     k->at[0] = 0;
-    free(at_sym);
-    free(tmp);
+    for (size_t s = 0; s < ns; s++) {
+        trans *v = k->kid + k->at[s];
+        size_t m = k->at[s + 1] - k->at[s];
+        if (m > 16) {
+            qsort(v, m, sizeof *v, cmp_sym);
+            continue;
+        }
+        for (size_t i = 1; i < m; i++) {
+            trans x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1].sym > x.sym; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    }
     return 0;
 }
 
@@ -841,9 +850,10 @@ static int same_state(const gx_scanner *sc, const kids *k,
  * root for root). */
 static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
 {
-    size_t ns = sc->n_states, size = 16;
-    while (size < 2 * ns)
-        size *= 2;
+    /* the register holds one state per class (a few thousand), so it
+     * starts small and doubles: sized for every state it cost a fresh
+     * megabyte per language, page faults included */
+    size_t size = 4096, n_reg = 0, ns = sc->n_states;
     uint32_t *reg = malloc(size * sizeof *reg);   /* open addressing */
     if (!reg)
         return -1;
@@ -851,12 +861,35 @@ static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
         reg[i] = NONE;
     rep[0] = 0;
     for (size_t s = ns; s-- > 1;) {
+        if (2 * (n_reg + 1) > size) {   /* grow: re-insert the classes */
+            uint32_t *big = malloc(2 * size * sizeof *big);
+            if (!big) {
+                free(reg);
+                return -1;
+            }
+            for (size_t i = 0; i < 2 * size; i++)
+                big[i] = NONE;
+            for (size_t i = 0; i < size; i++) {
+                if (reg[i] == NONE)
+                    continue;
+                size_t h = (size_t)state_hash(sc, k, rep, reg[i]) &
+                           (2 * size - 1);
+                while (big[h] != NONE)
+                    h = (h + 1) & (2 * size - 1);
+                big[h] = reg[i];
+            }
+            free(reg);
+            reg = big;
+            size *= 2;
+        }
         size_t h = (size_t)state_hash(sc, k, rep, (uint32_t)s) & (size - 1);
         while (reg[h] != NONE &&
                !same_state(sc, k, rep, reg[h], (uint32_t)s))
             h = (h + 1) & (size - 1);
-        if (reg[h] == NONE)
+        if (reg[h] == NONE) {
             reg[h] = (uint32_t)s;
+            n_reg++;
+        }
         rep[s] = reg[h];
     }
     free(reg);

@@ -846,41 +846,48 @@ static int same_state(const gx_scanner *sc, const kids *k,
     return 1;
 }
 
+/* The register, a set of class states by hash (open addressing), doubled
+ * to *size * 2 slots; -1 when out of memory (*reg unchanged). */
+static int grow_register(const gx_scanner *sc, const kids *k,
+                         const uint32_t *rep, uint32_t **reg, size_t *size)
+{
+    size_t n = *size * 2;
+    uint32_t *big = malloc(n * sizeof *big);
+    if (!big)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        big[i] = NONE;
+    for (size_t i = 0; i < *size; i++) {
+        if ((*reg)[i] == NONE)
+            continue;
+        size_t h = (size_t)state_hash(sc, k, rep, (*reg)[i]) & (n - 1);
+        while (big[h] != NONE)
+            h = (h + 1) & (n - 1);
+        big[h] = (*reg)[i];
+    }
+    free(*reg);
+    *reg = big;
+    *size = n;
+    return 0;
+}
+
 /* rep[s]: the state standing for s's class (its highest-numbered member;
- * root for root). */
+ * root for root). The register holds one state per class (a few
+ * thousand): it starts small and doubles, since sized for every state it
+ * cost a fresh megabyte per language, page faults included. */
 static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
 {
-    /* the register holds one state per class (a few thousand), so it
-     * starts small and doubles: sized for every state it cost a fresh
-     * megabyte per language, page faults included */
-    size_t size = 4096, n_reg = 0, ns = sc->n_states;
-    uint32_t *reg = malloc(size * sizeof *reg);   /* open addressing */
+    size_t size = 2048, n_reg = 0;
+    uint32_t *reg = malloc(size * sizeof *reg);
     if (!reg)
         return -1;
     for (size_t i = 0; i < size; i++)
         reg[i] = NONE;
     rep[0] = 0;
-    for (size_t s = ns; s-- > 1;) {
-        if (2 * (n_reg + 1) > size) {   /* grow: re-insert the classes */
-            uint32_t *big = malloc(2 * size * sizeof *big);
-            if (!big) {
-                free(reg);
-                return -1;
-            }
-            for (size_t i = 0; i < 2 * size; i++)
-                big[i] = NONE;
-            for (size_t i = 0; i < size; i++) {
-                if (reg[i] == NONE)
-                    continue;
-                size_t h = (size_t)state_hash(sc, k, rep, reg[i]) &
-                           (2 * size - 1);
-                while (big[h] != NONE)
-                    h = (h + 1) & (2 * size - 1);
-                big[h] = reg[i];
-            }
+    for (size_t s = sc->n_states; s-- > 1;) {
+        if (2 * (n_reg + 1) > size && grow_register(sc, k, rep, &reg, &size)) {
             free(reg);
-            reg = big;
-            size *= 2;
+            return -1;
         }
         size_t h = (size_t)state_hash(sc, k, rep, (uint32_t)s) & (size - 1);
         while (reg[h] != NONE &&
@@ -930,8 +937,8 @@ static int rebuild(builder *b, const kids *k, const uint32_t *rep,
         st[nid[s]] = (pstate){(uint32_t)o, p->n_out, p->kids};
         memcpy(outs + o, sc->outs + p->out, p->n_out * sizeof *outs);
         o += p->n_out;
-        for (uint32_t i = s ? k->at[s] : 0; s && i < k->at[s + 1]; i++) {
-            uint32_t sym = k->kid[i].sym;
+        for (uint32_t i = k->at[s]; s && i < k->at[s + 1]; i++) {
+            uint32_t sym = k->kid[i].sym;   /* (root's go to root_next) */
             *(trans *)find_slot(tr, size - 1, nid[s], sym) =
                 (trans){nid[s], sym, nid[rep[k->kid[i].to]]};
         }

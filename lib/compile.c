@@ -1091,9 +1091,6 @@ static int rank_labels(gdprx_rules *rs)
     return 0;
 }
 
-/* Concepts that make pattern p a candidate in a clause: the first `all`
- * concept with plain terms; else every `any` concept, if all have plain
- * terms. n = 0: tried on every clause. */
 /* Is concept ci found by the scan alone in lang: plain terms, no regex
  * terms (its absence from the scan's hits is then final)? */
 static int scan_only(const gdprx_rules *rs, uint32_t ci, int lang)

@@ -156,7 +156,7 @@ static int analyze_one(run *r, const gdprx_rules *rs, const doc *d)
     gdprx_result *res;
     gx_timing tm;
     memset(&tm, 0, sizeof tm);
-    if (gx_analyze(&res, rs, d->text, d->len, NULL, NULL, &tm, &err)) {
+    if (gx_analyze(&res, rs, d->text, d->len, NULL, NULL, &tm, NULL, &err)) {
         fprintf(stderr, "analyze: %s\n", err.message);
         return -1;
     }

@@ -222,8 +222,9 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
 static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
                          gx_text *t, const char *orig, gx_doc *doc, int lang,
                          const gdprx_options *opts, size_t chunk,
-                         const unsigned char *select, gx_timing *tm,
-                         struct timespec *clk, gdprx_error *err)
+                         const unsigned char *select, const gx_emit *emit,
+                         gx_timing *tm, struct timespec *clk,
+                         gdprx_error *err)
 {
     gx_segcur *sc = NULL;
     gx_rbuild *rb = NULL;
@@ -237,7 +238,8 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
     gx_span part;                 /* the part's scan span */
     int rc = gx_segment_begin(&sc, doc, t, orig, rs, lang, err);
     if (rc == GDPRX_OK)
-        rc = gx_result_begin(&rb, rs, t, orig, doc, lang, opts->flags, err);
+        rc = gx_result_begin(&rb, rs, t, orig, doc, lang, opts->flags, emit,
+                             err);
     stage_tick(tm, GX_STAGE_SEGMENT, clk);
     while (rc == GDPRX_OK) {
         size_t lo, hi;
@@ -293,9 +295,25 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
     return rc;
 }
 
+/* A streamed analysis's findings on their way out: offsets moved into the
+ * HTML page first when the input was one. */
+typedef struct relay {
+    const gx_stream *stream;
+    const gx_html *html;   /* NULL for text input */
+} relay;
+
+static int relay_finding(void *ctx, gdprx_finding *f, size_t index)
+{
+    const relay *y = ctx;
+    if (y->html)
+        gx_html_remap_finding(f, y->html);
+    return y->stream->finding(y->stream->ctx, f, index);
+}
+
 int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                size_t len, const gdprx_options *opts,
-               const unsigned char *select, gx_timing *tm, gdprx_error *err)
+               const unsigned char *select, gx_timing *tm,
+               const gx_stream *stream, gdprx_error *err)
 {
     gx_error_clear(err);
     if (!out || !rs || (!text && len))
@@ -319,7 +337,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: bad format %d",
                             (int)opts->format);
     if (opts->flags &
-        ~(unsigned)(GDPRX_OPT_REPLACE_INVALID | GDPRX_OPT_EXPLAIN))
+        ~(unsigned)(GDPRX_OPT_REPLACE_INVALID | GDPRX_OPT_EXPLAIN |
+                    GDPRX_OPT_NO_SEGMENTS))
         return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze: unknown flags "
                             "0x%x", opts->flags);
     unsigned char *sel = NULL;
@@ -356,8 +375,17 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                    : gx_langid(rs, t.s, t.len, 1, 1.0);
     stage_tick(tm, GX_STAGE_LANGID, &clk);
     size_t chunk = opts->chunk_size ? opts->chunk_size : GDPRX_CHUNK_DEFAULT;
-    rc = analyze_parts(out, rs, &t, text ? text : "", &doc, lang, opts, chunk,
-                       select, tm, &clk, err);
+    relay y = {stream, html.s ? &html : NULL};
+    gx_emit emit = {relay_finding, &y};
+    if (stream && stream->begin &&
+        stream->begin(stream->ctx, lang < 0 ? GDPRX_LANG_AUTO
+                                            : (gdprx_lang)(lang + 1)))
+        rc = gx_error_offset(err, GDPRX_EIO, 0, "the output callback stopped "
+                                                "the analysis at its start");
+    else
+        rc = analyze_parts(out, rs, &t, text ? text : "", &doc, lang, opts,
+                           chunk, select, stream ? &emit : NULL, tm, &clk,
+                           err);
     if (rc == GDPRX_OK)
         gx_coverage_select((*out)->cov, rs, select);
     if (rc == GDPRX_OK && html.s)
@@ -375,5 +403,18 @@ int gdprx_analyze(gdprx_result **out, const gdprx_rules *rules,
                   const char *text, size_t len, const gdprx_options *opts,
                   gdprx_error *err)
 {
-    return gx_analyze(out, rules, text, len, opts, NULL, NULL, err);
+    return gx_analyze(out, rules, text, len, opts, NULL, NULL, NULL, err);
+}
+
+int gdprx_analyze_each(gdprx_result **out, const gdprx_rules *rules,
+                       const char *text, size_t len,
+                       const gdprx_options *opts, gdprx_finding_fn each,
+                       void *ctx, gdprx_error *err)
+{
+    if (!each) {
+        gx_error_clear(err);
+        return gx_error_set(err, GDPRX_EINVAL, "gdprx_analyze_each: NULL each");
+    }
+    gx_stream stream = {NULL, each, ctx};
+    return gx_analyze(out, rules, text, len, opts, NULL, NULL, &stream, err);
 }

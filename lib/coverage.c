@@ -5,9 +5,11 @@
 #include "coverage.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
+#include "util.h"
 
 typedef struct item_def {
     const char *article, *item;
@@ -136,11 +138,9 @@ size_t gx_coverage_entries(const gdprx_finding *f, size_t n)
     return total;
 }
 
-void gx_coverage(gdprx_coverage_item *out, size_t *idx,
-                 const gdprx_finding *f, size_t n)
+/* The table's items, none stated yet. */
+static void start_items(gdprx_coverage_item *out)
 {
-    memo cache[MEMO_SLOTS];
-    memset(cache, 0, sizeof cache);
     for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
         gdprx_coverage_item *c = &out[k];
         c->article = items[k].article;
@@ -150,15 +150,29 @@ void gx_coverage(gdprx_coverage_item *out, size_t *idx,
         c->selected = 1;
         c->n_findings = 0;
     }
-    /* count, then place each item's indices after the previous item's */
-    for (size_t i = 0; i < n; i++) {
-        const memo *m = masks(cache, &f[i]);
-        for (unsigned k = 0; (m->lab | m->cond) && k < GX_COVERAGE_ITEMS; k++) {
-            if ((m->cond >> k & 1u) && f[i].polarity == GDPRX_AFFIRMED)
-                out[k].applicable = 1;
-            out[k].n_findings += (size_t)states(&f[i], m->lab, k);
-        }
+}
+
+/* Count finding f (label bits m) into the items: applicability and the
+ * number of findings each item will list. */
+static void tally(gdprx_coverage_item *out, const memo *m,
+                  const gdprx_finding *f)
+{
+    for (unsigned k = 0; (m->lab | m->cond) && k < GX_COVERAGE_ITEMS; k++) {
+        if ((m->cond >> k & 1u) && f->polarity == GDPRX_AFFIRMED)
+            out[k].applicable = 1;
+        out[k].n_findings += (size_t)states(f, m->lab, k);
     }
+}
+
+void gx_coverage(gdprx_coverage_item *out, size_t *idx,
+                 const gdprx_finding *f, size_t n)
+{
+    memo cache[MEMO_SLOTS];
+    memset(cache, 0, sizeof cache);
+    start_items(out);
+    /* count, then place each item's indices after the previous item's */
+    for (size_t i = 0; i < n; i++)
+        tally(out, masks(cache, &f[i]), &f[i]);
     size_t at[GX_COVERAGE_ITEMS], next = 0;
     for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
         at[k] = next;
@@ -171,5 +185,69 @@ void gx_coverage(gdprx_coverage_item *out, size_t *idx,
         for (unsigned k = 0; m->lab && k < GX_COVERAGE_ITEMS; k++)
             if (states(&f[i], m->lab, k))
                 idx[at[k]++] = i;
+    }
+}
+
+/* ---- findings one at a time ---------------------------------------------- */
+
+struct gx_covacc {
+    memo cache[MEMO_SLOTS];
+    gdprx_coverage_item out[GX_COVERAGE_ITEMS]; /* n_findings: so far */
+    size_t *idx[GX_COVERAGE_ITEMS];             /* owned: each item's indices */
+    size_t cap[GX_COVERAGE_ITEMS];
+};
+
+int gx_covacc_new(gx_covacc **out)
+{
+    gx_covacc *a = calloc(1, sizeof *a);
+    if (!a)
+        return -1;
+    start_items(a->out);
+    *out = a;
+    return 0;
+}
+
+void gx_covacc_free(gx_covacc *a)
+{
+    if (!a)
+        return;
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++)
+        free(a->idx[k]);
+    free(a);
+}
+
+int gx_covacc_add(gx_covacc *a, const gdprx_finding *f, size_t index)
+{
+    const memo *m = masks(a->cache, f);
+    for (unsigned k = 0; m->lab && k < GX_COVERAGE_ITEMS; k++)
+        if (states(f, m->lab, k) &&
+            gx_grow(&a->idx[k], &a->cap[k], a->out[k].n_findings + 1,
+                    sizeof *a->idx[k]))
+            return -1;
+    for (unsigned k = 0; m->lab && k < GX_COVERAGE_ITEMS; k++)
+        if (states(f, m->lab, k))
+            a->idx[k][a->out[k].n_findings] = index;
+    tally(a->out, m, f);
+    return 0;
+}
+
+size_t gx_covacc_entries(const gx_covacc *a)
+{
+    size_t n = 0;
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++)
+        n += a->out[k].n_findings;
+    return n;
+}
+
+void gx_covacc_finish(const gx_covacc *a, gdprx_coverage_item *out,
+                      size_t *idx)
+{
+    for (unsigned k = 0; k < GX_COVERAGE_ITEMS; k++) {
+        out[k] = a->out[k];
+        out[k].findings = idx;
+        out[k].stated = out[k].n_findings > 0;
+        if (out[k].n_findings)
+            memcpy(idx, a->idx[k], out[k].n_findings * sizeof *idx);
+        idx += out[k].n_findings;
     }
 }

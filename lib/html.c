@@ -979,15 +979,18 @@ static void html_span(const gx_html *h, size_t s, size_t e, size_t *os,
         *oe = *os;
 }
 
+void gx_html_remap_finding(gdprx_finding *f, const gx_html *h)
+{
+    f->text_len = f->end - f->start;
+    html_span(h, f->start, f->end, &f->start, &f->end);
+    html_span(h, f->clause_start, f->clause_end, &f->clause_start,
+              &f->clause_end);
+}
+
 void gx_html_remap(gdprx_result *r, const gx_html *h)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        gdprx_finding *f = &r->f[i];
-        f->text_len = f->end - f->start;
-        html_span(h, f->start, f->end, &f->start, &f->end);
-        html_span(h, f->clause_start, f->clause_end, &f->clause_start,
-                  &f->clause_end);
-    }
+    for (size_t i = 0; i < r->n; i++)
+        gx_html_remap_finding(&r->f[i], h);
     for (size_t i = 0; i < r->n_seg; i++)
         html_span(h, r->seg[i].start, r->seg[i].end, &r->seg[i].start,
                   &r->seg[i].end);

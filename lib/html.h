@@ -49,8 +49,10 @@ void gx_html_free(gx_html *h);
 /* Move every offset of r (findings, clauses, segments) from h->s into the
  * HTML, and set each finding's text_len (its text stays the visible text).
  * err->offset of a failed analysis is moved the same way by
- * gx_html_remap_error(). */
+ * gx_html_remap_error(). gx_html_remap_finding does it for one finding
+ * (a streamed analysis, whose result keeps none). */
 void gx_html_remap(gdprx_result *r, const gx_html *h);
+void gx_html_remap_finding(gdprx_finding *f, const gx_html *h);
 void gx_html_remap_error(gdprx_error *err, const char *html,
                          const gx_html *h);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "error.h"
 #include "result.h"
 #include "util.h"
@@ -175,22 +176,31 @@ static void flush(jw *w, size_t at)
     w->b.len = 0;
 }
 
-/* The whole object into w; stops early once write() refused a piece. */
-static void json_result(jw *w, const gdprx_result *r)
+/* The object's opening, up to the findings. */
+static void json_head(jw *w, gdprx_lang lang)
 {
     gx_buf *b = &w->b;
     gx_buf_printf(b, "{\"schema\":%d,\"lang\":", JSON_SCHEMA);
-    if (r->lang == GDPRX_LANG_AUTO)
+    if (lang == GDPRX_LANG_AUTO)
         ADD_LIT(b, "null");
     else
-        json_cstr(b, gdprx_lang_code(r->lang));
+        json_cstr(b, gdprx_lang_code(lang));
     ADD_LIT(b, ",\"findings\":[");
-    for (size_t i = 0; i < r->n && !w->stopped; i++) {
-        if (i)
-            gx_buf_addc(b, ',');
-        json_finding(b, &r->f[i]);
-        flush(w, FLUSH_AT);
-    }
+}
+
+/* Finding number i of the object. */
+static void json_next(jw *w, const gdprx_finding *f, size_t i)
+{
+    if (i)
+        gx_buf_addc(&w->b, ',');
+    json_finding(&w->b, f);
+    flush(w, FLUSH_AT);
+}
+
+/* The object's end, after the findings: coverage and warnings. */
+static void json_tail(jw *w, const gdprx_result *r)
+{
+    gx_buf *b = &w->b;
     ADD_LIT(b, "],\"coverage\":[");
     for (size_t i = 0, put = 0; i < GX_COVERAGE_ITEMS && !w->stopped; i++) {
         const gdprx_coverage_item *c = &r->cov[i];
@@ -219,6 +229,16 @@ static void json_result(jw *w, const gdprx_result *r)
     }
     ADD_LIT(b, "]}");
     flush(w, 0);
+}
+
+/* The whole object into w; stops early once write() refused a piece. */
+static void json_result(jw *w, const gdprx_result *r)
+{
+    json_head(w, r->lang);
+    for (size_t i = 0; i < r->n && !w->stopped; i++)
+        json_next(w, &r->f[i], i);
+    if (!w->stopped)
+        json_tail(w, r);
 }
 
 int gdprx_result_to_json(char **out, size_t *out_len, const gdprx_result *r,
@@ -259,4 +279,51 @@ int gdprx_result_write_json(const gdprx_result *r, gdprx_write_fn write,
                                "stopped the output after %zu bytes",
                                w.written);
     return oom ? gx_error_nomem(err) : GDPRX_OK;
+}
+
+/* gdprx_analyze_write_json's stream: the object's pieces as the analysis
+ * hands them over. */
+static int stream_begin(void *ctx, gdprx_lang lang)
+{
+    jw *w = ctx;
+    json_head(w, lang);
+    return w->stopped;
+}
+
+static int stream_finding(void *ctx, const gdprx_finding *f, size_t index)
+{
+    jw *w = ctx;
+    json_next(w, f, index);
+    return w->stopped || w->b.oom;
+}
+
+int gdprx_analyze_write_json(gdprx_result **out, const gdprx_rules *rules,
+                             const char *text, size_t len,
+                             const gdprx_options *opts, gdprx_write_fn write,
+                             void *ctx, gdprx_error *err)
+{
+    gx_error_clear(err);
+    if (!write)
+        return gx_error_set(err, GDPRX_EINVAL,
+                            "gdprx_analyze_write_json: NULL write");
+    jw w = {.write = write, .ctx = ctx};
+    gx_stream stream = {stream_begin, stream_finding, &w};
+    gdprx_result *r = NULL;
+    int rc = gx_analyze(&r, rules, text, len, opts, NULL, NULL, &stream, err);
+    if (rc == GDPRX_OK)
+        json_tail(&w, r);
+    int oom = w.b.oom;
+    gx_buf_free(&w.b);
+    if (w.stopped) {
+        rc = gx_error_offset(err, GDPRX_EIO, w.written,
+                             "gdprx_analyze_write_json: the write callback "
+                             "stopped the output after %zu bytes", w.written);
+    } else if (oom) {
+        rc = gx_error_nomem(err);
+    }
+    if (rc == GDPRX_OK && out)
+        *out = r;
+    else
+        gdprx_result_free(r);
+    return rc;
 }

@@ -335,6 +335,8 @@ typedef struct bctx {
     const gx_doc *doc;
     const char **sections;   /* original heading text per heading */
     struct rulestr *rules;   /* pooled copies per rule, built lazily */
+    gx_pool *fp;             /* where the strings of one finding go: the
+                                result's pool, or the part's when streamed */
     const gdprx_rules *rs;
     unsigned flags;          /* GDPRX_OPT_* of the analysis */
 } bctx;
@@ -350,10 +352,11 @@ static gdprx_lang pub_lang(int idx)
     return idx < 0 ? GDPRX_LANG_AUTO : (gdprx_lang)(idx + 1);
 }
 
-static const char *orig_str(bctx *b, size_t s, size_t e)
+/* The original bytes of normalized span [s, e), copied into pool p. */
+static const char *orig_str(bctx *b, gx_pool *p, size_t s, size_t e)
 {
     size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
-    return pool_strndup(b->r, b->orig + os, oe - os);
+    return gx_pool_strndup(p, b->orig + os, oe - os);
 }
 
 /* An e-mail address as written, without the invisible characters the
@@ -361,7 +364,7 @@ static const char *orig_str(bctx *b, size_t s, size_t e)
 static const char *email_str(bctx *b, size_t s, size_t e)
 {
     size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
-    char *d = pool_alloc(b->r, oe - os + 1);
+    char *d = gx_pool_alloc(b->fp, oe - os + 1, 1);
     if (d) {
         memcpy(d, b->orig + os, oe - os);
         d[oe - os] = '\0';
@@ -405,7 +408,7 @@ static const char *witnesses_str(bctx *b, const gx_hit *h)
         gx_buf_add(&s, b->orig + os, oe - os);
         gx_buf_addc(&s, '"');
     }
-    const char *out = s.oom ? NULL : pool_strndup(b->r, s.s, s.len);
+    const char *out = s.oom ? NULL : gx_pool_strndup(b->fp, s.s, s.len);
     gx_buf_free(&s);
     return out;
 }
@@ -432,21 +435,21 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     f->age = h->age;
     f->pattern_index = h->pattern;
     f->lang = pub_lang(c->lang);
-    gdprx_result *r = b->r;
-    if (!(f->text = pool_strndup(r, b->orig + f->start, f->end - f->start)))
+    gx_pool *p = b->fp;
+    if (!(f->text = gx_pool_strndup(p, b->orig + f->start, f->end - f->start)))
         return -1;
     f->text_len = f->end - f->start;
     if (h->duration[0] &&
-        !(f->duration = pool_strndup(r, h->duration, strlen(h->duration))))
+        !(f->duration = gx_pool_strndup(p, h->duration, strlen(h->duration))))
         return -1;
     if (h->duration_max[0] &&
         !(f->duration_max =
-              pool_strndup(r, h->duration_max, strlen(h->duration_max))))
+              gx_pool_strndup(p, h->duration_max, strlen(h->duration_max))))
         return -1;
     if (h->email_e > h->email_s && !(f->email = email_str(b, h->email_s,
                                                           h->email_e)))
         return -1;
-    if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, h->cue_s,
+    if (h->cue_e > h->cue_s && !(f->negation_cue = orig_str(b, p, h->cue_s,
                                                             h->cue_e)))
         return -1;
     if (h->n_wit && (b->flags & GDPRX_OPT_EXPLAIN) &&
@@ -456,8 +459,11 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
 }
 
 static int add_segment(gdprx_result *r, gdprx_segment_kind k, size_t s,
-                       size_t e, gdprx_lang lang, const char *section)
+                       size_t e, gdprx_lang lang, const char *section,
+                       unsigned flags)
 {
+    if (flags & GDPRX_OPT_NO_SEGMENTS)
+        return 0;
     if (gx_grow(&r->seg, &r->cap_seg, r->n_seg + 1, sizeof *r->seg) != 0)
         return -1;
     gdprx_segment *g = &r->seg[r->n_seg++];
@@ -477,6 +483,10 @@ struct gx_rbuild {
     size_t h, p;     /* the next heading and paragraph to list as segments */
     char **warn;     /* owned, heap strings: warnings of the parts so far */
     size_t n_warn, cap_warn;
+    const gx_emit *emit;  /* borrowed; NULL: the result keeps its findings */
+    gx_covacc *cov;  /* owned, when streamed: coverage of the findings out */
+    size_t n_out;    /* findings handed to emit so far */
+    gx_pool part;    /* owned, when streamed: strings of the part's findings */
 };
 
 #define MAX_WARNINGS 100   /* as the matcher keeps */
@@ -501,18 +511,20 @@ static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
         if (hs <= ps && hs <= cs) {
             rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
                              gx_text_oend(t, d->hd[rb->h].e),
-                             pub_lang(rb->doc_lang), b->sections[rb->h]);
+                             pub_lang(rb->doc_lang), b->sections[rb->h], b->flags);
             rb->h++;
         } else if (ps <= cs) {
             const gx_para *pa = &d->pa[rb->p++];
             rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
                              gx_text_oend(t, pa->e), pub_lang(pa->lang),
-                             pa->section >= 0 ? b->sections[pa->section] : NULL);
+                             pa->section >= 0 ? b->sections[pa->section] : NULL,
+                             b->flags);
         } else {
             const gx_clause *cl = &d->cl[c++];
             rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
                              gx_text_oend(t, cl->e), pub_lang(rb->doc_lang),
-                             cl->section >= 0 ? b->sections[cl->section] : NULL);
+                             cl->section >= 0 ? b->sections[cl->section] : NULL,
+                             b->flags);
         }
         if (rc)
             return -1;
@@ -528,35 +540,60 @@ void gx_result_abort(gx_rbuild *rb)
     free(rb->warn);
     free(rb->b.sections);
     free(rb->b.rules);
+    gx_covacc_free(rb->cov);
+    gx_pool_free(&rb->part);
     gdprx_result_free(rb->b.r);
     free(rb);
 }
 
 int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
                     const char *orig, const gx_doc *doc, int doc_lang,
-                    unsigned flags, gdprx_error *err)
+                    unsigned flags, const gx_emit *emit, gdprx_error *err)
 {
     gx_rbuild *rb = calloc(1, sizeof *rb);
     if (!rb)
         return gx_error_nomem(err);
     gdprx_result *r = calloc(1, sizeof *r);
-    rb->b = (bctx){r, t, orig, doc, NULL, NULL, rs, flags};
+    rb->b = (bctx){r, t, orig, doc, NULL, NULL, r ? &r->pool : NULL, rs,
+                   flags};
     rb->doc_lang = doc_lang;
-    if (!r)
+    rb->emit = emit;
+    if (!r || (emit && gx_covacc_new(&rb->cov)))
         goto oom;
+    if (emit)
+        rb->b.fp = &rb->part;
     r->lang = pub_lang(doc_lang);
     rb->b.sections = calloc(doc->n_hd + 1, sizeof *rb->b.sections);
     rb->b.rules = calloc(rs->n_rules + 1, sizeof *rb->b.rules);
     if (!rb->b.sections || !rb->b.rules)
         goto oom;
     for (size_t i = 0; i < doc->n_hd; i++)
-        if (!(rb->b.sections[i] = orig_str(&rb->b, doc->hd[i].s, doc->hd[i].e)))
+        if (!(rb->b.sections[i] =
+                  orig_str(&rb->b, &r->pool, doc->hd[i].s, doc->hd[i].e)))
             goto oom;
     *out = rb;
     return GDPRX_OK;
 oom:
     gx_result_abort(rb);
     return gx_error_nomem(err);
+}
+
+/* Streamed: hand the part's findings (all of r->f) to emit, in order, and
+ * drop them with their strings. */
+static int emit_part(gx_rbuild *rb, gdprx_error *err)
+{
+    gdprx_result *r = rb->b.r;
+    for (size_t i = 0; i < r->n; i++, rb->n_out++) {
+        if (gx_covacc_add(rb->cov, &r->f[i], rb->n_out))
+            return gx_error_nomem(err);
+        if (rb->emit->finding(rb->emit->ctx, &r->f[i], rb->n_out))
+            return gx_error_offset(err, GDPRX_EIO, r->f[i].start,
+                                   "the finding callback stopped the analysis "
+                                   "at finding %zu", rb->n_out);
+    }
+    r->n = 0;
+    gx_pool_free(&rb->part);
+    return GDPRX_OK;
 }
 
 int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
@@ -583,6 +620,9 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
         return gx_error_nomem(err);
     if (segments(rb, hi, b->doc->n_cl) != 0)
         return gx_error_nomem(err);
+    int rc;
+    if (rb->emit && (rc = emit_part(rb, err)) != GDPRX_OK)
+        return rc;
     for (size_t i = 0; i < hits->n_warn; i++) {   /* moved, up to the cap */
         if (rb->n_warn < MAX_WARNINGS &&
             !gx_grow(&rb->warn, &rb->cap_warn, rb->n_warn + 1,
@@ -613,11 +653,16 @@ int gx_result_end(gx_rbuild *rb, gdprx_result **out, gdprx_error *err)
             r->cap_seg = r->n_seg;
         }
     }
-    size_t *cov_idx = pool_alloc(r, (gx_coverage_entries(r->f, r->n) + 1) *
-                                        sizeof *cov_idx);
+    size_t n_idx = rb->cov ? gx_covacc_entries(rb->cov)
+                           : gx_coverage_entries(r->f, r->n);
+    size_t *cov_idx = pool_alloc(r, (n_idx + 1) * sizeof *cov_idx);
     if (!cov_idx)
         goto oom;
-    gx_coverage(r->cov, cov_idx, r->f, r->n);
+    if (rb->cov)
+        gx_covacc_finish(rb->cov, r->cov, cov_idx);
+    else
+        gx_coverage(r->cov, cov_idx, r->f, r->n);
+    r->n_streamed = rb->n_out;
     if (rb->n_warn) {
         if (!(r->warn = pool_alloc(r, rb->n_warn * sizeof *r->warn)))
             goto oom;
@@ -643,6 +688,11 @@ gdprx_lang gdprx_result_lang(const gdprx_result *r)
 }
 
 size_t gdprx_result_count(const gdprx_result *r) { return r ? r->n : 0; }
+
+size_t gdprx_result_streamed(const gdprx_result *r)
+{
+    return r ? r->n_streamed : 0;
+}
 
 const gdprx_finding *gdprx_result_get(const gdprx_result *r, size_t i)
 {

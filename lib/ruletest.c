@@ -65,7 +65,7 @@ static int run_example(const gdprx_rules *rs, size_t ri, int lang,
     o.format = GDPRX_FORMAT_TEXT;
     gdprx_result *res = NULL;
     int rc = gx_analyze(&res, rs, e->text, strlen(e->text), &o, sel, NULL,
-                        err);
+                        NULL, err);
     if (rc != GDPRX_OK)
         return rc < 0 ? rc : -1;
     char why[160];

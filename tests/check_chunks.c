@@ -6,7 +6,10 @@
  * one part; so do the corpus joined into one line, a Markdown table with
  * its header far above the rows, a list under a long lead-in, a list
  * under a lead-in many parts long (two: one that denies), one long
- * table row, and a text without any place to cut. */
+ * table row, and a text without any place to cut. A streamed analysis
+ * (gdprx_analyze_write_json, gdprx_analyze_each) gives the same JSON,
+ * coverage and segments in parts of every size, for text and HTML, and
+ * stops cleanly when its callback says so. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +29,37 @@ static void setup(void)
 
 static void teardown(void) { gdprx_rules_free(rules); }
 
+/* A growing byte buffer for streamed JSON; pieces_left < 0: no limit, else
+ * the write callback refuses the piece after that many. */
+typedef struct sink {
+    char *s;
+    size_t n, cap;
+    long pieces_left;
+} sink;
+
+static int sink_write(void *ctx, const char *bytes, size_t len)
+{
+    sink *k = ctx;
+    if (k->pieces_left == 0)
+        return 1;
+    if (k->pieces_left > 0)
+        k->pieces_left--;
+    if (k->n + len + 1 > k->cap) {
+        k->cap = 2 * (k->n + len + 1);
+        k->s = realloc(k->s, k->cap);
+        ck_assert_ptr_nonnull(k->s);
+    }
+    memcpy(k->s + k->n, bytes, len);
+    k->n += len;
+    k->s[k->n] = '\0';
+    return 0;
+}
+
 /* The JSON of text analyzed in parts of `chunk` bytes (0: the default),
- * with its segments appended one a line. Ownership: the caller's (free). */
-static char *output(const char *text, size_t len, size_t chunk,
-                    gdprx_lang lang)
+ * with its segments appended one a line; streamed: by
+ * gdprx_analyze_write_json. Ownership: the caller's (free). */
+static char *output_as(const char *text, size_t len, size_t chunk,
+                       gdprx_lang lang, int streamed)
 {
     gdprx_options o;
     gdprx_options_init(&o);
@@ -38,11 +68,22 @@ static char *output(const char *text, size_t len, size_t chunk,
     o.flags = GDPRX_OPT_REPLACE_INVALID;
     gdprx_result *r = NULL;
     gdprx_error err;
-    ck_assert_msg(gdprx_analyze(&r, rules, text, len, &o, &err) == GDPRX_OK,
-                  "%s", err.message);
     char *js = NULL;
     size_t n = 0;
-    ck_assert_int_eq(gdprx_result_to_json(&js, &n, r, &err), GDPRX_OK);
+    if (streamed) {
+        sink k = {NULL, 0, 0, -1};
+        ck_assert_msg(gdprx_analyze_write_json(&r, rules, text, len, &o,
+                                               sink_write, &k, &err) ==
+                          GDPRX_OK, "%s", err.message);
+        ck_assert_int_eq(gdprx_result_count(r), 0);
+        js = k.s;
+        n = k.n;
+    } else {
+        ck_assert_msg(gdprx_analyze(&r, rules, text, len, &o, &err) ==
+                          GDPRX_OK, "%s", err.message);
+        ck_assert_int_eq(gdprx_result_to_json(&js, &n, r, &err), GDPRX_OK);
+        ck_assert_int_eq(gdprx_result_streamed(r), 0);
+    }
     size_t ns = gdprx_result_segment_count(r);
     char *out = malloc(n + ns * 96 + 1);
     ck_assert_ptr_nonnull(out);
@@ -54,9 +95,27 @@ static char *output(const char *text, size_t len, size_t chunk,
                              g->section ? g->section : "-");
     }
     out[n] = '\0';
-    gdprx_free(js);
+    if (streamed)
+        free(js);
+    else
+        gdprx_free(js);
     gdprx_result_free(r);
     return out;
+}
+
+static char *output(const char *text, size_t len, size_t chunk,
+                    gdprx_lang lang)
+{
+    return output_as(text, len, chunk, lang, 0);
+}
+
+/* The first byte where a and b differ (strlen(a) when equal). */
+static size_t first_diff(const char *a, const char *b)
+{
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    return i;
 }
 
 /* Parts of each size in sizes[] give what one part gives. */
@@ -69,14 +128,15 @@ static void same_in_parts(const char *what, const char *text, size_t len,
     ck_assert_msg(!strcmp(whole, dflt), "%s: default chunk size differs",
                   what);
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        char *parts = output(text, len, sizes[k], lang);
-        size_t i = 0;
-        while (whole[i] && whole[i] == parts[i])
-            i++;
-        ck_assert_msg(!strcmp(whole, parts), "%s: parts of %zu bytes differ "
-                      "at output byte %zu: \"%.60s\" vs \"%.60s\"", what,
-                      sizes[k], i, whole + i, parts + i);
-        free(parts);
+        for (int streamed = 0; streamed < 2; streamed++) {
+            char *parts = output_as(text, len, sizes[k], lang, streamed);
+            size_t i = first_diff(whole, parts);
+            ck_assert_msg(!strcmp(whole, parts), "%s: parts of %zu bytes%s "
+                          "differ at output byte %zu: \"%.60s\" vs \"%.60s\"",
+                          what, sizes[k], streamed ? ", streamed," : "", i,
+                          whole + i, parts + i);
+            free(parts);
+        }
     }
     free(whole);
     free(dflt);
@@ -209,6 +269,147 @@ START_TEST(test_no_place_to_cut)
 }
 END_TEST
 
+/* An HTML page: streamed findings carry the page's offsets. */
+START_TEST(test_streamed_html)
+{
+    static const char head[] = "<!DOCTYPE html><html><body><h1>Privacy</h1>",
+                      item[] = "<p>We keep your <b>e-mail</b> address for two "
+                               "years &amp; we never sell your data.</p>\n";
+    size_t n = 0, cap = sizeof head + 300 * sizeof item + 32;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    n = put(t, n, head);
+    for (int i = 0; i < 300; i++)
+        n = put(t, n, item);
+    n = put(t, n, "</body></html>");
+    same_in_parts("HTML page", t, n, GDPRX_LANG_AUTO);
+    free(t);
+}
+END_TEST
+
+/* What each() saw: the indices in order, the last finding's start. */
+typedef struct seen {
+    size_t n, last_start;
+    long stop_at;   /* refuse finding number stop_at (-1: never) */
+} seen;
+
+static int see(void *ctx, const gdprx_finding *f, size_t index)
+{
+    seen *s = ctx;
+    ck_assert_uint_eq(index, s->n);
+    ck_assert_ptr_nonnull(f->text);
+    if (s->stop_at >= 0 && index == (size_t)s->stop_at)
+        return 1;
+    s->n++;
+    s->last_start = f->start;
+    return 0;
+}
+
+static char *item_text(size_t *len)
+{
+    static const char item[] = "- we keep your e-mail address for two years\n";
+    size_t n = 0, cap = 2000 * sizeof item;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    for (int i = 0; i < 2000; i++)
+        n = put(t, n, item);
+    *len = n;
+    return t;
+}
+
+/* each() sees every finding once, in order, and its refusal stops the
+ * analysis with the place named; NULL callbacks are refused. */
+START_TEST(test_streamed_callbacks)
+{
+    size_t len;
+    char *t = item_text(&len);
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.chunk_size = 4096;
+    gdprx_result *r = NULL, *whole = NULL;
+    gdprx_error err;
+    ck_assert_int_eq(gdprx_analyze(&whole, rules, t, len, &o, &err), GDPRX_OK);
+    size_t total = gdprx_result_count(whole);
+    ck_assert_uint_gt(total, 2000);
+    seen s = {0, 0, -1};
+    ck_assert_int_eq(gdprx_analyze_each(&r, rules, t, len, &o, see, &s, &err),
+                     GDPRX_OK);
+    ck_assert_uint_eq(s.n, total);
+    ck_assert_uint_eq(gdprx_result_streamed(r), total);
+    ck_assert_uint_eq(gdprx_result_count(r), 0);
+    ck_assert_ptr_null(gdprx_result_get(r, 0));
+    ck_assert_uint_eq(s.last_start, gdprx_result_get(whole, total - 1)->start);
+    for (size_t i = 0; i < gdprx_result_coverage_count(r); i++) {
+        const gdprx_coverage_item *a = gdprx_result_coverage(r, i),
+                                  *b = gdprx_result_coverage(whole, i);
+        ck_assert_uint_eq(a->n_findings, b->n_findings);
+        ck_assert_int_eq(a->stated, b->stated);
+        ck_assert_int_eq(a->applicable, b->applicable);
+        for (size_t k = 0; k < a->n_findings; k++)
+            ck_assert_uint_eq(a->findings[k], b->findings[k]);
+    }
+    gdprx_result_free(r);
+    /* refused in a middle part: an error naming the finding's place */
+    seen stop = {0, 0, (long)total / 2};
+    r = NULL;
+    ck_assert_int_eq(gdprx_analyze_each(&r, rules, t, len, &o, see, &stop,
+                                        &err), GDPRX_EIO);
+    ck_assert_ptr_null(r);
+    ck_assert_uint_eq(stop.n, total / 2);
+    ck_assert_int_eq(err.offset,
+                     (long long)gdprx_result_get(whole, total / 2)->start);
+    ck_assert_ptr_nonnull(strstr(err.message, "callback"));
+    ck_assert_int_eq(gdprx_analyze_each(&r, rules, t, len, &o, NULL, NULL,
+                                        &err), GDPRX_EINVAL);
+    ck_assert_int_eq(gdprx_analyze_write_json(&r, rules, t, len, &o, NULL,
+                                              NULL, &err), GDPRX_EINVAL);
+    ck_assert_int_eq(gdprx_analyze_each(&r, NULL, t, len, &o, see, &s, &err),
+                     GDPRX_EINVAL);
+    ck_assert_ptr_null(r);
+    /* no segments kept: the same findings and JSON */
+    o.flags = GDPRX_OPT_NO_SEGMENTS;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, t, len, &o, &err), GDPRX_OK);
+    ck_assert_uint_ge(gdprx_result_segment_count(whole), 4000);
+    ck_assert_uint_eq(gdprx_result_segment_count(r), 0);
+    char *a = NULL, *b = NULL;
+    ck_assert_int_eq(gdprx_result_to_json(&a, NULL, whole, &err), GDPRX_OK);
+    ck_assert_int_eq(gdprx_result_to_json(&b, NULL, r, &err), GDPRX_OK);
+    ck_assert_str_eq(a, b);
+    gdprx_free(a);
+    gdprx_free(b);
+    gdprx_result_free(r);
+    gdprx_result_free(whole);
+    free(t);
+}
+END_TEST
+
+/* A write callback that refuses its third piece: GDPRX_EIO with the bytes
+ * taken, what was taken a prefix of the whole JSON; `out` may be NULL. */
+START_TEST(test_streamed_write_stops)
+{
+    size_t len;
+    char *t = item_text(&len);
+    gdprx_options o;
+    gdprx_options_init(&o);
+    gdprx_error err;
+    sink all = {NULL, 0, 0, -1}, some = {NULL, 0, 0, 2};
+    ck_assert_int_eq(gdprx_analyze_write_json(NULL, rules, t, len, &o,
+                                              sink_write, &all, &err),
+                     GDPRX_OK);
+    ck_assert_uint_gt(all.n, 3 * 64 * 1024);
+    ck_assert_int_eq(gdprx_analyze_write_json(NULL, rules, t, len, &o,
+                                              sink_write, &some, &err),
+                     GDPRX_EIO);
+    ck_assert_int_eq(err.offset, (long long)some.n);
+    ck_assert_uint_gt(some.n, 0);
+    ck_assert_uint_lt(some.n, all.n);
+    ck_assert_int_eq(memcmp(some.s, all.s, some.n), 0);
+    free(all.s);
+    free(some.s);
+    free(t);
+}
+END_TEST
+
 int main(void)
 {
     const char *dir = getenv("GDPRX_CORPUS");
@@ -228,6 +429,9 @@ int main(void)
     tcase_add_test(tc, test_huge_lead_in);
     tcase_add_test(tc, test_one_long_row);
     tcase_add_test(tc, test_no_place_to_cut);
+    tcase_add_test(tc, test_streamed_html);
+    tcase_add_test(tc, test_streamed_callbacks);
+    tcase_add_test(tc, test_streamed_write_stops);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     for (size_t i = 0; i < n_docs; i++)

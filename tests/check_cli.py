@@ -238,6 +238,45 @@ class TestBounds(CliTest):
             self.assertEqual(run(["--chunk-size", bad, path]).returncode, 2,
                              bad)
 
+    def test_large_document_streamed(self):
+        # a document above --stream-above is written as it is analyzed: the
+        # same bytes as formatted whole, in input order among the others,
+        # and --count counts it without keeping its findings
+        unit = SENTENCES[0] + " " + SENTENCES[3] + "\n"
+        big = self.write("big.txt", unit * (1_300_000 // len(unit)))
+        paths = [self.write("a.txt", policy(1)), big,
+                 self.write("b.txt", policy(2))]
+        whole = run(["--jsonl", "--stream-above", "64M", *paths]).stdout
+        for extra in ([], ["-j", "2"], ["--stream-above", "100K"]):
+            p = run(["--jsonl", *extra, *paths])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout, whole, extra)
+        recs = records(whole)
+        self.assertEqual([r["doc"] for r in recs], paths)
+        self.assertGreater(len(recs[1]["findings"]), 40000)
+        one = run(["--json", big]).stdout
+        self.assertEqual(one, run(["--json", "--stream-above", "2M",
+                                   big]).stdout)
+        self.assertEqual(json.loads(one)["findings"], recs[1]["findings"])
+        counted = records(run(["--jsonl", "--count", *paths]).stdout)
+        self.assertEqual(counted[1]["findings"], len(recs[1]["findings"]))
+        self.assertEqual(counted[1]["types"],
+                         dict(Counter(x["type"] for x in recs[1]["findings"])))
+
+    def test_streamed_document_errors(self):
+        # a large document that fails before its record begins gets the
+        # usual error record; --stream-above takes sizes like --max-size
+        bad = self.write("bad.txt", b"We keep data. " * 100_000 + b"\xff\n")
+        p = run(["--jsonl", bad, self.write("ok.txt", policy(3))])
+        self.assertEqual(p.returncode, 1)
+        recs = records(p.stdout)
+        self.assertEqual(recs[0]["error"]["code"], "utf8")
+        self.assertIn("1400000", recs[0]["error"]["message"])
+        self.assertTrue(recs[1]["findings"])
+        for bad_size in ["0", "1X", "-5"]:
+            self.assertEqual(run(["--stream-above", bad_size, bad]).returncode,
+                             2, bad_size)
+
 
 TEXT_HIT = re.compile(r'^(.*):(\d+):(\d+): (\w+)\.(\w+) \[(affirmed|negated)\]'
                       r'(.*?)  "(.*)"$')

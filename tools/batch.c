@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,22 +59,28 @@ static const char *status_code(int rc)
     }
 }
 
+static void fail(doc_out *d, const batch *b, const char *name, int rc,
+                 const gdprx_error *err)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s: %s", name, err->message);
+    format_error(d, name, status_code(rc), msg, b->o);
+}
+
 static void analyze_text(doc_out *d, const batch *b, const char *name,
                          const char *text, size_t len)
 {
     gdprx_result *r = NULL;
     gdprx_error err;
-    gdprx_options ao = b->o->ao;   /* *.html / *.htm: HTML unless told */
-    size_t nl = strlen(name);
-    if (ao.format == GDPRX_FORMAT_AUTO &&
-        ((nl > 5 && !strcasecmp(name + nl - 5, ".html")) ||
-         (nl > 4 && !strcasecmp(name + nl - 4, ".htm"))))
-        ao.format = GDPRX_FORMAT_HTML;
-    int rc = gdprx_analyze(&r, b->rules, text, len, &ao, &err);
-    if (rc != GDPRX_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s: %s", name, err.message);
-        format_error(d, name, status_code(rc), msg, b->o);
+    int rc;
+    if (b->o->count) {   /* counted as they come: no finding kept */
+        if ((rc = count_streamed(d, name, text, len, b->rules, b->o, &err)))
+            fail(d, b, name, rc, &err);
+        return;
+    }
+    gdprx_options ao = doc_options(b->o, name);
+    if ((rc = gdprx_analyze(&r, b->rules, text, len, &ao, &err)) != GDPRX_OK) {
+        fail(d, b, name, rc, &err);
         return;
     }
     if (format_result(d, name, r, text, b->rules, b->o) != 0) {
@@ -86,11 +91,17 @@ static void analyze_text(doc_out *d, const batch *b, const char *name,
     gdprx_result_free(r);
 }
 
-/* Read, analyze and format job i into d. */
+static const char *job_name(const job *j)
+{
+    return strcmp(j->path, "-") ? j->path : "<stdin>";
+}
+
+/* Read, analyze and format job i into d; a large document in a JSON mode
+ * is only read: emit() analyzes it as it writes its record. */
 static void process(doc_out *d, const batch *b, size_t i)
 {
     const job *j = &b->jobs->v[i];
-    const char *name = strcmp(j->path, "-") ? j->path : "<stdin>";
+    const char *name = job_name(j);
     memset(d, 0, sizeof *d);
     if (j->err_code) {
         format_error(d, name, j->err_code, j->err_msg, b->o);
@@ -106,6 +117,10 @@ static void process(doc_out *d, const batch *b, size_t i)
         return;
     }
     d->bytes = len;
+    if (len > b->o->stream_above && (b->o->json || b->o->jsonl) && !b->o->count) {
+        d->text = text;
+        return;
+    }
     analyze_text(d, b, name, text, len);
     free(text);
 }
@@ -210,8 +225,16 @@ static slot *ready_slot(batch *b)
     return NULL;
 }
 
-static void emit(tally *t, doc_out *d)
+static void emit(const batch *b, tally *t, doc_out *d, size_t job)
 {
+    if (d->text) {   /* its record is written as it is analyzed */
+        progress_clear(t);
+        const char *name = job_name(&b->jobs->v[job]);
+        gdprx_error err;
+        int rc = stream_result(d, name, b->rules, b->o, STDOUT_FILENO, &err);
+        if (rc != GDPRX_OK)
+            fail(d, b, name, rc, &err);
+    }
     if (d->out_len || d->err_len)
         progress_clear(t);
     /* a write error (a closed pipe) is not the document's fault: the
@@ -246,12 +269,13 @@ static void write_all_docs(batch *b, tally *t)
             continue;
         }
         doc_out d = s->d;
+        size_t job = s->job;
         s->state = SLOT_FREE;
         b->next_write++;
         written++;
         pthread_cond_broadcast(&b->free_cv);
         pthread_mutex_unlock(&b->mu);
-        emit(t, &d);
+        emit(b, t, &d, job);
         doc_out_free(&d);
         progress_draw(t, n);
         pthread_mutex_lock(&b->mu);

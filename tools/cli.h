@@ -14,6 +14,10 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RULES = 3,
        EXIT_EXAMPLES = 4 };
 
 #define DEFAULT_MAX_SIZE ((size_t)64 << 20) /* --max-size default: 64 MiB */
+/* --stream-above default: a larger document in a JSON mode is analyzed as
+ * its record is written (gdprx_analyze_write_json), in pieces, not
+ * formatted whole first: its findings and record are never all in memory. */
+#define DEFAULT_STREAM_ABOVE ((size_t)1 << 20) /* 1 MiB */
 
 typedef struct opts {
     const char *rules;      /* --rules, or NULL: the default set (borrowed) */
@@ -22,6 +26,7 @@ typedef struct opts {
     int recursive, unordered, stats;
     int jobs;               /* worker threads, >= 1 */
     size_t max_size;        /* bytes; a larger document is an error */
+    size_t stream_above;    /* bytes; see DEFAULT_STREAM_ABOVE */
     gdprx_options ao;       /* ao.types is borrowed from argv */
     const char **globs;     /* --glob patterns, [0..nglobs) (array owned
                                by main, strings borrowed from argv) */
@@ -89,12 +94,33 @@ typedef struct doc_out {
     int failed;             /* 1 when the document gave an error */
     size_t findings;
     size_t bytes;           /* bytes read */
+    char *text;             /* owned, or NULL: a document whose JSON record
+                               is written as it is analyzed (stream_result),
+                               when its turn to be written comes */
 } doc_out;
+
+/* The options of one document: ao, with HTML for a name ending in .html or
+ * .htm unless --format said otherwise, and no segments kept unless
+ * --segments prints them. */
+gdprx_options doc_options(const opts *o, const char *name);
 
 /* Format the analysis of `text` (name is the path shown) as o asks.
  * Returns 0, or -1 when out of memory. */
 int format_result(doc_out *d, const char *name, const gdprx_result *r,
                   const char *text, const gdprx_rules *rules, const opts *o);
+
+/* --count: analyze `text` streamed (no finding kept) and format its count
+ * line into d. Returns the library's status (an error is not formatted). */
+int count_streamed(doc_out *d, const char *name, const char *text,
+                   size_t len, const gdprx_rules *rules, const opts *o,
+                   gdprx_error *err);
+
+/* JSON modes: analyze d->text and write its record to fd as the findings
+ * come, in pieces (--stream-above). Returns the library's status; on failure
+ * a record that was begun is ended with a newline, and err says why (the
+ * caller formats the error record). Sets d->findings. */
+int stream_result(doc_out *d, const char *name, const gdprx_rules *rules,
+                  const opts *o, int fd, gdprx_error *err);
 
 /* Format an error record (JSON modes, on stdout) and the message on stderr.
  * Returns 0, or -1 when out of memory. */

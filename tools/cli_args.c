@@ -29,8 +29,9 @@ void usage(FILE *f)
         "                                        one per FILE, and "
         "DIR/index.html\n"
         "                                        (gdprx report --help)\n"
-        "\n"
-        "input:\n"
+        "\n",
+        f);
+    fputs("input:\n"
         "  -r, --recursive     analyze the files of directory trees (sorted "
         "by name;\n"
         "                      hidden entries, special files and loops "
@@ -54,6 +55,9 @@ void usage(FILE *f)
         "  --max-size N[KMG]   larger documents are an error (default 64M)\n"
         "  --chunk-size N[KMG] segment and match a longer document in parts of\n"
         "                      about N bytes (default 256K); same findings\n"
+        "  --stream-above N[KMG] with --json/--jsonl, write the record of a\n"
+        "                      larger document as it is analyzed, in pieces\n"
+        "                      (default 1M; same bytes)\n"
         "  --format FMT        text, html or auto (default: html for *.html,\n"
         "                      *.htm and text that starts as HTML, else text)\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
@@ -231,6 +235,9 @@ static int parse_valued(const char *a, const char *v, opts *o)
     } else if (!strcmp(a, "--max-size")) {
         if (parse_size(v, &o->max_size) != 0)
             return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
+    } else if (!strcmp(a, "--stream-above")) {
+        if (parse_size(v, &o->stream_above) != 0)
+            return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
     } else if (!strcmp(a, "--chunk-size")) {
         if (parse_size(v, &o->ao.chunk_size) != 0)
             return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
@@ -270,6 +277,7 @@ int parse_args(int argc, char **argv, opts *o, const char **paths,
 {
     o->jobs = default_jobs();
     o->max_size = DEFAULT_MAX_SIZE;
+    o->stream_above = DEFAULT_STREAM_ABOVE;
     int only_paths = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

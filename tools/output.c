@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -28,8 +29,23 @@ void doc_out_free(doc_out *d)
 {
     free(d->out);
     free(d->err);
+    free(d->text);
+    d->text = NULL;
     d->out = d->err = NULL;
     d->out_len = d->err_len = 0;
+}
+
+gdprx_options doc_options(const opts *o, const char *name)
+{
+    gdprx_options ao = o->ao;
+    if (!o->segments)   /* only --segments prints them */
+        ao.flags |= GDPRX_OPT_NO_SEGMENTS;
+    size_t nl = strlen(name);
+    if (ao.format == GDPRX_FORMAT_AUTO &&
+        ((nl > 5 && !strcasecmp(name + nl - 5, ".html")) ||
+         (nl > 4 && !strcasecmp(name + nl - 4, ".htm"))))
+        ao.format = GDPRX_FORMAT_HTML;
+    return ao;
 }
 
 /* ---- small printers --------------------------------------------------- */
@@ -201,10 +217,45 @@ static void put_text(FILE *f, const char *name, const gdprx_result *r,
 
 /* ---- counts ----------------------------------------------------------- */
 
+/* Findings per type, gathered as a streamed analysis hands them over (the
+ * findings are not kept: a text with millions of them counts in little
+ * memory). */
 typedef struct type_count {
-    const char *type; /* borrowed from the result */
+    char *type;       /* owned copy */
     size_t n;
 } type_count;
+
+typedef struct counts {
+    type_count *v;    /* owned, v[0..k) */
+    size_t k, cap, n;
+    int oom;
+} counts;
+
+static int count_one(void *ctx, const gdprx_finding *f, size_t index)
+{
+    (void)index;
+    counts *c = ctx;
+    size_t j = 0;
+    while (j < c->k && strcmp(c->v[j].type, f->type))
+        j++;
+    if (j == c->k) {
+        if (c->k == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 16;
+            type_count *v = realloc(c->v, cap * sizeof *v);
+            if (!v)
+                return c->oom = 1;
+            c->v = v;
+            c->cap = cap;
+        }
+        if (!(c->v[j].type = strdup(f->type)))
+            return c->oom = 1;
+        c->v[j].n = 0;
+        c->k++;
+    }
+    c->v[j].n++;
+    c->n++;
+    return 0;
+}
 
 static int cmp_count(const void *a, const void *b)
 {
@@ -212,54 +263,25 @@ static int cmp_count(const void *a, const void *b)
                   ((const type_count *)b)->type);
 }
 
-/* Findings per type, sorted by type. Returns the number of types, or -1.
- * Ownership: *out is the caller's; free(). */
-static long count_types(type_count **out, const gdprx_result *r)
+static void put_count(FILE *f, const char *name, gdprx_lang lg,
+                      const counts *c, const opts *o)
 {
-    size_t n = gdprx_result_count(r), k = 0;
-    type_count *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const char *t = gdprx_result_get(r, i)->type;
-        size_t j = 0;
-        while (j < k && strcmp(v[j].type, t))
-            j++;
-        if (j == k)
-            v[k++] = (type_count){t, 0};
-        v[j].n++;
-    }
-    qsort(v, k, sizeof *v, cmp_count);
-    *out = v;
-    return (long)k;
-}
-
-static int put_count(FILE *f, const char *name, const gdprx_result *r,
-                     const opts *o)
-{
-    type_count *v;
-    long k = count_types(&v, r);
-    if (k < 0)
-        return -1;
-    size_t n = gdprx_result_count(r);
-    const char *lang = gdprx_lang_code(gdprx_result_lang(r));
+    const char *lang = gdprx_lang_code(lg);
     if (o->json || o->jsonl) {
         fputs("{\"doc\":", f);
         put_json_str(f, name);
         fprintf(f, ",\"lang\":%s%s%s,\"findings\":%zu,\"types\":{",
                 *lang ? "\"" : "", *lang ? lang : "null", *lang ? "\"" : "",
-                n);
-        for (long i = 0; i < k; i++)
-            fprintf(f, "%s\"%s\":%zu", i ? "," : "", v[i].type, v[i].n);
+                c->n);
+        for (size_t i = 0; i < c->k; i++)
+            fprintf(f, "%s\"%s\":%zu", i ? "," : "", c->v[i].type, c->v[i].n);
         fputs("}}\n", f);
     } else {
-        fprintf(f, "%s: %zu finding%s", name, n, n == 1 ? "" : "s");
-        for (long i = 0; i < k; i++)
-            fprintf(f, "%s%s %zu", i ? ", " : ": ", v[i].type, v[i].n);
+        fprintf(f, "%s: %zu finding%s", name, c->n, c->n == 1 ? "" : "s");
+        for (size_t i = 0; i < c->k; i++)
+            fprintf(f, "%s%s %zu", i ? ", " : ": ", c->v[i].type, c->v[i].n);
         fputc('\n', f);
     }
-    free(v);
-    return 0;
 }
 
 /* ---- documents -------------------------------------------------------- */
@@ -317,14 +339,109 @@ int format_result(doc_out *d, const char *name, const gdprx_result *r,
     if (!f)
         return -1;
     int bad = 0;
-    if (o->count)
-        bad = put_count(f, name, r, o);
-    else if (o->json || o->jsonl)
+    if (o->json || o->jsonl)
         bad = put_json(f, name, r, o);
     else
         put_text(f, name, r, text, rules, o);
     d->findings = gdprx_result_count(r);
     return close_mem(f, &d->out, &d->out_len, bad);
+}
+
+static int out_of_memory(gdprx_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->code = GDPRX_ENOMEM;
+    err->offset = -1;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return GDPRX_ENOMEM;
+}
+
+int count_streamed(doc_out *d, const char *name, const char *text,
+                   size_t len, const gdprx_rules *rules, const opts *o,
+                   gdprx_error *err)
+{
+    counts c = {0};
+    gdprx_result *r = NULL;
+    gdprx_options ao = doc_options(o, name);
+    int rc = gdprx_analyze_each(&r, rules, text, len, &ao, count_one, &c, err);
+    if (rc == GDPRX_EIO && c.oom)
+        rc = GDPRX_ENOMEM;
+    if (rc == GDPRX_OK) {
+        qsort(c.v, c.k, sizeof *c.v, cmp_count);
+        FILE *f = open_memstream(&d->out, &d->out_len);
+        if (!f) {
+            rc = GDPRX_ENOMEM;
+        } else {
+            put_count(f, name, gdprx_result_lang(r), &c, o);
+            if (close_mem(f, &d->out, &d->out_len, 0) != 0)
+                rc = GDPRX_ENOMEM;
+        }
+        d->findings = c.n;
+    }
+    if (rc == GDPRX_ENOMEM)
+        out_of_memory(err);
+    for (size_t i = 0; i < c.k; i++)
+        free(c.v[i].type);
+    free(c.v);
+    gdprx_result_free(r);
+    return rc;
+}
+
+/* stream_result's pieces to fd: the record's opening `head` (its '{' and
+ * "doc" member) before the first piece, whose own '{' is left out. */
+typedef struct fd_sink {
+    int fd;
+    const char *head;   /* NULL for --json (one PATH: no "doc" member) */
+    size_t head_len;
+    int begun;          /* a piece went out */
+    int write_failed;   /* fd refused a write (a closed pipe) */
+} fd_sink;
+
+static int sink_fd(void *ctx, const char *bytes, size_t len)
+{
+    fd_sink *k = ctx;
+    if (!k->begun) {
+        k->begun = 1;
+        if (k->head) {   /* the head opens the object in place of its '{' */
+            if (write_all(k->fd, k->head, k->head_len) != 0)
+                return k->write_failed = 1;
+            bytes++;
+            len--;
+        }
+    }
+    if (len && write_all(k->fd, bytes, len) != 0)
+        return k->write_failed = 1;
+    return 0;
+}
+
+int stream_result(doc_out *d, const char *name, const gdprx_rules *rules,
+                  const opts *o, int fd, gdprx_error *err)
+{
+    char *head = NULL;
+    size_t head_len = 0;
+    if (o->jsonl) {
+        FILE *f = open_memstream(&head, &head_len);
+        if (!f)
+            return out_of_memory(err);
+        fputs("{\"doc\":", f);
+        put_json_str(f, name);
+        fputc(',', f);
+        if (close_mem(f, &head, &head_len, 0) != 0)
+            return out_of_memory(err);
+    }
+    fd_sink k = {fd, head, head_len, 0, 0};
+    gdprx_result *r = NULL;
+    gdprx_options ao = doc_options(o, name);
+    int rc = gdprx_analyze_write_json(&r, rules, d->text, d->bytes, &ao,
+                                      sink_fd, &k, err);
+    if (k.write_failed)   /* not the document's fault: as batch.c's emit() */
+        rc = GDPRX_OK;
+    else if (rc == GDPRX_OK || k.begun)   /* a begun record ends its line */
+        write_all(fd, "\n", 1);
+    d->findings = gdprx_result_streamed(r);
+    gdprx_result_free(r);
+    free(head);
+    return rc;
 }
 
 int format_error(doc_out *d, const char *name, const char *code,

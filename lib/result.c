@@ -459,11 +459,8 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
 }
 
 static int add_segment(gdprx_result *r, gdprx_segment_kind k, size_t s,
-                       size_t e, gdprx_lang lang, const char *section,
-                       unsigned flags)
+                       size_t e, gdprx_lang lang, const char *section)
 {
-    if (flags & GDPRX_OPT_NO_SEGMENTS)
-        return 0;
     if (gx_grow(&r->seg, &r->cap_seg, r->n_seg + 1, sizeof *r->seg) != 0)
         return -1;
     gdprx_segment *g = &r->seg[r->n_seg++];
@@ -492,10 +489,13 @@ struct gx_rbuild {
 #define MAX_WARNINGS 100   /* as the matcher keeps */
 
 /* Headings and paragraphs that start before hi, and the part's clauses
- * (all of them start before hi) unless n_cl is 0, in document order. */
+ * (all of them start before hi) unless n_cl is 0, in document order; none
+ * with GDPRX_OPT_NO_SEGMENTS. */
 static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
 {
     bctx *b = &rb->b;
+    if (b->flags & GDPRX_OPT_NO_SEGMENTS)
+        return 0;
     const gx_doc *d = b->doc;
     const gx_text *t = b->t;
     size_t c = 0;
@@ -511,20 +511,18 @@ static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
         if (hs <= ps && hs <= cs) {
             rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
                              gx_text_oend(t, d->hd[rb->h].e),
-                             pub_lang(rb->doc_lang), b->sections[rb->h], b->flags);
+                             pub_lang(rb->doc_lang), b->sections[rb->h]);
             rb->h++;
         } else if (ps <= cs) {
             const gx_para *pa = &d->pa[rb->p++];
             rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
                              gx_text_oend(t, pa->e), pub_lang(pa->lang),
-                             pa->section >= 0 ? b->sections[pa->section] : NULL,
-                             b->flags);
+                             pa->section >= 0 ? b->sections[pa->section] : NULL);
         } else {
             const gx_clause *cl = &d->cl[c++];
             rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
                              gx_text_oend(t, cl->e), pub_lang(rb->doc_lang),
-                             cl->section >= 0 ? b->sections[cl->section] : NULL,
-                             b->flags);
+                             cl->section >= 0 ? b->sections[cl->section] : NULL);
         }
         if (rc)
             return -1;

@@ -209,6 +209,18 @@ typedef struct builder {       /* build-time state; all arrays owned */
                                   compressed skips over taken cells) */
     size_t cap_nf;
     term_out *outs;            /* [n_terms] */
+    uint32_t *sorted;          /* [n_terms]: term indices by word sequence */
+    struct open_state *open;   /* [cap_open]: the current path's states */
+    size_t cap_open;
+    struct mstate *ms;         /* registered states; ms[0]: the root */
+    size_t n_ms, cap_ms;
+    uint32_t *m_out;           /* their concepts */
+    size_t n_mout, cap_mout;
+    struct edge *m_kid;        /* their children */
+    size_t n_mkid, cap_mkid;
+    uint32_t *reg;             /* registered state ids by hash (open
+                                  addressing, NONE free); [reg_mask + 1] */
+    size_t reg_mask;
 } builder;
 
 static int same_word(const tword *a, const tword *b)
@@ -974,8 +986,354 @@ static int minimize(builder *b)
     return rc ? -1 : 0;
 }
 
-int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
-                     gdprx_error *err)
+/* ---- build: the minimal automaton, term by term ---------------------------- */
+
+/* The terms' word sequences go into the minimal automaton directly, in
+ * sorted order (Daciuk, Mihov, Watson and Watson 2000, "Incremental
+ * construction of minimal acyclic finite-state automata", the sorted-input
+ * variant): the states along the current term's path stay open; when a term
+ * leaves the previous one's path, the states it leaves can get no more
+ * children, and each is replaced by its equal among the states registered so
+ * far, or registered itself. Equal states report the same concepts and go on
+ * by the same words to the same states, as in minimize(). The phrase trie of
+ * all terms (~120 K states for ~100 K terms of a language) is never made. */
+
+typedef struct edge {          /* a transition by sym to a registered state */
+    uint32_t sym, to;
+} edge;
+
+typedef struct mstate {        /* a registered state */
+    uint32_t out, n_out;       /* its concepts: m_out[out, out + n_out),
+                                  ascending */
+    uint32_t kid, n_kid;       /* its children: m_kid[kid, kid + n_kid), by
+                                  symbol */
+    uint64_t hash;             /* of both */
+} mstate;
+
+typedef struct open_state {    /* a state on the current path; arrays owned */
+    uint32_t *out;             /* its concepts, as the terms come */
+    size_t n_out, cap_out;
+    edge *kid;                 /* its registered children, by symbol (sorted
+                                  terms leave a child before the next one) */
+    size_t n_kid, cap_kid;
+} open_state;
+
+/* Term indices by number of words (stable): by_len[at[m], at[m + 1]) have
+ * m words. at has max + 2 entries; both owned by the caller. */
+static int group_by_length(const builder *b, size_t n, size_t max,
+                           uint32_t **by_len, size_t **at)
+{
+    *at = calloc(max + 2, sizeof **at);
+    *by_len = malloc((n ? n : 1) * sizeof **by_len);
+    if (!*at || !*by_len)
+        return -1;
+    for (size_t t = 0; t < n; t++)
+        (*at)[b->first[t + 1] - b->first[t] + 1]++;
+    for (size_t m = 0; m <= max; m++)
+        (*at)[m + 1] += (*at)[m];
+    size_t *fill = *at;   /* at[m] moves to at[m + 1], then back */
+    for (size_t t = 0; t < n; t++)
+        (*by_len)[fill[b->first[t + 1] - b->first[t]]++] = (uint32_t)t;
+    for (size_t m = max + 1; m > 0; m--)
+        fill[m] = fill[m - 1];
+    fill[0] = 0;
+    return 0;
+}
+
+/* Stable sort of terms in[0, k) into out by their word at position p, by
+ * counting (cnt: n_syms + 1 entries). */
+static void count_by_word(const builder *b, const uint32_t *in, size_t k,
+                          size_t p, uint32_t *cnt, uint32_t *out)
+{
+    size_t ns = b->sc->n_syms;
+    memset(cnt, 0, (ns + 1) * sizeof *cnt);
+    for (size_t i = 0; i < k; i++)
+        cnt[b->order[b->first[in[i]] + p] + 1]++;
+    for (size_t s = 0; s < ns; s++)
+        cnt[s + 1] += cnt[s];
+    for (size_t i = 0; i < k; i++)
+        out[cnt[b->order[b->first[in[i]] + p]]++] = in[i];
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The same by comparison (key: word, then place in `in`), when there are
+ * far fewer terms than symbols: counting costs a pass over all symbols, and
+ * a rule set may hold one term of many words. tmp: k entries. */
+static void compare_by_word(const builder *b, const uint32_t *in, size_t k,
+                            size_t p, uint64_t *tmp, uint32_t *out)
+{
+    for (size_t i = 0; i < k; i++)
+        tmp[i] = (uint64_t)b->order[b->first[in[i]] + p] << 32 | i;
+    qsort(tmp, k, sizeof *tmp, cmp_u64);
+    for (size_t i = 0; i < k; i++)
+        out[i] = in[tmp[i] & 0xffffffffu];
+}
+
+/* b->sorted: the terms by word sequence (a prefix first), equal sequences
+ * in term order. A radix sort from the last word position to the first:
+ * the pass at position p sorts the terms of more than p words, those of
+ * exactly p + 1 (whose rest is empty) in front of the others. */
+static int sort_terms(builder *b, size_t n)
+{
+    size_t max = 0, k = 0;
+    for (size_t t = 0; t < n; t++)
+        if (b->first[t + 1] - b->first[t] > max)
+            max = b->first[t + 1] - b->first[t];
+    uint32_t *by_len = NULL, *in = malloc((n ? n : 1) * sizeof *in);
+    uint32_t *cnt = malloc((b->sc->n_syms + 1) * sizeof *cnt);
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *at = NULL;
+    b->sorted = malloc((n ? n : 1) * sizeof *b->sorted);
+    int rc = !in || !cnt || !tmp || !b->sorted ||
+             group_by_length(b, n, max, &by_len, &at);
+    for (size_t p = max; !rc && p-- > 0;) {
+        size_t ending = at[p + 2] - at[p + 1];   /* terms of p + 1 words */
+        memcpy(in, by_len + at[p + 1], ending * sizeof *in);
+        memcpy(in + ending, b->sorted, k * sizeof *in);
+        k += ending;
+        if (8 * k < b->sc->n_syms)
+            compare_by_word(b, in, k, p, tmp, b->sorted);
+        else
+            count_by_word(b, in, k, p, cnt, b->sorted);
+    }
+    free(by_len);
+    free(at);
+    free(in);
+    free(cnt);
+    free(tmp);
+    return rc ? -1 : 0;
+}
+
+/* Sort o's concepts and keep each once (a state has a few). */
+static void settle_concepts(open_state *o)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < o->n_out; i++) {
+        uint32_t x = o->out[i];
+        size_t j = k;
+        for (; j > 0 && o->out[j - 1] > x; j--)
+            o->out[j] = o->out[j - 1];
+        if (j > 0 && o->out[j - 1] == x) {   /* a duplicate: undo */
+            memmove(o->out + j, o->out + j + 1, (k - j) * sizeof *o->out);
+            continue;
+        }
+        o->out[j] = x;
+        k++;
+    }
+    o->n_out = k;
+}
+
+static uint64_t open_hash(const open_state *o)
+{
+    uint64_t h = 0x2545F4914F6CDD1Dull;
+    for (size_t i = 0; i < o->n_out; i++)
+        h = (h ^ o->out[i]) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ 0xFFFFFFFFull) * 0x9E3779B97F4A7C15ull;   /* outputs end */
+    for (size_t i = 0; i < o->n_kid; i++) {
+        h = (h ^ o->kid[i].sym) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ o->kid[i].to) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    return h ^ (h >> 32);
+}
+
+static int same_as_open(const builder *b, const mstate *s,
+                        const open_state *o, uint64_t h)
+{
+    return s->hash == h && s->n_out == o->n_out && s->n_kid == o->n_kid &&
+           !memcmp(b->m_out + s->out, o->out, o->n_out * sizeof *o->out) &&
+           !memcmp(b->m_kid + s->kid, o->kid, o->n_kid * sizeof *o->kid);
+}
+
+/* Double the register (or make its first one). */
+static int grow_reg(builder *b)
+{
+    size_t size = b->reg ? 2 * (b->reg_mask + 1) : 4096;
+    uint32_t *reg = malloc(size * sizeof *reg);
+    if (!reg)
+        return -1;
+    for (size_t i = 0; i < size; i++)
+        reg[i] = NONE;
+    for (size_t s = 1; s < b->n_ms; s++) {
+        size_t k = (size_t)b->ms[s].hash & (size - 1);
+        while (reg[k] != NONE)
+            k = (k + 1) & (size - 1);
+        reg[k] = (uint32_t)s;
+    }
+    free(b->reg);
+    b->reg = reg;
+    b->reg_mask = size - 1;
+    return 0;
+}
+
+/* Append o as a new registered state; its id is b->n_ms - 1. */
+static int add_mstate(builder *b, const open_state *o, uint64_t h)
+{
+    if (b->n_ms >= NONE - 1 ||
+        gx_grow(&b->ms, &b->cap_ms, b->n_ms + 1, sizeof *b->ms) ||
+        gx_grow(&b->m_out, &b->cap_mout, b->n_mout + o->n_out,
+                sizeof *b->m_out) ||
+        gx_grow(&b->m_kid, &b->cap_mkid, b->n_mkid + o->n_kid,
+                sizeof *b->m_kid))
+        return -1;
+    memcpy(b->m_out + b->n_mout, o->out, o->n_out * sizeof *o->out);
+    memcpy(b->m_kid + b->n_mkid, o->kid, o->n_kid * sizeof *o->kid);
+    b->ms[b->n_ms++] = (mstate){(uint32_t)b->n_mout, (uint32_t)o->n_out,
+                                (uint32_t)b->n_mkid, (uint32_t)o->n_kid, h};
+    b->n_mout += o->n_out;
+    b->n_mkid += o->n_kid;
+    return 0;
+}
+
+/* *id: the registered state equal to o, registered now when new; o is
+ * emptied for the next state at its depth. */
+static int replace_or_register(builder *b, open_state *o, uint32_t *id)
+{
+    settle_concepts(o);
+    if (2 * (b->n_ms + 1) > b->reg_mask + 1 && grow_reg(b))
+        return -1;
+    uint64_t h = open_hash(o);
+    size_t k = (size_t)h & b->reg_mask;
+    uint32_t s;
+    while ((s = b->reg[k]) != NONE && !same_as_open(b, &b->ms[s], o, h))
+        k = (k + 1) & b->reg_mask;
+    if (s == NONE) {
+        if (add_mstate(b, o, h))
+            return -1;
+        s = b->reg[k] = (uint32_t)(b->n_ms - 1);
+    }
+    *id = s;
+    o->n_out = o->n_kid = 0;
+    return 0;
+}
+
+/* Close the previous term's path w[0, m) below depth j: each state, deepest
+ * first, is registered and becomes its parent's child. */
+static int close_path(builder *b, const uint32_t *w, size_t m, size_t j)
+{
+    for (size_t d = m; d > j; d--) {
+        uint32_t id;
+        if (replace_or_register(b, &b->open[d], &id))
+            return -1;
+        if (d == 1) {
+            b->sc->root_next[w[0]] = id;
+            continue;
+        }
+        open_state *p = &b->open[d - 1];
+        if (gx_grow(&p->kid, &p->cap_kid, p->n_kid + 1, sizeof *p->kid))
+            return -1;
+        p->kid[p->n_kid++] = (edge){w[d - 1], id};
+    }
+    return 0;
+}
+
+/* Room for a path of m words; adds `concept` to its last state. */
+static int open_path(builder *b, size_t m, uint32_t concept)
+{
+    if (m + 1 > b->cap_open) {
+        size_t old = b->cap_open;
+        if (gx_grow(&b->open, &b->cap_open, m + 1, sizeof *b->open))
+            return -1;
+        memset(b->open + old, 0, (b->cap_open - old) * sizeof *b->open);
+    }
+    open_state *o = &b->open[m];
+    if (o->n_out && o->out[o->n_out - 1] == concept)
+        return 0;
+    if (gx_grow(&o->out, &o->cap_out, o->n_out + 1, sizeof *o->out))
+        return -1;
+    o->out[o->n_out++] = concept;
+    return 0;
+}
+
+/* The scanner's states, concepts and transition table from the registered
+ * states (the root's children are in root_next already). */
+static int finish_automaton(builder *b)
+{
+    gx_scanner *sc = b->sc;
+    size_t ns = b->n_ms, n_tr = b->n_mkid, size = 16;
+    while (size < 2 * n_tr)
+        size *= 2;
+    sc->states = malloc(ns * sizeof *sc->states);
+    sc->tr = malloc(size * sizeof *sc->tr);
+    if (!sc->states || !sc->tr ||
+        (!b->m_out && !(b->m_out = malloc(sizeof *b->m_out))))
+        return -1;
+    for (size_t i = 0; i < size; i++)
+        sc->tr[i].state = NONE;
+    sc->tmask = size - 1;
+    sc->states[0] = (pstate){0, 0, b->n_ms > 1};
+    for (uint32_t s = 1; s < ns; s++) {
+        const mstate *m = &b->ms[s];
+        sc->states[s] = (pstate){m->out, m->n_out, m->n_kid > 0};
+        for (uint32_t i = m->kid; i < m->kid + m->n_kid; i++) {
+            const edge *e = &b->m_kid[i];
+            *(trans *)find_slot(sc->tr, sc->tmask, s, e->sym) =
+                (trans){s, e->sym, e->to};
+            sc->later[e->sym] = 1;
+        }
+    }
+    sc->n_states = ns;
+    sc->outs = b->m_out;
+    sc->n_outs = b->n_mout;
+    b->m_out = NULL;
+    b->n_trans = n_tr;
+    return 0;
+}
+
+/* The minimal automaton of the terms' word sequences, built in sorted
+ * order. */
+static int build_minimal(builder *b, const gx_term *terms, size_t n)
+{
+    gx_scanner *sc = b->sc;
+    size_t ns = sc->n_syms ? sc->n_syms : 1;
+    sc->root_next = malloc(ns * sizeof *sc->root_next);
+    sc->later = calloc(ns, 1);
+    if (!sc->root_next || !sc->later || sort_terms(b, n) || grow_reg(b) ||
+        gx_grow(&b->ms, &b->cap_ms, 1, sizeof *b->ms))
+        return -1;
+    for (size_t i = 0; i < sc->n_syms; i++)
+        sc->root_next[i] = NONE;
+    b->ms[b->n_ms++] = (mstate){0, 0, 0, 0, 0};   /* the root */
+    const uint32_t *pw = NULL;
+    size_t pm = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = b->sorted[i];
+        const uint32_t *w = b->order + b->first[t];
+        size_t m = b->first[t + 1] - b->first[t], j = 0;
+        while (j < m && j < pm && w[j] == pw[j])
+            j++;
+        if (close_path(b, pw, pm, j) || open_path(b, m, terms[t].concept))
+            return -1;
+        pw = w;
+        pm = m;
+    }
+    return close_path(b, pw, pm, 0) || finish_automaton(b) ? -1 : 0;
+}
+
+/* Release the builder's arrays of the minimal automaton. */
+static void free_minimal(builder *b)
+{
+    for (size_t d = 0; d < b->cap_open; d++) {
+        free(b->open[d].out);
+        free(b->open[d].kid);
+    }
+    free(b->open);
+    free(b->sorted);
+    free(b->ms);
+    free(b->m_out);
+    free(b->m_kid);
+    free(b->reg);
+}
+
+/* The scanner, its phrase automaton built minimal term by term, or (tests
+ * only, while both exist) as a phrase trie minimized afterwards. */
+static int build(gx_scanner **out, const gx_term *terms, size_t n,
+                 int via_trie, gdprx_error *err)
 {
     builder b = {0};
     int rc = GDPRX_OK;
@@ -987,8 +1345,10 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
     if (number_symbols(&b) || build_trie(&b) ||
-        build_phrases(&b, terms, n) || attach_outputs(&b, n) ||
-        minimize(&b) || build_bloom(b.sc, b.n_trans))
+        (via_trie ? build_phrases(&b, terms, n) || attach_outputs(&b, n) ||
+                        minimize(&b)
+                  : build_minimal(&b, terms, n)) ||
+        build_bloom(b.sc, b.n_trans))
         rc = gx_error_nomem(err);
 out:
     free(b.uw);
@@ -998,12 +1358,33 @@ out:
     free(b.first);
     free(b.order);
     free(b.outs);
+    free_minimal(&b);
     if (rc) {
         gx_scanner_free(b.sc);
         return rc;
     }
     *out = b.sc;
     return GDPRX_OK;
+}
+
+int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
+                     gdprx_error *err)
+{
+    return build(out, terms, n, 0, err);
+}
+
+int gx_scanner_build_via_trie(gx_scanner **out, const gx_term *terms,
+                              size_t n, gdprx_error *err)
+{
+    return build(out, terms, n, 1, err);
+}
+
+void gx_scanner_shape(const gx_scanner *sc, size_t *states, size_t *trans)
+{
+    *states = sc->n_states;
+    *trans = 0;
+    for (size_t i = 0; i <= sc->tmask; i++)
+        *trans += sc->tr[i].state != NONE;
 }
 
 void gx_scanner_free(gx_scanner *sc)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Stage 5, concept scan. Term words go into a double-array byte trie whose
  * nodes carry word symbols (exact and '*' prefix); term word sequences go
- * into a phrase trie over symbols, which is then minimized (phrases that
- * end alike share their states: ~100 K terms of a language make ~5 K
- * states). The text is read once: each word is walked through the byte
+ * into the minimal automaton over symbols, built term by term in sorted
+ * order (phrases that end alike share their states: ~100 K terms of a
+ * language make ~5 K states). The text is read once: each word is walked through the byte
  * trie, and the phrase states still alive are carried from word to word
  * while the gap between them joins a phrase. */
 #include "scan.h"
@@ -37,14 +37,10 @@ typedef struct trans {         /* phrase transition: (state, sym) -> to */
     uint32_t state, sym, to;   /* state NONE: a free slot */
 } trans;
 
-typedef struct pstate {        /* one phrase trie state */
+typedef struct pstate {        /* one phrase automaton state */
     uint32_t out, n_out;       /* its terms: outs[out, out + n_out) */
     uint32_t kids;             /* nonzero when a longer phrase goes on */
 } pstate;
-
-typedef struct term_out {      /* build time: a term's final state */
-    uint32_t state, concept;
-} term_out;
 
 struct gx_scanner {            /* every array owned; never written after build */
     uint8_t cls[256];          /* byte class: SEP, JOIN or WORD */
@@ -202,13 +198,11 @@ typedef struct builder {       /* build-time state; all arrays owned */
     size_t *ends;              /* the current term's words: where reading
                                   goes on after each (past a '*') */
     size_t cap_ends;
-    size_t max_trans;          /* at least the phrase transitions to come */
-    size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
+    size_t cap_cells, cap_syms, first_free, n_trans;
     uint32_t *nf;              /* [n_cells + 1]: a cell at or before the
                                   first free cell at or after i (path-
                                   compressed skips over taken cells) */
     size_t cap_nf;
-    term_out *outs;            /* [n_terms] */
     uint32_t *sorted;          /* [n_terms]: term indices by word sequence */
     struct open_state *open;   /* [cap_open]: the current path's states */
     size_t cap_open;
@@ -383,9 +377,6 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
         prev = s;
         len_prev = len;
         n_prev = (size_t)got;
-        /* the words after the first and after those shared may each make
-           a transition (build_phrases goes on from the shared ones) */
-        b->max_trans += n_prev - (r ? r : 1);
     }
     b->first[n] = (uint32_t)b->n_occ;
     return 0;
@@ -546,7 +537,7 @@ static int build_trie(builder *b)
     return rc;
 }
 
-/* ---- build: the phrase trie --------------------------------------------- */
+/* ---- the phrase transitions: hash table and bloom filter ------------------ */
 
 /* Multiplicative hashes of (st, sym); their high halves depend on both. */
 static size_t hash_key(uint32_t st, uint32_t sym, size_t mask)
@@ -600,392 +591,6 @@ static const trans *find_slot(const trans *tr, size_t mask, uint32_t st,
     return &tr[h];
 }
 
-static int rehash(gx_scanner *sc, size_t size)
-{
-    trans *tr = malloc(size * sizeof *tr);
-    if (!tr)
-        return -1;
-    for (size_t i = 0; i < size; i++)
-        tr[i].state = NONE;
-    for (size_t i = 0; sc->tr && i <= sc->tmask; i++)
-        if (sc->tr[i].state != NONE)
-            *(trans *)find_slot(tr, size - 1, sc->tr[i].state,
-                                sc->tr[i].sym) = sc->tr[i];
-    free(sc->tr);
-    sc->tr = tr;
-    sc->tmask = size - 1;
-    return 0;
-}
-
-static int new_state(builder *b, uint32_t *out)
-{
-    gx_scanner *sc = b->sc;
-    if (sc->n_states >= NONE - 1 ||
-        (sc->n_states == b->cap_states &&
-         gx_grow(&sc->states, &b->cap_states, sc->n_states + 1,
-                 sizeof *sc->states)))
-        return -1;
-    sc->states[sc->n_states] = (pstate){0, 0, 0};
-    *out = (uint32_t)sc->n_states++;
-    return 0;
-}
-
-/* The state after symbol `sym` from state `st`, created when missing. */
-static int step_or_add(builder *b, uint32_t st, uint32_t sym, uint32_t *out)
-{
-    gx_scanner *sc = b->sc;
-    trans *t = NULL;
-    if (st) {
-        if (2 * (b->n_trans + 1) > sc->tmask + 1 &&
-            rehash(sc, 2 * (sc->tmask + 1)))
-            return -1;
-        t = (trans *)find_slot(sc->tr, sc->tmask, st, sym);
-        if (t->state != NONE)
-            return *out = t->to, 0;
-        sc->later[sym] = 1;
-    } else if (sc->root_next[sym] != NONE)
-        return *out = sc->root_next[sym], 0;
-    if (new_state(b, out))
-        return -1;
-    sc->states[st].kids = 1;
-    if (t) {
-        *t = (trans){st, sym, *out};
-        b->n_trans++;
-    } else
-        sc->root_next[sym] = *out;
-    return 0;
-}
-
-static int cmp_out(const void *pa, const void *pb)
-{
-    const term_out *a = pa, *b = pb;
-    if (a->state != b->state)
-        return a->state < b->state ? -1 : 1;
-    return (a->concept > b->concept) - (a->concept < b->concept);
-}
-
-/* Insert every term's symbol sequence; its final state gets the term. */
-static int build_phrases(builder *b, const gx_term *terms, size_t n)
-{
-    gx_scanner *sc = b->sc;
-    uint32_t root;
-    size_t size = 16;   /* the table, sized for the bound (about twice the
-                           transitions made): seldom grown, not too big */
-    while (size < b->max_trans + 1)
-        size *= 2;
-    sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
-    sc->later = calloc(sc->n_syms ? sc->n_syms : 1, 1);
-    b->outs = malloc((n ? n : 1) * sizeof *b->outs);
-    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, size) ||
-        new_state(b, &root))
-        return -1;
-    for (size_t i = 0; i < sc->n_syms; i++)
-        sc->root_next[i] = NONE;
-    /* path[j]: the state after the previous term's first j words; a term
-     * beginning with the same words goes on from there */
-    uint32_t *path = NULL;
-    size_t cap_path = 0, n_path = 0;
-    int rc = 0;
-    for (size_t t = 0; t < n && !rc; t++) {
-        const uint32_t *w = b->order + b->first[t];
-        size_t m = b->first[t + 1] - b->first[t], j = 0;
-        if (m + 1 > cap_path &&
-            gx_grow(&path, &cap_path, m + 1, sizeof *path)) {
-            rc = -1;
-            break;
-        }
-        path[0] = root;
-        const uint32_t *pw = t ? b->order + b->first[t - 1] : NULL;
-        while (j < m && j + 1 < n_path && w[j] == pw[j])
-            j++;
-        for (; j < m && !rc; j++)
-            rc = step_or_add(b, path[j], w[j], &path[j + 1]);
-        n_path = m + 1;
-        b->outs[t].state = path[m];
-        b->outs[t].concept = terms[t].concept;
-    }
-    free(path);
-    return rc;
-}
-
-/* Sort outs by (state, concept): a stable counting sort by state (states
- * are dense), then each state's few terms by insertion. Terms come in
- * concept order from the compiler, so the buckets are usually sorted
- * already; a general qsort cost ~450 instructions per term. */
-static int sort_outs(builder *b, size_t n)
-{
-    size_t ns = b->sc->n_states;
-    uint32_t *start = calloc(ns + 1, sizeof *start);
-    term_out *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!start || !tmp) {
-        free(start);
-        free(tmp);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        start[b->outs[i].state + 1]++;
-    for (size_t s = 0; s < ns; s++)
-        start[s + 1] += start[s];
-    for (size_t i = 0; i < n; i++)
-        tmp[start[b->outs[i].state]++] = b->outs[i];
-    for (size_t i = 1; i < n; i++) {   /* within a state: insertion */
-        term_out x = tmp[i];
-        size_t j = i;
-        for (; j > 0 && cmp_out(&tmp[j - 1], &x) > 0; j--)
-            tmp[j] = tmp[j - 1];
-        tmp[j] = x;
-    }
-    free(start);
-    free(b->outs);
-    b->outs = tmp;
-    return 0;
-}
-
-/* Group the terms' concepts by state, each once. */
-static int attach_outputs(builder *b, size_t n)
-{
-    gx_scanner *sc = b->sc;
-    if (sort_outs(b, n))
-        return -1;
-    sc->outs = malloc((n ? n : 1) * sizeof *sc->outs);
-    if (!sc->outs)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (i && b->outs[i].state == b->outs[i - 1].state &&
-            b->outs[i].concept == b->outs[i - 1].concept)
-            continue;
-        pstate *p = &sc->states[b->outs[i].state];
-        if (p->n_out == 0)
-            p->out = (uint32_t)sc->n_outs;
-        p->n_out++;
-        sc->outs[sc->n_outs++] = b->outs[i].concept;
-    }
-    return 0;
-}
-
-/* ---- build: the minimal automaton ----------------------------------------- */
-
-/* The phrase trie has a state per distinct word sequence of the terms
- * (~120 K states for ~100 K terms of a language), and most sequences end
- * alike ("... your data", "... vos donnees"). Two states that report the
- * same concepts and go on by the same words to equivalent states find the
- * same hits: merged, the automaton has a few thousand states, and its
- * transition table stays in cache. A child is numbered after its parent,
- * so states taken by decreasing number come after all of their children. */
-
-typedef struct kids {          /* children of the non-root states; owned */
-    uint32_t *at;              /* [n_states + 1]: state s's children are
-                                  kid[at[s], at[s + 1]) */
-    trans *kid;                /* by state, then by symbol */
-} kids;
-
-static int cmp_sym(const void *pa, const void *pb)
-{
-    const trans *a = pa, *b = pb;
-    return (a->sym > b->sym) - (a->sym < b->sym);
-}
-
-/* The transitions of sc->tr by state (a counting sort), then by symbol
- * within each state (most states have one or two children). No second
- * array: a temporary one cost a fresh 1.5 MB per language. */
-static int collect_kids(const gx_scanner *sc, size_t n_trans, kids *k)
-{
-    size_t ns = sc->n_states;
-    k->at = calloc(ns + 1, sizeof *k->at);
-    k->kid = malloc((n_trans ? n_trans : 1) * sizeof *k->kid);
-    if (!k->at || !k->kid)
-        return -1;
-    for (size_t i = 0; i <= sc->tmask; i++)
-        if (sc->tr[i].state != NONE)
-            k->at[sc->tr[i].state + 1]++;
-    for (size_t s = 0; s < ns; s++)   /* counts -> starts */
-        k->at[s + 1] += k->at[s];
-    for (size_t i = 0; i <= sc->tmask; i++)   /* (at[s] moves to s's end) */
-        if (sc->tr[i].state != NONE)
-            k->kid[k->at[sc->tr[i].state]++] = sc->tr[i];
-    for (size_t s = ns; s > 0; s--)   /* ends -> starts again */
-        k->at[s] = k->at[s - 1];
-    k->at[0] = 0;
-    for (size_t s = 0; s < ns; s++) {
-        trans *v = k->kid + k->at[s];
-        size_t m = k->at[s + 1] - k->at[s];
-        if (m > 16) {
-            qsort(v, m, sizeof *v, cmp_sym);
-            continue;
-        }
-        for (size_t i = 1; i < m; i++) {
-            trans x = v[i];
-            size_t j = i;
-            for (; j > 0 && v[j - 1].sym > x.sym; j--)
-                v[j] = v[j - 1];
-            v[j] = x;
-        }
-    }
-    return 0;
-}
-
-/* The hash of state s: its concepts, its children's symbols and classes. */
-static uint64_t state_hash(const gx_scanner *sc, const kids *k,
-                           const uint32_t *rep, uint32_t s)
-{
-    uint64_t h = 0x2545F4914F6CDD1Dull;
-    const pstate *p = &sc->states[s];
-    for (uint32_t i = 0; i < p->n_out; i++)
-        h = (h ^ sc->outs[p->out + i]) * 0x9E3779B97F4A7C15ull;
-    h = (h ^ 0xFFFFFFFFull) * 0x9E3779B97F4A7C15ull;   /* outputs end */
-    for (uint32_t i = k->at[s]; i < k->at[s + 1]; i++) {
-        h = (h ^ k->kid[i].sym) * 0x9E3779B97F4A7C15ull;
-        h = (h ^ rep[k->kid[i].to]) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
-    }
-    return h ^ (h >> 32);
-}
-
-static int same_state(const gx_scanner *sc, const kids *k,
-                      const uint32_t *rep, uint32_t a, uint32_t b)
-{
-    const pstate *p = &sc->states[a], *q = &sc->states[b];
-    uint32_t na = k->at[a + 1] - k->at[a], nb = k->at[b + 1] - k->at[b];
-    if (p->n_out != q->n_out || na != nb ||
-        memcmp(sc->outs + p->out, sc->outs + q->out,
-               p->n_out * sizeof *sc->outs))
-        return 0;
-    for (uint32_t i = 0; i < na; i++) {
-        const trans *x = &k->kid[k->at[a] + i], *y = &k->kid[k->at[b] + i];
-        if (x->sym != y->sym || rep[x->to] != rep[y->to])
-            return 0;
-    }
-    return 1;
-}
-
-/* The register, a set of class states by hash (open addressing), doubled
- * to *size * 2 slots; -1 when out of memory (*reg unchanged). */
-static int grow_register(const gx_scanner *sc, const kids *k,
-                         const uint32_t *rep, uint32_t **reg, size_t *size)
-{
-    size_t n = *size * 2;
-    uint32_t *big = malloc(n * sizeof *big);
-    if (!big)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        big[i] = NONE;
-    for (size_t i = 0; i < *size; i++) {
-        if ((*reg)[i] == NONE)
-            continue;
-        size_t h = (size_t)state_hash(sc, k, rep, (*reg)[i]) & (n - 1);
-        while (big[h] != NONE)
-            h = (h + 1) & (n - 1);
-        big[h] = (*reg)[i];
-    }
-    free(*reg);
-    *reg = big;
-    *size = n;
-    return 0;
-}
-
-/* rep[s]: the state standing for s's class (its highest-numbered member;
- * root for root). The register holds one state per class (a few
- * thousand): it starts small and doubles, since sized for every state it
- * cost a fresh megabyte per language, page faults included. */
-static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
-{
-    size_t size = 2048, n_reg = 0;
-    uint32_t *reg = malloc(size * sizeof *reg);
-    if (!reg)
-        return -1;
-    for (size_t i = 0; i < size; i++)
-        reg[i] = NONE;
-    rep[0] = 0;
-    for (size_t s = sc->n_states; s-- > 1;) {
-        if (2 * (n_reg + 1) > size && grow_register(sc, k, rep, &reg, &size)) {
-            free(reg);
-            return -1;
-        }
-        size_t h = (size_t)state_hash(sc, k, rep, (uint32_t)s) & (size - 1);
-        while (reg[h] != NONE &&
-               !same_state(sc, k, rep, reg[h], (uint32_t)s))
-            h = (h + 1) & (size - 1);
-        if (reg[h] == NONE) {
-            reg[h] = (uint32_t)s;
-            n_reg++;
-        }
-        rep[s] = reg[h];
-    }
-    free(reg);
-    return 0;
-}
-
-/* Rebuild states, outputs, transitions and root_next from the classes. */
-static int rebuild(builder *b, const kids *k, const uint32_t *rep,
-                   uint32_t *nid)
-{
-    gx_scanner *sc = b->sc;
-    size_t ns = sc->n_states, n_new = 0, n_out = 0, n_tr = 0;
-    for (size_t s = 0; s < ns; s++)
-        if (rep[s] == s) {
-            nid[s] = (uint32_t)n_new++;
-            n_out += sc->states[s].n_out;
-            n_tr += s ? k->at[s + 1] - k->at[s] : 0;
-        }
-    size_t size = 16;
-    while (size < 2 * n_tr)
-        size *= 2;
-    pstate *st = malloc(n_new * sizeof *st);
-    uint32_t *outs = malloc((n_out ? n_out : 1) * sizeof *outs);
-    trans *tr = malloc(size * sizeof *tr);
-    if (!st || !outs || !tr) {
-        free(st);
-        free(outs);
-        free(tr);
-        return -1;
-    }
-    for (size_t i = 0; i < size; i++)
-        tr[i].state = NONE;
-    size_t o = 0;
-    for (size_t s = 0; s < ns; s++) {
-        if (rep[s] != s)
-            continue;
-        const pstate *p = &sc->states[s];
-        st[nid[s]] = (pstate){(uint32_t)o, p->n_out, p->kids};
-        memcpy(outs + o, sc->outs + p->out, p->n_out * sizeof *outs);
-        o += p->n_out;
-        for (uint32_t i = k->at[s]; s && i < k->at[s + 1]; i++) {
-            uint32_t sym = k->kid[i].sym;   /* (root's go to root_next) */
-            *(trans *)find_slot(tr, size - 1, nid[s], sym) =
-                (trans){nid[s], sym, nid[rep[k->kid[i].to]]};
-        }
-    }
-    for (size_t i = 0; i < sc->n_syms; i++)
-        if (sc->root_next[i] != NONE)
-            sc->root_next[i] = nid[rep[sc->root_next[i]]];
-    free(sc->states);
-    free(sc->outs);
-    free(sc->tr);
-    sc->states = st;
-    sc->n_states = b->cap_states = n_new;
-    sc->outs = outs;
-    sc->n_outs = n_out;
-    sc->tr = tr;
-    sc->tmask = size - 1;
-    b->n_trans = n_tr;
-    return 0;
-}
-
-static int minimize(builder *b)
-{
-    gx_scanner *sc = b->sc;
-    kids k = {0};
-    uint32_t *rep = malloc(sc->n_states * sizeof *rep);
-    uint32_t *nid = malloc(sc->n_states * sizeof *nid);
-    int rc = !rep || !nid || collect_kids(sc, b->n_trans, &k) ||
-             find_classes(sc, &k, rep) || rebuild(b, &k, rep, nid);
-    free(k.at);
-    free(k.kid);
-    free(rep);
-    free(nid);
-    return rc ? -1 : 0;
-}
-
 /* ---- build: the minimal automaton, term by term ---------------------------- */
 
 /* The terms' word sequences go into the minimal automaton directly, in
@@ -995,8 +600,11 @@ static int minimize(builder *b)
  * leaves the previous one's path, the states it leaves can get no more
  * children, and each is replaced by its equal among the states registered so
  * far, or registered itself. Equal states report the same concepts and go on
- * by the same words to the same states, as in minimize(). The phrase trie of
- * all terms (~120 K states for ~100 K terms of a language) is never made. */
+ * by the same words to the same states: they find the same hits. A phrase
+ * trie of all terms (77-131 K states per language), minimized afterwards,
+ * cost a third of a rule-set load; the minimal automaton has 4-5 K. A state
+ * is registered after its children, so a child's number is below its
+ * parent's. */
 
 typedef struct edge {          /* a transition by sym to a registered state */
     uint32_t sym, to;
@@ -1330,10 +938,8 @@ static void free_minimal(builder *b)
     free(b->reg);
 }
 
-/* The scanner, its phrase automaton built minimal term by term, or (tests
- * only, while both exist) as a phrase trie minimized afterwards. */
-static int build(gx_scanner **out, const gx_term *terms, size_t n,
-                 int via_trie, gdprx_error *err)
+int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
+                     gdprx_error *err)
 {
     builder b = {0};
     int rc = GDPRX_OK;
@@ -1344,10 +950,7 @@ static int build(gx_scanner **out, const gx_term *terms, size_t n,
     init_classes(b.sc->cls);
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
-    if (number_symbols(&b) || build_trie(&b) ||
-        (via_trie ? build_phrases(&b, terms, n) || attach_outputs(&b, n) ||
-                        minimize(&b)
-                  : build_minimal(&b, terms, n)) ||
+    if (number_symbols(&b) || build_trie(&b) || build_minimal(&b, terms, n) ||
         build_bloom(b.sc, b.n_trans))
         rc = gx_error_nomem(err);
 out:
@@ -1357,7 +960,6 @@ out:
     free(b.nf);
     free(b.first);
     free(b.order);
-    free(b.outs);
     free_minimal(&b);
     if (rc) {
         gx_scanner_free(b.sc);
@@ -1365,18 +967,6 @@ out:
     }
     *out = b.sc;
     return GDPRX_OK;
-}
-
-int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
-                     gdprx_error *err)
-{
-    return build(out, terms, n, 0, err);
-}
-
-int gx_scanner_build_via_trie(gx_scanner **out, const gx_term *terms,
-                              size_t n, gdprx_error *err)
-{
-    return build(out, terms, n, 1, err);
 }
 
 void gx_scanner_shape(const gx_scanner *sc, size_t *states, size_t *trans)

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "harness.h"
-#include "rules.h"
 #include "scan.h"
 
 #define MAX_TERMS 16
@@ -145,25 +144,6 @@ static void expect_same(const char *name, const gx_scan_hits *a,
     }
 }
 
-/* The automaton built term by term is the one the phrase trie of all terms
- * gives once minimized: as many states and transitions, as many bytes. */
-static void expect_same_shape(const char *name, const gx_scanner *sc,
-                              const gx_term *terms, size_t n)
-{
-    gx_scanner *old = NULL;
-    ck_assert_msg(gx_scanner_build_via_trie(&old, terms, n, NULL) ==
-                      GDPRX_OK, "%s: via the trie", name);
-    size_t s1, t1, s2, t2;
-    gx_scanner_shape(sc, &s1, &t1);
-    gx_scanner_shape(old, &s2, &t2);
-    ck_assert_msg(s1 == s2 && t1 == t2 &&
-                      gx_scanner_size(sc) == gx_scanner_size(old),
-                  "%s: %zu states, %zu transitions, %zu bytes; via the "
-                  "trie %zu, %zu, %zu", name, s1, t1, gx_scanner_size(sc), s2,
-                  t2, gx_scanner_size(old));
-    gx_scanner_free(old);
-}
-
 START_TEST(test_cases)
 {
     const struct case_ *c = &cases[_i];
@@ -185,7 +165,6 @@ START_TEST(test_cases)
     ck_assert_msg(gx_scan_naive(terms, n, c->text, strlen(c->text), &naive) ==
                       0, "%s: naive", c->name);
     expect_same(c->name, &h, &naive);
-    expect_same_shape(c->name, sc, terms, n);
     gx_scan_hits_free(&h);
     gx_scan_hits_free(&naive);
     gx_scanner_free(sc);
@@ -300,8 +279,19 @@ START_TEST(test_shared_endings)
     gx_scanner *one = NULL, *many = NULL;
     ck_assert_int_eq(gx_scanner_build(&one, terms[0], 15, NULL), GDPRX_OK);
     ck_assert_int_eq(gx_scanner_build(&many, terms[1], 15, NULL), GDPRX_OK);
-    expect_same_shape("one concept", one, terms[0], 15);
-    expect_same_shape("15 concepts", many, terms[1], 15);
+    /* the minimal automata, counted by hand (transitions after a first
+     * word): with one concept, the root, one state after any of the five
+     * first words, one after any verb, one after "your", one after "data"
+     * (5 states; 3 + 1 + 1 transitions); with a concept a term, the 15
+     * paths share their first word only (1 + 5 + 15 * 3 states; 15 * 3
+     * transitions) */
+    size_t states, trans;
+    gx_scanner_shape(one, &states, &trans);
+    ck_assert_msg(states == 5 && trans == 5, "one concept: %zu states, %zu "
+                  "transitions", states, trans);
+    gx_scanner_shape(many, &states, &trans);
+    ck_assert_msg(states == 51 && trans == 45, "15 concepts: %zu states, "
+                  "%zu transitions", states, trans);
     ck_assert_msg(gx_scanner_size(one) < gx_scanner_size(many),
                   "one concept %zu bytes, 15 concepts %zu",
                   gx_scanner_size(one), gx_scanner_size(many));
@@ -395,7 +385,6 @@ START_TEST(test_random_equivalence)
         ck_assert_int_eq(gx_scan(sc, text, len, &a), 0);
         ck_assert_int_eq(gx_scan_naive(terms, n, text, len, &b), 0);
         expect_same(name, &a, &b);
-        expect_same_shape(name, sc, terms, n);
         total += a.n;
         for (size_t i = 0; i < a.n; i++)
             phrases += a.v[i].w1 > a.v[i].w0;
@@ -484,7 +473,6 @@ START_TEST(test_corpus_equivalence)
     gdprx_error err;
     ck_assert_msg(gx_scanner_build(&sc, terms, N(terms), &err) == GDPRX_OK,
                   "%s", err.message);
-    expect_same_shape("privacy terms", sc, terms, N(terms));
     DIR *d = opendir(dir);
     ck_assert_msg(d != NULL, "cannot open %s", dir);
     size_t files = 0, hits = 0, phrases = 0;
@@ -516,27 +504,6 @@ START_TEST(test_corpus_equivalence)
 }
 END_TEST
 
-/* The shipped rule set's terms, language by language (~250 K terms). */
-START_TEST(test_shipped_rules_shape)
-{
-    const char *dir = getenv("GDPRX_RULES");
-    ck_assert_msg(dir != NULL, "GDPRX_RULES is not set");
-    gdprx_rules *rs = NULL;
-    gdprx_error err;
-    ck_assert_msg(gdprx_rules_load(&rs, dir, &err) == GDPRX_OK, "%s",
-                  err.message);
-    size_t terms = 0;
-    for (int l = 0; l < GX_NLANG; l++) {
-        char name[32];
-        snprintf(name, sizeof name, "language %d", l);
-        expect_same_shape(name, rs->scan[l], rs->terms[l], rs->n_terms[l]);
-        terms += rs->n_terms[l];
-    }
-    ck_assert_msg(terms > 10000, "only %zu terms", terms);
-    gdprx_rules_free(rs);
-}
-END_TEST
-
 static Suite *scan_suite(void)
 {
     Suite *s = suite_create("scan");
@@ -547,7 +514,6 @@ static Suite *scan_suite(void)
     tcase_add_test(tc, test_no_terms);
     tcase_add_test(tc, test_random_equivalence);
     tcase_add_test(tc, test_corpus_equivalence);
-    tcase_add_test(tc, test_shipped_rules_shape);
     suite_add_tcase(s, tc);
     TCase *te = tcase_create("errors");
     tcase_add_loop_test(te, test_errors, 0, (int)N(errors));

@@ -168,7 +168,7 @@ void gx_scan_hits_free(gx_scan_hits *h)
 
 typedef struct uword {         /* a distinct term word */
     tword w;
-    uint32_t sym;              /* its id while collecting, then its rank */
+    uint32_t sym;              /* its id, the symbol of its occurrences */
 } uword;
 
 static int cmp_uword(const void *pa, const void *pb)
@@ -217,10 +217,30 @@ typedef struct builder {       /* build-time state; all arrays owned */
     size_t reg_mask;
 } builder;
 
+/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
+ * time. */
+static size_t common_prefix(const unsigned char *s, const unsigned char *p,
+                            size_t n)
+{
+    size_t k = 0;
+    for (uint64_t x, y; k + 8 <= n; k += 8) {
+        memcpy(&x, s + k, 8);
+        memcpy(&y, p + k, 8);
+        if (x != y)
+            break;
+    }
+    while (k < n && s[k] == p[k])
+        k++;
+    return k;
+}
+
+/* (common_prefix, not memcmp: words are short, and the calls cost more
+ * than the comparisons.) */
 static int same_word(const tword *a, const tword *b)
 {
     return a->hash == b->hash && a->n == b->n && a->prefix == b->prefix &&
-           !memcmp(a->p, b->p, a->n);
+           common_prefix((const unsigned char *)a->p,
+                         (const unsigned char *)b->p, a->n) == a->n;
 }
 
 /* Double the word hash table (or make its first one). */
@@ -310,23 +330,6 @@ static long read_words(builder *b, const unsigned char *s, size_t i,
     return (long)w;
 }
 
-/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
- * time. */
-static size_t common_prefix(const unsigned char *s, const unsigned char *p,
-                            size_t n)
-{
-    size_t k = 0;
-    for (uint64_t x, y; k + 8 <= n; k += 8) {
-        memcpy(&x, s + k, 8);
-        memcpy(&y, p + k, 8);
-        if (x != y)
-            break;
-    }
-    while (k < n && s[k] == p[k])
-        k++;
-    return k;
-}
-
 /* How many leading words term s (of n bytes) shares with the previous
  * term p (of n_p bytes), which had n_prev words: those read before a byte
  * where the texts still agree (with the byte after a word and, for a '*'
@@ -382,26 +385,14 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
     return 0;
 }
 
-/* Number the distinct words by rank (for the trie) and write the ranks
- * into order. Afterwards b->uw holds the distinct words, sorted, and
- * uw[k].sym == k. */
-static int number_symbols(builder *b)
+/* Sort the distinct words for the byte trie. Each keeps its id, the symbol
+ * written in order: the phrase automaton takes any numbering of the words
+ * (ranks cost a pass over all word occurrences). */
+static void sort_words(builder *b)
 {
-    size_t u = b->n_uw;
-    uint32_t *remap = malloc((u ? u : 1) * sizeof *remap);
-    if (!remap)
-        return -1;
-    if (u > 1)
-        qsort(b->uw, u, sizeof *b->uw, cmp_uword);
-    for (size_t k = 0; k < u; k++) {
-        remap[b->uw[k].sym] = (uint32_t)k;
-        b->uw[k].sym = (uint32_t)k;
-    }
-    for (size_t i = 0; i < b->n_occ; i++)
-        b->order[i] = remap[b->order[i]];
-    free(remap);
-    b->sc->n_syms = u;
-    return 0;
+    if (b->n_uw > 1)
+        qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
+    b->sc->n_syms = b->n_uw;
 }
 
 /* ---- build: the double-array byte trie --------------------------------- */
@@ -649,18 +640,21 @@ static int group_by_length(const builder *b, size_t n, size_t max,
 }
 
 /* Stable sort of terms in[0, k) into out by their word at position p, by
- * counting (cnt: n_syms + 1 entries). */
+ * counting (cnt: n_syms + 1 entries; key: k entries, the words read once). */
 static void count_by_word(const builder *b, const uint32_t *in, size_t k,
-                          size_t p, uint32_t *cnt, uint32_t *out)
+                          size_t p, uint32_t *cnt, uint64_t *key,
+                          uint32_t *out)
 {
     size_t ns = b->sc->n_syms;
     memset(cnt, 0, (ns + 1) * sizeof *cnt);
-    for (size_t i = 0; i < k; i++)
-        cnt[b->order[b->first[in[i]] + p] + 1]++;
+    for (size_t i = 0; i < k; i++) {
+        key[i] = b->order[b->first[in[i]] + p];
+        cnt[key[i] + 1]++;
+    }
     for (size_t s = 0; s < ns; s++)
         cnt[s + 1] += cnt[s];
     for (size_t i = 0; i < k; i++)
-        out[cnt[b->order[b->first[in[i]] + p]]++] = in[i];
+        out[cnt[key[i]]++] = in[i];
 }
 
 static int cmp_u64(const void *pa, const void *pb)
@@ -707,7 +701,7 @@ static int sort_terms(builder *b, size_t n)
         if (8 * k < b->sc->n_syms)
             compare_by_word(b, in, k, p, tmp, b->sorted);
         else
-            count_by_word(b, in, k, p, cnt, b->sorted);
+            count_by_word(b, in, k, p, cnt, tmp, b->sorted);
     }
     free(by_len);
     free(at);
@@ -720,6 +714,8 @@ static int sort_terms(builder *b, size_t n)
 /* Sort o's concepts and keep each once (a state has a few). */
 static void settle_concepts(open_state *o)
 {
+    if (o->n_out < 2)
+        return;
     size_t k = 0;
     for (size_t i = 0; i < o->n_out; i++) {
         uint32_t x = o->out[i];
@@ -750,12 +746,22 @@ static uint64_t open_hash(const open_state *o)
     return h ^ (h >> 32);
 }
 
+/* (Loops, not memcmp: the arrays hold one or two entries, and the calls
+ * cost more than the comparisons.) */
 static int same_as_open(const builder *b, const mstate *s,
                         const open_state *o, uint64_t h)
 {
-    return s->hash == h && s->n_out == o->n_out && s->n_kid == o->n_kid &&
-           !memcmp(b->m_out + s->out, o->out, o->n_out * sizeof *o->out) &&
-           !memcmp(b->m_kid + s->kid, o->kid, o->n_kid * sizeof *o->kid);
+    if (s->hash != h || s->n_out != o->n_out || s->n_kid != o->n_kid)
+        return 0;
+    const uint32_t *out = b->m_out + s->out;
+    for (size_t i = 0; i < o->n_out; i++)
+        if (out[i] != o->out[i])
+            return 0;
+    const edge *kid = b->m_kid + s->kid;
+    for (size_t i = 0; i < o->n_kid; i++)
+        if (kid[i].sym != o->kid[i].sym || kid[i].to != o->kid[i].to)
+            return 0;
+    return 1;
 }
 
 /* Double the register (or make its first one). */
@@ -833,7 +839,8 @@ static int close_path(builder *b, const uint32_t *w, size_t m, size_t j)
             continue;
         }
         open_state *p = &b->open[d - 1];
-        if (gx_grow(&p->kid, &p->cap_kid, p->n_kid + 1, sizeof *p->kid))
+        if (p->n_kid == p->cap_kid &&
+            gx_grow(&p->kid, &p->cap_kid, p->n_kid + 1, sizeof *p->kid))
             return -1;
         p->kid[p->n_kid++] = (edge){w[d - 1], id};
     }
@@ -852,7 +859,8 @@ static int open_path(builder *b, size_t m, uint32_t concept)
     open_state *o = &b->open[m];
     if (o->n_out && o->out[o->n_out - 1] == concept)
         return 0;
-    if (gx_grow(&o->out, &o->cap_out, o->n_out + 1, sizeof *o->out))
+    if (o->n_out == o->cap_out &&
+        gx_grow(&o->out, &o->cap_out, o->n_out + 1, sizeof *o->out))
         return -1;
     o->out[o->n_out++] = concept;
     return 0;
@@ -950,7 +958,8 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
     init_classes(b.sc->cls);
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
-    if (number_symbols(&b) || build_trie(&b) || build_minimal(&b, terms, n) ||
+    sort_words(&b);
+    if (build_trie(&b) || build_minimal(&b, terms, n) ||
         build_bloom(b.sc, b.n_trans))
         rc = gx_error_nomem(err);
 out:

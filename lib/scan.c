@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Stage 5, concept scan. Term words go into a double-array byte trie whose
  * nodes carry word symbols (exact and '*' prefix); term word sequences go
- * into a phrase trie over symbols, which is then minimized (phrases that
- * end alike share their states: ~100 K terms of a language make ~5 K
- * states). The text is read once: each word is walked through the byte
+ * into the minimal automaton over symbols, built term by term in sorted
+ * order (phrases that end alike share their states: ~100 K terms of a
+ * language make ~5 K states). The text is read once: each word is walked through the byte
  * trie, and the phrase states still alive are carried from word to word
  * while the gap between them joins a phrase. */
 #include "scan.h"
@@ -37,14 +37,10 @@ typedef struct trans {         /* phrase transition: (state, sym) -> to */
     uint32_t state, sym, to;   /* state NONE: a free slot */
 } trans;
 
-typedef struct pstate {        /* one phrase trie state */
+typedef struct pstate {        /* one phrase automaton state */
     uint32_t out, n_out;       /* its terms: outs[out, out + n_out) */
     uint32_t kids;             /* nonzero when a longer phrase goes on */
 } pstate;
-
-typedef struct term_out {      /* build time: a term's final state */
-    uint32_t state, concept;
-} term_out;
 
 struct gx_scanner {            /* every array owned; never written after build */
     uint8_t cls[256];          /* byte class: SEP, JOIN or WORD */
@@ -172,7 +168,7 @@ void gx_scan_hits_free(gx_scan_hits *h)
 
 typedef struct uword {         /* a distinct term word */
     tword w;
-    uint32_t sym;              /* its id while collecting, then its rank */
+    uint32_t sym;              /* its id, the symbol of its occurrences */
 } uword;
 
 static int cmp_uword(const void *pa, const void *pb)
@@ -202,19 +198,49 @@ typedef struct builder {       /* build-time state; all arrays owned */
     size_t *ends;              /* the current term's words: where reading
                                   goes on after each (past a '*') */
     size_t cap_ends;
-    size_t max_trans;          /* at least the phrase transitions to come */
-    size_t cap_cells, cap_syms, first_free, cap_states, n_trans;
+    size_t cap_cells, cap_syms, first_free, n_trans;
     uint32_t *nf;              /* [n_cells + 1]: a cell at or before the
                                   first free cell at or after i (path-
                                   compressed skips over taken cells) */
     size_t cap_nf;
-    term_out *outs;            /* [n_terms] */
+    uint32_t *sorted;          /* [n_terms]: term indices by word sequence */
+    struct open_state *open;   /* [cap_open]: the current path's states */
+    size_t cap_open;
+    struct mstate *ms;         /* registered states; ms[0]: the root */
+    size_t n_ms, cap_ms;
+    uint32_t *m_out;           /* their concepts */
+    size_t n_mout, cap_mout;
+    struct edge *m_kid;        /* their children */
+    size_t n_mkid, cap_mkid;
+    uint32_t *reg;             /* registered state ids by hash (open
+                                  addressing, NONE free); [reg_mask + 1] */
+    size_t reg_mask;
 } builder;
 
+/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
+ * time. */
+static size_t common_prefix(const unsigned char *s, const unsigned char *p,
+                            size_t n)
+{
+    size_t k = 0;
+    for (uint64_t x, y; k + 8 <= n; k += 8) {
+        memcpy(&x, s + k, 8);
+        memcpy(&y, p + k, 8);
+        if (x != y)
+            break;
+    }
+    while (k < n && s[k] == p[k])
+        k++;
+    return k;
+}
+
+/* (common_prefix, not memcmp: words are short, and the calls cost more
+ * than the comparisons.) */
 static int same_word(const tword *a, const tword *b)
 {
     return a->hash == b->hash && a->n == b->n && a->prefix == b->prefix &&
-           !memcmp(a->p, b->p, a->n);
+           common_prefix((const unsigned char *)a->p,
+                         (const unsigned char *)b->p, a->n) == a->n;
 }
 
 /* Double the word hash table (or make its first one). */
@@ -304,23 +330,6 @@ static long read_words(builder *b, const unsigned char *s, size_t i,
     return (long)w;
 }
 
-/* Length of the common beginning of s[0, n) and p[0, n), 8 bytes at a
- * time. */
-static size_t common_prefix(const unsigned char *s, const unsigned char *p,
-                            size_t n)
-{
-    size_t k = 0;
-    for (uint64_t x, y; k + 8 <= n; k += 8) {
-        memcpy(&x, s + k, 8);
-        memcpy(&y, p + k, 8);
-        if (x != y)
-            break;
-    }
-    while (k < n && s[k] == p[k])
-        k++;
-    return k;
-}
-
 /* How many leading words term s (of n bytes) shares with the previous
  * term p (of n_p bytes), which had n_prev words: those read before a byte
  * where the texts still agree (with the byte after a word and, for a '*'
@@ -371,34 +380,19 @@ static int collect_words(builder *b, const gx_term *terms, size_t n,
         prev = s;
         len_prev = len;
         n_prev = (size_t)got;
-        /* the words after the first and after those shared may each make
-           a transition (build_phrases goes on from the shared ones) */
-        b->max_trans += n_prev - (r ? r : 1);
     }
     b->first[n] = (uint32_t)b->n_occ;
     return 0;
 }
 
-/* Number the distinct words by rank (for the trie) and write the ranks
- * into order. Afterwards b->uw holds the distinct words, sorted, and
- * uw[k].sym == k. */
-static int number_symbols(builder *b)
+/* Sort the distinct words for the byte trie. Each keeps its id, the symbol
+ * written in order: the phrase automaton takes any numbering of the words
+ * (ranks cost a pass over all word occurrences). */
+static void sort_words(builder *b)
 {
-    size_t u = b->n_uw;
-    uint32_t *remap = malloc((u ? u : 1) * sizeof *remap);
-    if (!remap)
-        return -1;
-    if (u > 1)
-        qsort(b->uw, u, sizeof *b->uw, cmp_uword);
-    for (size_t k = 0; k < u; k++) {
-        remap[b->uw[k].sym] = (uint32_t)k;
-        b->uw[k].sym = (uint32_t)k;
-    }
-    for (size_t i = 0; i < b->n_occ; i++)
-        b->order[i] = remap[b->order[i]];
-    free(remap);
-    b->sc->n_syms = u;
-    return 0;
+    if (b->n_uw > 1)
+        qsort(b->uw, b->n_uw, sizeof *b->uw, cmp_uword);
+    b->sc->n_syms = b->n_uw;
 }
 
 /* ---- build: the double-array byte trie --------------------------------- */
@@ -534,7 +528,7 @@ static int build_trie(builder *b)
     return rc;
 }
 
-/* ---- build: the phrase trie --------------------------------------------- */
+/* ---- the phrase transitions: hash table and bloom filter ------------------ */
 
 /* Multiplicative hashes of (st, sym); their high halves depend on both. */
 static size_t hash_key(uint32_t st, uint32_t sym, size_t mask)
@@ -588,390 +582,368 @@ static const trans *find_slot(const trans *tr, size_t mask, uint32_t st,
     return &tr[h];
 }
 
-static int rehash(gx_scanner *sc, size_t size)
+/* ---- build: the minimal automaton, term by term ---------------------------- */
+
+/* The terms' word sequences go into the minimal automaton directly, in
+ * sorted order (Daciuk, Mihov, Watson and Watson 2000, "Incremental
+ * construction of minimal acyclic finite-state automata", the sorted-input
+ * variant): the states along the current term's path stay open; when a term
+ * leaves the previous one's path, the states it leaves can get no more
+ * children, and each is replaced by its equal among the states registered so
+ * far, or registered itself. Equal states report the same concepts and go on
+ * by the same words to the same states: they find the same hits. A phrase
+ * trie of all terms (77-131 K states per language), minimized afterwards,
+ * cost a third of a rule-set load; the minimal automaton has 4-5 K. A state
+ * is registered after its children, so a child's number is below its
+ * parent's. */
+
+typedef struct edge {          /* a transition by sym to a registered state */
+    uint32_t sym, to;
+} edge;
+
+typedef struct mstate {        /* a registered state */
+    uint32_t out, n_out;       /* its concepts: m_out[out, out + n_out),
+                                  ascending */
+    uint32_t kid, n_kid;       /* its children: m_kid[kid, kid + n_kid), by
+                                  symbol */
+    uint64_t hash;             /* of both */
+} mstate;
+
+typedef struct open_state {    /* a state on the current path; arrays owned */
+    uint32_t *out;             /* its concepts, as the terms come */
+    size_t n_out, cap_out;
+    edge *kid;                 /* its registered children, by symbol (sorted
+                                  terms leave a child before the next one) */
+    size_t n_kid, cap_kid;
+} open_state;
+
+/* Term indices by number of words (stable): by_len[at[m], at[m + 1]) have
+ * m words. at has max + 2 entries; both owned by the caller. */
+static int group_by_length(const builder *b, size_t n, size_t max,
+                           uint32_t **by_len, size_t **at)
 {
-    trans *tr = malloc(size * sizeof *tr);
-    if (!tr)
+    *at = calloc(max + 2, sizeof **at);
+    *by_len = malloc((n ? n : 1) * sizeof **by_len);
+    if (!*at || !*by_len)
         return -1;
-    for (size_t i = 0; i < size; i++)
-        tr[i].state = NONE;
-    for (size_t i = 0; sc->tr && i <= sc->tmask; i++)
-        if (sc->tr[i].state != NONE)
-            *(trans *)find_slot(tr, size - 1, sc->tr[i].state,
-                                sc->tr[i].sym) = sc->tr[i];
-    free(sc->tr);
-    sc->tr = tr;
-    sc->tmask = size - 1;
+    for (size_t t = 0; t < n; t++)
+        (*at)[b->first[t + 1] - b->first[t] + 1]++;
+    for (size_t m = 0; m <= max; m++)
+        (*at)[m + 1] += (*at)[m];
+    size_t *fill = *at;   /* at[m] moves to at[m + 1], then back */
+    for (size_t t = 0; t < n; t++)
+        (*by_len)[fill[b->first[t + 1] - b->first[t]]++] = (uint32_t)t;
+    for (size_t m = max + 1; m > 0; m--)
+        fill[m] = fill[m - 1];
+    fill[0] = 0;
     return 0;
 }
 
-static int new_state(builder *b, uint32_t *out)
+/* Stable sort of terms in[0, k) into out by their word at position p, by
+ * counting (cnt: n_syms + 1 entries; key: k entries, the words read once). */
+static void count_by_word(const builder *b, const uint32_t *in, size_t k,
+                          size_t p, uint32_t *cnt, uint64_t *key,
+                          uint32_t *out)
 {
-    gx_scanner *sc = b->sc;
-    if (sc->n_states >= NONE - 1 ||
-        (sc->n_states == b->cap_states &&
-         gx_grow(&sc->states, &b->cap_states, sc->n_states + 1,
-                 sizeof *sc->states)))
-        return -1;
-    sc->states[sc->n_states] = (pstate){0, 0, 0};
-    *out = (uint32_t)sc->n_states++;
-    return 0;
-}
-
-/* The state after symbol `sym` from state `st`, created when missing. */
-static int step_or_add(builder *b, uint32_t st, uint32_t sym, uint32_t *out)
-{
-    gx_scanner *sc = b->sc;
-    trans *t = NULL;
-    if (st) {
-        if (2 * (b->n_trans + 1) > sc->tmask + 1 &&
-            rehash(sc, 2 * (sc->tmask + 1)))
-            return -1;
-        t = (trans *)find_slot(sc->tr, sc->tmask, st, sym);
-        if (t->state != NONE)
-            return *out = t->to, 0;
-        sc->later[sym] = 1;
-    } else if (sc->root_next[sym] != NONE)
-        return *out = sc->root_next[sym], 0;
-    if (new_state(b, out))
-        return -1;
-    sc->states[st].kids = 1;
-    if (t) {
-        *t = (trans){st, sym, *out};
-        b->n_trans++;
-    } else
-        sc->root_next[sym] = *out;
-    return 0;
-}
-
-static int cmp_out(const void *pa, const void *pb)
-{
-    const term_out *a = pa, *b = pb;
-    if (a->state != b->state)
-        return a->state < b->state ? -1 : 1;
-    return (a->concept > b->concept) - (a->concept < b->concept);
-}
-
-/* Insert every term's symbol sequence; its final state gets the term. */
-static int build_phrases(builder *b, const gx_term *terms, size_t n)
-{
-    gx_scanner *sc = b->sc;
-    uint32_t root;
-    size_t size = 16;   /* the table, sized for the bound (about twice the
-                           transitions made): seldom grown, not too big */
-    while (size < b->max_trans + 1)
-        size *= 2;
-    sc->root_next = malloc((sc->n_syms ? sc->n_syms : 1) * sizeof(uint32_t));
-    sc->later = calloc(sc->n_syms ? sc->n_syms : 1, 1);
-    b->outs = malloc((n ? n : 1) * sizeof *b->outs);
-    if (!sc->root_next || !sc->later || !b->outs || rehash(sc, size) ||
-        new_state(b, &root))
-        return -1;
-    for (size_t i = 0; i < sc->n_syms; i++)
-        sc->root_next[i] = NONE;
-    /* path[j]: the state after the previous term's first j words; a term
-     * beginning with the same words goes on from there */
-    uint32_t *path = NULL;
-    size_t cap_path = 0, n_path = 0;
-    int rc = 0;
-    for (size_t t = 0; t < n && !rc; t++) {
-        const uint32_t *w = b->order + b->first[t];
-        size_t m = b->first[t + 1] - b->first[t], j = 0;
-        if (m + 1 > cap_path &&
-            gx_grow(&path, &cap_path, m + 1, sizeof *path)) {
-            rc = -1;
-            break;
-        }
-        path[0] = root;
-        const uint32_t *pw = t ? b->order + b->first[t - 1] : NULL;
-        while (j < m && j + 1 < n_path && w[j] == pw[j])
-            j++;
-        for (; j < m && !rc; j++)
-            rc = step_or_add(b, path[j], w[j], &path[j + 1]);
-        n_path = m + 1;
-        b->outs[t].state = path[m];
-        b->outs[t].concept = terms[t].concept;
+    size_t ns = b->sc->n_syms;
+    memset(cnt, 0, (ns + 1) * sizeof *cnt);
+    for (size_t i = 0; i < k; i++) {
+        key[i] = b->order[b->first[in[i]] + p];
+        cnt[key[i] + 1]++;
     }
-    free(path);
-    return rc;
-}
-
-/* Sort outs by (state, concept): a stable counting sort by state (states
- * are dense), then each state's few terms by insertion. Terms come in
- * concept order from the compiler, so the buckets are usually sorted
- * already; a general qsort cost ~450 instructions per term. */
-static int sort_outs(builder *b, size_t n)
-{
-    size_t ns = b->sc->n_states;
-    uint32_t *start = calloc(ns + 1, sizeof *start);
-    term_out *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!start || !tmp) {
-        free(start);
-        free(tmp);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        start[b->outs[i].state + 1]++;
     for (size_t s = 0; s < ns; s++)
-        start[s + 1] += start[s];
-    for (size_t i = 0; i < n; i++)
-        tmp[start[b->outs[i].state]++] = b->outs[i];
-    for (size_t i = 1; i < n; i++) {   /* within a state: insertion */
-        term_out x = tmp[i];
-        size_t j = i;
-        for (; j > 0 && cmp_out(&tmp[j - 1], &x) > 0; j--)
-            tmp[j] = tmp[j - 1];
-        tmp[j] = x;
+        cnt[s + 1] += cnt[s];
+    for (size_t i = 0; i < k; i++)
+        out[cnt[key[i]]++] = in[i];
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The same by comparison (key: word, then place in `in`), when there are
+ * far fewer terms than symbols: counting costs a pass over all symbols, and
+ * a rule set may hold one term of many words. tmp: k entries. */
+static void compare_by_word(const builder *b, const uint32_t *in, size_t k,
+                            size_t p, uint64_t *tmp, uint32_t *out)
+{
+    for (size_t i = 0; i < k; i++)
+        tmp[i] = (uint64_t)b->order[b->first[in[i]] + p] << 32 | i;
+    qsort(tmp, k, sizeof *tmp, cmp_u64);
+    for (size_t i = 0; i < k; i++)
+        out[i] = in[tmp[i] & 0xffffffffu];
+}
+
+/* b->sorted: the terms by word sequence (a prefix first), equal sequences
+ * in term order. A radix sort from the last word position to the first:
+ * the pass at position p sorts the terms of more than p words, those of
+ * exactly p + 1 (whose rest is empty) in front of the others. */
+static int sort_terms(builder *b, size_t n)
+{
+    size_t max = 0, k = 0;
+    for (size_t t = 0; t < n; t++)
+        if (b->first[t + 1] - b->first[t] > max)
+            max = b->first[t + 1] - b->first[t];
+    uint32_t *by_len = NULL, *in = malloc((n ? n : 1) * sizeof *in);
+    uint32_t *cnt = malloc((b->sc->n_syms + 1) * sizeof *cnt);
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *at = NULL;
+    b->sorted = malloc((n ? n : 1) * sizeof *b->sorted);
+    int rc = !in || !cnt || !tmp || !b->sorted ||
+             group_by_length(b, n, max, &by_len, &at);
+    for (size_t p = max; !rc && p-- > 0;) {
+        size_t ending = at[p + 2] - at[p + 1];   /* terms of p + 1 words */
+        memcpy(in, by_len + at[p + 1], ending * sizeof *in);
+        memcpy(in + ending, b->sorted, k * sizeof *in);
+        k += ending;
+        if (8 * k < b->sc->n_syms)
+            compare_by_word(b, in, k, p, tmp, b->sorted);
+        else
+            count_by_word(b, in, k, p, cnt, tmp, b->sorted);
     }
-    free(start);
-    free(b->outs);
-    b->outs = tmp;
-    return 0;
+    free(by_len);
+    free(at);
+    free(in);
+    free(cnt);
+    free(tmp);
+    return rc ? -1 : 0;
 }
 
-/* Group the terms' concepts by state, each once. */
-static int attach_outputs(builder *b, size_t n)
+/* Sort o's concepts and keep each once (a state has a few). */
+static void settle_concepts(open_state *o)
 {
-    gx_scanner *sc = b->sc;
-    if (sort_outs(b, n))
-        return -1;
-    sc->outs = malloc((n ? n : 1) * sizeof *sc->outs);
-    if (!sc->outs)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (i && b->outs[i].state == b->outs[i - 1].state &&
-            b->outs[i].concept == b->outs[i - 1].concept)
-            continue;
-        pstate *p = &sc->states[b->outs[i].state];
-        if (p->n_out == 0)
-            p->out = (uint32_t)sc->n_outs;
-        p->n_out++;
-        sc->outs[sc->n_outs++] = b->outs[i].concept;
-    }
-    return 0;
-}
-
-/* ---- build: the minimal automaton ----------------------------------------- */
-
-/* The phrase trie has a state per distinct word sequence of the terms
- * (~120 K states for ~100 K terms of a language), and most sequences end
- * alike ("... your data", "... vos donnees"). Two states that report the
- * same concepts and go on by the same words to equivalent states find the
- * same hits: merged, the automaton has a few thousand states, and its
- * transition table stays in cache. A child is numbered after its parent,
- * so states taken by decreasing number come after all of their children. */
-
-typedef struct kids {          /* children of the non-root states; owned */
-    uint32_t *at;              /* [n_states + 1]: state s's children are
-                                  kid[at[s], at[s + 1]) */
-    trans *kid;                /* by state, then by symbol */
-} kids;
-
-static int cmp_sym(const void *pa, const void *pb)
-{
-    const trans *a = pa, *b = pb;
-    return (a->sym > b->sym) - (a->sym < b->sym);
-}
-
-/* The transitions of sc->tr by state (a counting sort), then by symbol
- * within each state (most states have one or two children). No second
- * array: a temporary one cost a fresh 1.5 MB per language. */
-static int collect_kids(const gx_scanner *sc, size_t n_trans, kids *k)
-{
-    size_t ns = sc->n_states;
-    k->at = calloc(ns + 1, sizeof *k->at);
-    k->kid = malloc((n_trans ? n_trans : 1) * sizeof *k->kid);
-    if (!k->at || !k->kid)
-        return -1;
-    for (size_t i = 0; i <= sc->tmask; i++)
-        if (sc->tr[i].state != NONE)
-            k->at[sc->tr[i].state + 1]++;
-    for (size_t s = 0; s < ns; s++)   /* counts -> starts */
-        k->at[s + 1] += k->at[s];
-    for (size_t i = 0; i <= sc->tmask; i++)   /* (at[s] moves to s's end) */
-        if (sc->tr[i].state != NONE)
-            k->kid[k->at[sc->tr[i].state]++] = sc->tr[i];
-    for (size_t s = ns; s > 0; s--)   /* ends -> starts again */
-        k->at[s] = k->at[s - 1];
-    k->at[0] = 0;
-    for (size_t s = 0; s < ns; s++) {
-        trans *v = k->kid + k->at[s];
-        size_t m = k->at[s + 1] - k->at[s];
-        if (m > 16) {
-            qsort(v, m, sizeof *v, cmp_sym);
+    if (o->n_out < 2)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < o->n_out; i++) {
+        uint32_t x = o->out[i];
+        size_t j = k;
+        for (; j > 0 && o->out[j - 1] > x; j--)
+            o->out[j] = o->out[j - 1];
+        if (j > 0 && o->out[j - 1] == x) {   /* a duplicate: undo */
+            memmove(o->out + j, o->out + j + 1, (k - j) * sizeof *o->out);
             continue;
         }
-        for (size_t i = 1; i < m; i++) {
-            trans x = v[i];
-            size_t j = i;
-            for (; j > 0 && v[j - 1].sym > x.sym; j--)
-                v[j] = v[j - 1];
-            v[j] = x;
-        }
+        o->out[j] = x;
+        k++;
     }
-    return 0;
+    o->n_out = k;
 }
 
-/* The hash of state s: its concepts, its children's symbols and classes. */
-static uint64_t state_hash(const gx_scanner *sc, const kids *k,
-                           const uint32_t *rep, uint32_t s)
+static uint64_t open_hash(const open_state *o)
 {
     uint64_t h = 0x2545F4914F6CDD1Dull;
-    const pstate *p = &sc->states[s];
-    for (uint32_t i = 0; i < p->n_out; i++)
-        h = (h ^ sc->outs[p->out + i]) * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < o->n_out; i++)
+        h = (h ^ o->out[i]) * 0x9E3779B97F4A7C15ull;
     h = (h ^ 0xFFFFFFFFull) * 0x9E3779B97F4A7C15ull;   /* outputs end */
-    for (uint32_t i = k->at[s]; i < k->at[s + 1]; i++) {
-        h = (h ^ k->kid[i].sym) * 0x9E3779B97F4A7C15ull;
-        h = (h ^ rep[k->kid[i].to]) * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < o->n_kid; i++) {
+        h = (h ^ o->kid[i].sym) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ o->kid[i].to) * 0x9E3779B97F4A7C15ull;
         h ^= h >> 29;
     }
     return h ^ (h >> 32);
 }
 
-static int same_state(const gx_scanner *sc, const kids *k,
-                      const uint32_t *rep, uint32_t a, uint32_t b)
+/* (Loops, not memcmp: the arrays hold one or two entries, and the calls
+ * cost more than the comparisons.) */
+static int same_as_open(const builder *b, const mstate *s,
+                        const open_state *o, uint64_t h)
 {
-    const pstate *p = &sc->states[a], *q = &sc->states[b];
-    uint32_t na = k->at[a + 1] - k->at[a], nb = k->at[b + 1] - k->at[b];
-    if (p->n_out != q->n_out || na != nb ||
-        memcmp(sc->outs + p->out, sc->outs + q->out,
-               p->n_out * sizeof *sc->outs))
+    if (s->hash != h || s->n_out != o->n_out || s->n_kid != o->n_kid)
         return 0;
-    for (uint32_t i = 0; i < na; i++) {
-        const trans *x = &k->kid[k->at[a] + i], *y = &k->kid[k->at[b] + i];
-        if (x->sym != y->sym || rep[x->to] != rep[y->to])
+    const uint32_t *out = b->m_out + s->out;
+    for (size_t i = 0; i < o->n_out; i++)
+        if (out[i] != o->out[i])
             return 0;
-    }
+    const edge *kid = b->m_kid + s->kid;
+    for (size_t i = 0; i < o->n_kid; i++)
+        if (kid[i].sym != o->kid[i].sym || kid[i].to != o->kid[i].to)
+            return 0;
     return 1;
 }
 
-/* The register, a set of class states by hash (open addressing), doubled
- * to *size * 2 slots; -1 when out of memory (*reg unchanged). */
-static int grow_register(const gx_scanner *sc, const kids *k,
-                         const uint32_t *rep, uint32_t **reg, size_t *size)
+/* Double the register (or make its first one). */
+static int grow_reg(builder *b)
 {
-    size_t n = *size * 2;
-    uint32_t *big = malloc(n * sizeof *big);
-    if (!big)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        big[i] = NONE;
-    for (size_t i = 0; i < *size; i++) {
-        if ((*reg)[i] == NONE)
-            continue;
-        size_t h = (size_t)state_hash(sc, k, rep, (*reg)[i]) & (n - 1);
-        while (big[h] != NONE)
-            h = (h + 1) & (n - 1);
-        big[h] = (*reg)[i];
-    }
-    free(*reg);
-    *reg = big;
-    *size = n;
-    return 0;
-}
-
-/* rep[s]: the state standing for s's class (its highest-numbered member;
- * root for root). The register holds one state per class (a few
- * thousand): it starts small and doubles, since sized for every state it
- * cost a fresh megabyte per language, page faults included. */
-static int find_classes(const gx_scanner *sc, const kids *k, uint32_t *rep)
-{
-    size_t size = 2048, n_reg = 0;
+    size_t size = b->reg ? 2 * (b->reg_mask + 1) : 4096;
     uint32_t *reg = malloc(size * sizeof *reg);
     if (!reg)
         return -1;
     for (size_t i = 0; i < size; i++)
         reg[i] = NONE;
-    rep[0] = 0;
-    for (size_t s = sc->n_states; s-- > 1;) {
-        if (2 * (n_reg + 1) > size && grow_register(sc, k, rep, &reg, &size)) {
-            free(reg);
-            return -1;
-        }
-        size_t h = (size_t)state_hash(sc, k, rep, (uint32_t)s) & (size - 1);
-        while (reg[h] != NONE &&
-               !same_state(sc, k, rep, reg[h], (uint32_t)s))
-            h = (h + 1) & (size - 1);
-        if (reg[h] == NONE) {
-            reg[h] = (uint32_t)s;
-            n_reg++;
-        }
-        rep[s] = reg[h];
+    for (size_t s = 1; s < b->n_ms; s++) {
+        size_t k = (size_t)b->ms[s].hash & (size - 1);
+        while (reg[k] != NONE)
+            k = (k + 1) & (size - 1);
+        reg[k] = (uint32_t)s;
     }
-    free(reg);
+    free(b->reg);
+    b->reg = reg;
+    b->reg_mask = size - 1;
     return 0;
 }
 
-/* Rebuild states, outputs, transitions and root_next from the classes. */
-static int rebuild(builder *b, const kids *k, const uint32_t *rep,
-                   uint32_t *nid)
+/* Append o as a new registered state; its id is b->n_ms - 1. */
+static int add_mstate(builder *b, const open_state *o, uint64_t h)
+{
+    if (b->n_ms >= NONE - 1 ||
+        gx_grow(&b->ms, &b->cap_ms, b->n_ms + 1, sizeof *b->ms) ||
+        gx_grow(&b->m_out, &b->cap_mout, b->n_mout + o->n_out,
+                sizeof *b->m_out) ||
+        gx_grow(&b->m_kid, &b->cap_mkid, b->n_mkid + o->n_kid,
+                sizeof *b->m_kid))
+        return -1;
+    memcpy(b->m_out + b->n_mout, o->out, o->n_out * sizeof *o->out);
+    memcpy(b->m_kid + b->n_mkid, o->kid, o->n_kid * sizeof *o->kid);
+    b->ms[b->n_ms++] = (mstate){(uint32_t)b->n_mout, (uint32_t)o->n_out,
+                                (uint32_t)b->n_mkid, (uint32_t)o->n_kid, h};
+    b->n_mout += o->n_out;
+    b->n_mkid += o->n_kid;
+    return 0;
+}
+
+/* *id: the registered state equal to o, registered now when new; o is
+ * emptied for the next state at its depth. */
+static int replace_or_register(builder *b, open_state *o, uint32_t *id)
+{
+    settle_concepts(o);
+    if (2 * (b->n_ms + 1) > b->reg_mask + 1 && grow_reg(b))
+        return -1;
+    uint64_t h = open_hash(o);
+    size_t k = (size_t)h & b->reg_mask;
+    uint32_t s;
+    while ((s = b->reg[k]) != NONE && !same_as_open(b, &b->ms[s], o, h))
+        k = (k + 1) & b->reg_mask;
+    if (s == NONE) {
+        if (add_mstate(b, o, h))
+            return -1;
+        s = b->reg[k] = (uint32_t)(b->n_ms - 1);
+    }
+    *id = s;
+    o->n_out = o->n_kid = 0;
+    return 0;
+}
+
+/* Close the previous term's path w[0, m) below depth j: each state, deepest
+ * first, is registered and becomes its parent's child. */
+static int close_path(builder *b, const uint32_t *w, size_t m, size_t j)
+{
+    for (size_t d = m; d > j; d--) {
+        uint32_t id;
+        if (replace_or_register(b, &b->open[d], &id))
+            return -1;
+        if (d == 1) {
+            b->sc->root_next[w[0]] = id;
+            continue;
+        }
+        open_state *p = &b->open[d - 1];
+        if (p->n_kid == p->cap_kid &&
+            gx_grow(&p->kid, &p->cap_kid, p->n_kid + 1, sizeof *p->kid))
+            return -1;
+        p->kid[p->n_kid++] = (edge){w[d - 1], id};
+    }
+    return 0;
+}
+
+/* Room for a path of m words; adds `concept` to its last state. */
+static int open_path(builder *b, size_t m, uint32_t concept)
+{
+    if (m + 1 > b->cap_open) {
+        size_t old = b->cap_open;
+        if (gx_grow(&b->open, &b->cap_open, m + 1, sizeof *b->open))
+            return -1;
+        memset(b->open + old, 0, (b->cap_open - old) * sizeof *b->open);
+    }
+    open_state *o = &b->open[m];
+    if (o->n_out && o->out[o->n_out - 1] == concept)
+        return 0;
+    if (o->n_out == o->cap_out &&
+        gx_grow(&o->out, &o->cap_out, o->n_out + 1, sizeof *o->out))
+        return -1;
+    o->out[o->n_out++] = concept;
+    return 0;
+}
+
+/* The scanner's states, concepts and transition table from the registered
+ * states (the root's children are in root_next already). */
+static int finish_automaton(builder *b)
 {
     gx_scanner *sc = b->sc;
-    size_t ns = sc->n_states, n_new = 0, n_out = 0, n_tr = 0;
-    for (size_t s = 0; s < ns; s++)
-        if (rep[s] == s) {
-            nid[s] = (uint32_t)n_new++;
-            n_out += sc->states[s].n_out;
-            n_tr += s ? k->at[s + 1] - k->at[s] : 0;
-        }
-    size_t size = 16;
+    size_t ns = b->n_ms, n_tr = b->n_mkid, size = 16;
     while (size < 2 * n_tr)
         size *= 2;
-    pstate *st = malloc(n_new * sizeof *st);
-    uint32_t *outs = malloc((n_out ? n_out : 1) * sizeof *outs);
-    trans *tr = malloc(size * sizeof *tr);
-    if (!st || !outs || !tr) {
-        free(st);
-        free(outs);
-        free(tr);
+    sc->states = malloc(ns * sizeof *sc->states);
+    sc->tr = malloc(size * sizeof *sc->tr);
+    if (!sc->states || !sc->tr ||
+        (!b->m_out && !(b->m_out = malloc(sizeof *b->m_out))))
         return -1;
-    }
     for (size_t i = 0; i < size; i++)
-        tr[i].state = NONE;
-    size_t o = 0;
-    for (size_t s = 0; s < ns; s++) {
-        if (rep[s] != s)
-            continue;
-        const pstate *p = &sc->states[s];
-        st[nid[s]] = (pstate){(uint32_t)o, p->n_out, p->kids};
-        memcpy(outs + o, sc->outs + p->out, p->n_out * sizeof *outs);
-        o += p->n_out;
-        for (uint32_t i = k->at[s]; s && i < k->at[s + 1]; i++) {
-            uint32_t sym = k->kid[i].sym;   /* (root's go to root_next) */
-            *(trans *)find_slot(tr, size - 1, nid[s], sym) =
-                (trans){nid[s], sym, nid[rep[k->kid[i].to]]};
+        sc->tr[i].state = NONE;
+    sc->tmask = size - 1;
+    sc->states[0] = (pstate){0, 0, b->n_ms > 1};
+    for (uint32_t s = 1; s < ns; s++) {
+        const mstate *m = &b->ms[s];
+        sc->states[s] = (pstate){m->out, m->n_out, m->n_kid > 0};
+        for (uint32_t i = m->kid; i < m->kid + m->n_kid; i++) {
+            const edge *e = &b->m_kid[i];
+            *(trans *)find_slot(sc->tr, sc->tmask, s, e->sym) =
+                (trans){s, e->sym, e->to};
+            sc->later[e->sym] = 1;
         }
     }
-    for (size_t i = 0; i < sc->n_syms; i++)
-        if (sc->root_next[i] != NONE)
-            sc->root_next[i] = nid[rep[sc->root_next[i]]];
-    free(sc->states);
-    free(sc->outs);
-    free(sc->tr);
-    sc->states = st;
-    sc->n_states = b->cap_states = n_new;
-    sc->outs = outs;
-    sc->n_outs = n_out;
-    sc->tr = tr;
-    sc->tmask = size - 1;
+    sc->n_states = ns;
+    sc->outs = b->m_out;
+    sc->n_outs = b->n_mout;
+    b->m_out = NULL;
     b->n_trans = n_tr;
     return 0;
 }
 
-static int minimize(builder *b)
+/* The minimal automaton of the terms' word sequences, built in sorted
+ * order. */
+static int build_minimal(builder *b, const gx_term *terms, size_t n)
 {
     gx_scanner *sc = b->sc;
-    kids k = {0};
-    uint32_t *rep = malloc(sc->n_states * sizeof *rep);
-    uint32_t *nid = malloc(sc->n_states * sizeof *nid);
-    int rc = !rep || !nid || collect_kids(sc, b->n_trans, &k) ||
-             find_classes(sc, &k, rep) || rebuild(b, &k, rep, nid);
-    free(k.at);
-    free(k.kid);
-    free(rep);
-    free(nid);
-    return rc ? -1 : 0;
+    size_t ns = sc->n_syms ? sc->n_syms : 1;
+    sc->root_next = malloc(ns * sizeof *sc->root_next);
+    sc->later = calloc(ns, 1);
+    if (!sc->root_next || !sc->later || sort_terms(b, n) || grow_reg(b) ||
+        gx_grow(&b->ms, &b->cap_ms, 1, sizeof *b->ms))
+        return -1;
+    for (size_t i = 0; i < sc->n_syms; i++)
+        sc->root_next[i] = NONE;
+    b->ms[b->n_ms++] = (mstate){0, 0, 0, 0, 0};   /* the root */
+    const uint32_t *pw = NULL;
+    size_t pm = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = b->sorted[i];
+        const uint32_t *w = b->order + b->first[t];
+        size_t m = b->first[t + 1] - b->first[t], j = 0;
+        while (j < m && j < pm && w[j] == pw[j])
+            j++;
+        if (close_path(b, pw, pm, j) || open_path(b, m, terms[t].concept))
+            return -1;
+        pw = w;
+        pm = m;
+    }
+    return close_path(b, pw, pm, 0) || finish_automaton(b) ? -1 : 0;
+}
+
+/* Release the builder's arrays of the minimal automaton. */
+static void free_minimal(builder *b)
+{
+    for (size_t d = 0; d < b->cap_open; d++) {
+        free(b->open[d].out);
+        free(b->open[d].kid);
+    }
+    free(b->open);
+    free(b->sorted);
+    free(b->ms);
+    free(b->m_out);
+    free(b->m_kid);
+    free(b->reg);
 }
 
 int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
@@ -986,9 +958,9 @@ int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n,
     init_classes(b.sc->cls);
     if ((rc = collect_words(&b, terms, n, err)))
         goto out;
-    if (number_symbols(&b) || build_trie(&b) ||
-        build_phrases(&b, terms, n) || attach_outputs(&b, n) ||
-        minimize(&b) || build_bloom(b.sc, b.n_trans))
+    sort_words(&b);
+    if (build_trie(&b) || build_minimal(&b, terms, n) ||
+        build_bloom(b.sc, b.n_trans))
         rc = gx_error_nomem(err);
 out:
     free(b.uw);
@@ -997,13 +969,21 @@ out:
     free(b.nf);
     free(b.first);
     free(b.order);
-    free(b.outs);
+    free_minimal(&b);
     if (rc) {
         gx_scanner_free(b.sc);
         return rc;
     }
     *out = b.sc;
     return GDPRX_OK;
+}
+
+void gx_scanner_shape(const gx_scanner *sc, size_t *states, size_t *trans)
+{
+    *states = sc->n_states;
+    *trans = 0;
+    for (size_t i = 0; i <= sc->tmask; i++)
+        *trans += sc->tr[i].state != NONE;
 }
 
 void gx_scanner_free(gx_scanner *sc)

@@ -37,6 +37,9 @@ typedef struct gx_scan_hits {  /* caller-owned, reusable; gx_scan_hits_free rele
  * '*' not at a word end, prefix shorter than 2 bytes before '*'; GDPRX_ENOMEM) set *err.
  * On success *out is owned by the caller (gx_scanner_free). */
 int gx_scanner_build(gx_scanner **out, const gx_term *terms, size_t n, gdprx_error *err);
+/* The phrase automaton's size: states (the root included) and transitions
+ * after a phrase's first word. */
+void gx_scanner_shape(const gx_scanner *sc, size_t *states, size_t *trans);
 /* Accepts NULL. */
 void gx_scanner_free(gx_scanner *sc);
 /* All hits of all terms in text[0, len), sorted by (s, e, concept); one hit per (concept, s, e),

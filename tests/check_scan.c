@@ -279,6 +279,19 @@ START_TEST(test_shared_endings)
     gx_scanner *one = NULL, *many = NULL;
     ck_assert_int_eq(gx_scanner_build(&one, terms[0], 15, NULL), GDPRX_OK);
     ck_assert_int_eq(gx_scanner_build(&many, terms[1], 15, NULL), GDPRX_OK);
+    /* the minimal automata, counted by hand (transitions after a first
+     * word): with one concept, the root, one state after any of the five
+     * first words, one after any verb, one after "your", one after "data"
+     * (5 states; 3 + 1 + 1 transitions); with a concept a term, the 15
+     * paths share their first word only (1 + 5 + 15 * 3 states; 15 * 3
+     * transitions) */
+    size_t states, trans;
+    gx_scanner_shape(one, &states, &trans);
+    ck_assert_msg(states == 5 && trans == 5, "one concept: %zu states, %zu "
+                  "transitions", states, trans);
+    gx_scanner_shape(many, &states, &trans);
+    ck_assert_msg(states == 51 && trans == 45, "15 concepts: %zu states, "
+                  "%zu transitions", states, trans);
     ck_assert_msg(gx_scanner_size(one) < gx_scanner_size(many),
                   "one concept %zu bytes, 15 concepts %zu",
                   gx_scanner_size(one), gx_scanner_size(many));

@@ -954,7 +954,7 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
 static int describe(compiler *ld, gx_pattern *p)
 {
     static const char *const names[GX_C_N] = {"all", "any", "none",
-                                              "section", "lead"};
+                                              "section", "lead", "none_near"};
     gx_buf b = {0};
     for (int k = 0; k < GX_C_N; k++) {
         if (!p->cond[k].n)
@@ -972,6 +972,8 @@ static int describe(compiler *ld, gx_pattern *p)
         gx_buf_printf(&b, "; near %d", p->near);
     if (p->none_within)
         gx_buf_printf(&b, "; none within %d words", p->none_within);
+    if (p->none_near_within)
+        gx_buf_printf(&b, "; none_near within %d words", p->none_near_within);
     if (p->alone)
         gx_buf_adds(&b, "; alone in its clause");
     if (p->order)

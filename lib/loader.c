@@ -668,13 +668,45 @@ static int case_re_lang(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     return take_pat(ld, v, "pattern", &cs->re[lang]);
 }
 
+/* none_near: {within: N, concepts: [...]}: concepts that block a finding
+ * only within N words of it, next to the case's clause-wide `none`. */
+static int none_near_key(loader *ld, yaml_node_t *k, yaml_node_t *v,
+                         void *ctx)
+{
+    casesrc *cs = ctx;
+    if (key_is(k, "within")) {
+        if (cs->p.none_near_within)
+            return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice%s",
+                        sval(k), "");
+        return take_int(ld, v, "within", 1, 1000, &cs->p.none_near_within);
+    }
+    if (key_is(k, "concepts")) {
+        if (cs->p.cond[GX_C_NONE_NEAR].n)
+            return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice%s",
+                        sval(k), "");
+        return take_clist(ld, v, &cs->p.cond[GX_C_NONE_NEAR]);
+    }
+    return unknown_key(ld, k, "none_near (expected within or concepts)");
+}
+
+static int take_none_near(loader *ld, yaml_node_t *v, casesrc *cs)
+{
+    int rc = want(ld, v, YAML_MAPPING_NODE, "none_near");
+    if (!rc)
+        rc = each_pair(ld, v, "none_near", none_near_key, cs);
+    if (!rc && (!cs->p.none_near_within || !cs->p.cond[GX_C_NONE_NEAR].n))
+        rc = fail(ld, v, GDPRX_ESYNTAX,
+                  "none_near needs both 'within' and 'concepts'%s%s", "", "");
+    return rc;
+}
+
 static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     casesrc *cs = ctx;
     static const char *const keys[] = {"all", "any", "none", "section",
                                        "lead", "near", "order", "pattern",
                                        "lang", "polarity", "negatable",
-                                       "none_within", "alone"};
+                                       "none_within", "alone", "none_near"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -682,12 +714,12 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return unknown_key(ld, k, "a case of 'when' (expected all, any, "
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
-                                  "none_within or alone)");
+                                  "none_within, alone or none_near)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
     cs->seen |= 1u << ki;
-    if (ki < GX_C_N)   /* all any none section lead, in enum order */
+    if (ki <= GX_C_LEAD)   /* all any none section lead, in enum order */
         return take_clist(ld, v, &cs->p.cond[ki]);
     switch (ki) {
     case 5: {
@@ -728,7 +760,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     }
     case 11: return take_int(ld, v, "none_within", 1, 1000,
                              &cs->p.none_within);
-    default: return take_bool(ld, v, "alone", &cs->p.alone);
+    case 12: return take_bool(ld, v, "alone", &cs->p.alone);
+    default: return take_none_near(ld, v, cs);
     }
 }
 

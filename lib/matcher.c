@@ -498,7 +498,8 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
         if (h.e <= h.s || !attributes(m, r, code, lx, c->s, &h))
             continue;
         int oom = 0;
-        if (p->none_within && (blocked_near(m, p, ci, h.s, h.e, &oom) || oom)) {
+        if ((p->none_within || p->none_near_within) &&
+            (blocked_near(m, p, ci, h.s, h.e, &oom) || oom)) {
             if (oom)
                 return -1;
             /* blocked_near ran regexes: the match data is no longer this
@@ -818,14 +819,12 @@ static size_t anchor_index(const mstate *m, const gx_rule *r,
     return 0;
 }
 
-/* With none_within: is a `none` concept inside [s, e) or within that many
- * words of it? */
-static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
-                        size_t e, int *oom)
+/* Is a concept of list `kind` inside [s, e) or within `within` words of
+ * it? */
+static int near_span(mstate *m, const gx_pattern *p, int kind, int within,
+                     size_t cix, size_t s, size_t e, int *oom)
 {
-    const gx_clist *none = &p->cond[GX_C_NONE];
-    if (!p->none_within)
-        return 0;
+    const gx_clist *none = &p->cond[kind];
     for (size_t i = 0; i < none->n; i++) {
         if (!present(m, none->ids[i], cix, oom))
             continue;
@@ -835,11 +834,23 @@ static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
             size_t words = h->e <= s   ? spaces_between(m->t->s, h->e, s)
                            : h->s >= e ? spaces_between(m->t->s, e, h->s)
                                        : 0;
-            if (words <= (size_t)p->none_within)
+            if (words <= (size_t)within)
                 return 1;
         }
     }
     return 0;
+}
+
+/* Is the finding [s, e) blocked by a `none` concept near it (none_within)
+ * or a `none_near` one? */
+static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
+                        size_t e, int *oom)
+{
+    return (p->none_within && near_span(m, p, GX_C_NONE, p->none_within, cix,
+                                         s, e, oom)) ||
+           (p->none_near_within &&
+            near_span(m, p, GX_C_NONE_NEAR, p->none_near_within, cix, s, e,
+                      oom));
 }
 
 /* Does [s, e) cover every word of clause c? */

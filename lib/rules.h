@@ -29,7 +29,8 @@ typedef struct gx_clist {
     gx_loc loc;
 } gx_clist;
 
-enum { GX_C_ALL, GX_C_ANY, GX_C_NONE, GX_C_SECTION, GX_C_LEAD, GX_C_N };
+enum { GX_C_ALL, GX_C_ANY, GX_C_NONE, GX_C_SECTION, GX_C_LEAD,
+       GX_C_NONE_NEAR, GX_C_N };
 
 /* One way a rule is stated in one language: a regex pattern (v1), or a
  * case of the rule's `when` conditions over concepts, with an optional
@@ -40,12 +41,15 @@ typedef struct gx_pattern {
     pcre2_code *code;
     int has_cond;          /* a `when` case: cond[] below apply */
     char *desc;            /* a case's conditions as text (explain); owned */
-    gx_clist cond[GX_C_N]; /* all, any, none, section, lead */
+    gx_clist cond[GX_C_N]; /* all, any, none, section, lead, none_near */
     int near;              /* witnesses within this many words; 0: clause */
     int order;             /* `all` witnesses in the listed order */
     int none_within;       /* > 0: a `none` concept blocks a finding only
                               inside it or within this many words of it;
                               0: anywhere in the clause */
+    int none_near_within;  /* the `none_near` concepts block a finding only
+                              inside it or within this many words (>= 1
+                              when there are any) */
     int alone;             /* the finding covers every word of its clause */
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;

@@ -213,6 +213,11 @@ static const struct bad_case {
      "'unit'", NULL},
     {"unknown key in a case", "bad/case_key.yaml", GDPRX_ESYNTAX, NULL, 7, 25,
      "unknown key 'nera' in a case of 'when'", NULL},
+    {"none_near without its distance", "bad/none_near_half.yaml",
+     GDPRX_ESYNTAX, NULL, 8, 36, "none_near needs both 'within' and "
+     "'concepts'", NULL},
+    {"unknown key in none_near", "bad/none_near_key.yaml", GDPRX_ESYNTAX,
+     NULL, 10, 49, "unknown key 'words' in none_near", NULL},
     {"YAML alias", "bad/alias.yaml", GDPRX_ESYNTAX, NULL, 3, 11,
      "anchors and aliases are not supported", NULL},
     {"YAML anchor without alias", "bad/anchor.yaml", GDPRX_ESYNTAX, NULL, 3,

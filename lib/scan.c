@@ -795,8 +795,10 @@ static int add_mstate(builder *b, const open_state *o, uint64_t h)
         gx_grow(&b->m_kid, &b->cap_mkid, b->n_mkid + o->n_kid,
                 sizeof *b->m_kid))
         return -1;
-    memcpy(b->m_out + b->n_mout, o->out, o->n_out * sizeof *o->out);
-    memcpy(b->m_kid + b->n_mkid, o->kid, o->n_kid * sizeof *o->kid);
+    if (o->n_out)   /* (memcpy takes no NULL, even for 0 bytes) */
+        memcpy(b->m_out + b->n_mout, o->out, o->n_out * sizeof *o->out);
+    if (o->n_kid)
+        memcpy(b->m_kid + b->n_mkid, o->kid, o->n_kid * sizeof *o->kid);
     b->ms[b->n_ms++] = (mstate){(uint32_t)b->n_mout, (uint32_t)o->n_out,
                                 (uint32_t)b->n_mkid, (uint32_t)o->n_kid, h};
     b->n_mout += o->n_out;

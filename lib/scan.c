@@ -753,14 +753,16 @@ static int same_as_open(const builder *b, const mstate *s,
 {
     if (s->hash != h || s->n_out != o->n_out || s->n_kid != o->n_kid)
         return 0;
-    const uint32_t *out = b->m_out + s->out;
+    /* (indices, not b->m_out + s->out: m_out is NULL while no state has
+     * concepts, and NULL + 0 is undefined) */
     for (size_t i = 0; i < o->n_out; i++)
-        if (out[i] != o->out[i])
+        if (b->m_out[s->out + i] != o->out[i])
             return 0;
-    const edge *kid = b->m_kid + s->kid;
-    for (size_t i = 0; i < o->n_kid; i++)
-        if (kid[i].sym != o->kid[i].sym || kid[i].to != o->kid[i].to)
+    for (size_t i = 0; i < o->n_kid; i++) {
+        const edge *kid = &b->m_kid[s->kid + i];
+        if (kid->sym != o->kid[i].sym || kid->to != o->kid[i].to)
             return 0;
+    }
     return 1;
 }
 

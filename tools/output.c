@@ -367,7 +367,8 @@ int count_streamed(doc_out *d, const char *name, const char *text,
     if (rc == GDPRX_EIO && c.oom)
         rc = GDPRX_ENOMEM;
     if (rc == GDPRX_OK) {
-        qsort(c.v, c.k, sizeof *c.v, cmp_count);
+        if (c.k > 1)   /* (c.v is NULL when there are none) */
+            qsort(c.v, c.k, sizeof *c.v, cmp_count);
         FILE *f = open_memstream(&d->out, &d->out_len);
         if (!f) {
             rc = GDPRX_ENOMEM;

@@ -243,21 +243,41 @@ static int same_word(const tword *a, const tword *b)
                          (const unsigned char *)b->p, a->n) == a->n;
 }
 
+/* The hash of entry i of one of the builder's hashed arrays. */
+typedef uint64_t (*hash_of)(const builder *b, size_t i);
+
+/* An open-addressing table of `size` slots (a power of two; empty slots
+ * NONE) holding the ids first..n-1, each at its hash's slot or the next
+ * free one. Returns NULL when out of memory; the table is the caller's. */
+static uint32_t *id_table(const builder *b, size_t size, size_t first,
+                          size_t n, hash_of hash)
+{
+    uint32_t *t = malloc(size * sizeof *t);
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < size; i++)
+        t[i] = NONE;
+    for (size_t i = first; i < n; i++) {
+        size_t k = (size_t)hash(b, i) & (size - 1);
+        while (t[k] != NONE)
+            k = (k + 1) & (size - 1);
+        t[k] = (uint32_t)i;
+    }
+    return t;
+}
+
+static uint64_t word_hash(const builder *b, size_t i)
+{
+    return b->uw[i].w.hash;
+}
+
 /* Double the word hash table (or make its first one). */
 static int grow_slots(builder *b)
 {
     size_t size = b->slot ? 2 * (b->slot_mask + 1) : 1024;
-    uint32_t *slot = malloc(size * sizeof *slot);
+    uint32_t *slot = id_table(b, size, 0, b->n_uw, word_hash);
     if (!slot)
         return -1;
-    for (size_t i = 0; i < size; i++)
-        slot[i] = NONE;
-    for (size_t u = 0; u < b->n_uw; u++) {
-        size_t k = (size_t)b->uw[u].w.hash & (size - 1);
-        while (slot[k] != NONE)
-            k = (k + 1) & (size - 1);
-        slot[k] = (uint32_t)u;
-    }
     free(b->slot);
     b->slot = slot;
     b->slot_mask = size - 1;
@@ -766,21 +786,19 @@ static int same_as_open(const builder *b, const mstate *s,
     return 1;
 }
 
-/* Double the register (or make its first one). */
+static uint64_t registered_hash(const builder *b, size_t i)
+{
+    return b->ms[i].hash;
+}
+
+/* Double the register (or make its first one); ms[0], the root, is never
+ * registered. */
 static int grow_reg(builder *b)
 {
     size_t size = b->reg ? 2 * (b->reg_mask + 1) : 4096;
-    uint32_t *reg = malloc(size * sizeof *reg);
+    uint32_t *reg = id_table(b, size, 1, b->n_ms, registered_hash);
     if (!reg)
         return -1;
-    for (size_t i = 0; i < size; i++)
-        reg[i] = NONE;
-    for (size_t s = 1; s < b->n_ms; s++) {
-        size_t k = (size_t)b->ms[s].hash & (size - 1);
-        while (reg[k] != NONE)
-            k = (k + 1) & (size - 1);
-        reg[k] = (uint32_t)s;
-    }
     free(b->reg);
     b->reg = reg;
     b->reg_mask = size - 1;

@@ -38,7 +38,11 @@ build_current() {
 # The v1 worktree is detached at $V1_TAG; its build dir is its own.
 build_v1() {
     local want
-    want=$(git -C "$root" rev-parse "$V1_TAG^{commit}")
+    # engine-v1 is 0e65526f (the last commit before the concept scanner);
+    # a checkout that lost its tags still finds it by hash.
+    want=$(git -C "$root" rev-parse -q --verify "$V1_TAG^{commit}") ||
+        want=$(git -C "$root" rev-parse -q --verify "0e65526f^{commit}") ||
+        { log "no $V1_TAG tag nor commit 0e65526f: set GDPRX_BENCH_V1_TAG"; exit 1; }
     log "== building $V1_TAG ($want) in $V1_DIR ($BUILDTYPE)"
     if [ ! -e "$V1_DIR/.git" ]; then   # -f: registered, deleted is fine
         git -C "$root" worktree add -f --detach "$V1_DIR" "$want" >/dev/null

@@ -82,7 +82,7 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
     /* no UCP: \b, \w, \d, \s are ASCII classes (rules/README.md) */
     pcre2_code *re = pcre2_compile(
         (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-        PCRE2_UTF | PCRE2_DUPNAMES |
+        PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_AUTO_CAPTURE |
             (needs_caseless(pattern) ? PCRE2_CASELESS : 0),
         &ec, &eo, NULL);
     if (!re) {

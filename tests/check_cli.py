@@ -311,6 +311,26 @@ class TestOutput(CliTest):
         i = out.index(hits[0].group(0))
         self.assertTrue(out[i + 1].startswith('    clause "'))
 
+    def test_bold_label_ends_a_clause(self):
+        """The shipped lexicons cut a clause after a bold label ('**:',
+        '** :', '</strong>:' then a space), in every language."""
+        cases = [("**Retention**: we keep your data for a year.\n",
+                  ["**Retention**:", "we keep your data for a year."]),
+                 ("Pour la **durée** : nous gardons vos données un an.\n",
+                  ["Pour la **durée** :",
+                   "nous gardons vos données un an."]),
+                 ("<strong>Bewaartermijn</strong>: wij bewaren uw "
+                  "gegevens een jaar.\n",
+                  ["<strong>Bewaartermijn</strong>:",
+                   "wij bewaren uw gegevens een jaar."])]
+        for k, (text, want) in enumerate(cases):
+            path = self.write(f"bold{k}.txt", text)
+            out = run(["--segments", "--no-coverage", path])
+            self.assertEqual(out.returncode, 0, out.stderr)
+            got = re.findall(r'^    clause .*"(.*)"$',
+                             out.stdout.decode("utf-8"), re.M)
+            self.assertEqual(got, want, text)
+
     def test_count_equals_json(self):
         paths = self.docs(4, repeat=2, big_first=False)
         paths.append(self.write("empty.txt", ""))

@@ -666,9 +666,15 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         gx_buf_free(&b);
         return gx_error_nomem(ld->err);
     }
+    gx_buf x = {0};
     int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re,
-                         &cl->lits, &cl->n_lits, NULL);
+                         &cl->lits, &cl->n_lits, &x);
     gx_buf_free(&b);
+    /* no literal of GX_PF_MIN bytes: perhaps a gate of rarer short ones */
+    if (!rc && !cl->n_lits && x.s &&
+        gx_prefilter_gate(x.s, &cl->gate, &cl->n_gate) != 0)
+        rc = gx_error_nomem(ld->err);
+    gx_buf_free(&x);
     uint32_t cc = 0;
     if (!rc) {
         pcre2_pattern_info(cl->re, PCRE2_INFO_CAPTURECOUNT, &cc);

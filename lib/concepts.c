@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "prefilter.h"
 #include "util.h"
 
 typedef struct strlist {
@@ -270,6 +271,7 @@ void gx_concept_free(gx_concept *c)
         free(cl->regex);
         pcre2_code_free(cl->re);
         free(cl->lits);
+        gx_prefilter_gate_free(cl->gate, cl->n_gate);
     }
     memset(c, 0, sizeof *c);
 }

@@ -42,6 +42,10 @@ typedef struct gx_concept_lang {
     uint32_t *lits;       /* prefilter: one of these literals must be in a
                              clause for re to run there (0: always); owned */
     size_t n_lits;
+    char **gate;          /* without lits: one of these strings must be in
+                             a clause for re to run there (see
+                             gx_prefilter_gate); owned */
+    size_t n_gate;
 } gx_concept_lang;
 
 typedef struct gx_concept {

@@ -606,7 +606,10 @@ static int regex_terms(mstate *m, uint32_t ci, size_t cix)
             any = m->cpresent[cc->need_ids[k]];
         lit = any;
     }
-    if (!lit || !has_byte(m, cl->req, c->s, c->e))
+    if (!lit || !has_byte(m, cl->req, c->s, c->e) ||
+        (!m->rs->prefilter_off &&
+         !gx_prefilter_gate_open(cl->gate, cl->n_gate, m->t->s + c->s,
+                                 c->e - c->s)))
         return 0;
     const gx_lexicon *lx = &m->rs->lex[c->lang];
     size_t pos = 0, s, e;

@@ -36,6 +36,7 @@ typedef struct chunk {   /* arena chunk; the reader owns the list */
 typedef struct reader {
     const char *p;
     int oom;
+    int rare;          /* gate mode: short strings of rare bytes count */
     chunk *arena;      /* every string of every set (the sets are rebuilt
                           ~800,000 times at load: no malloc per string);
                           owned, freed once the pattern is read */
@@ -158,15 +159,71 @@ static int exact_as_must(const sset *e)
     return e->known && e->n > 0 && sset_minlen(e) > 0;
 }
 
-/* Keep in *best whichever constraint has the longer shortest string. */
+/* A byte ordinary text is full of: letters, digits, spaces and the
+ * commonest punctuation. */
+static int common_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' ||
+           c == '.' || c == ',' || c == '-' || c == '\'' || c >= 0x80;
+}
+
+/* How selective a set is: the prefilter's measure (its shortest string's
+ * length) or, in gate mode, the same doubled, where a string shorter than
+ * GX_PF_MIN that holds a rare byte ("@", "[") counts nearly as one of
+ * GX_PF_MIN bytes. Sets of GX_PF_MIN or longer strings rank as before. */
+static size_t sset_score(const reader *r, const sset *a)
+{
+    if (!r->rare)
+        return sset_minlen(a);
+    if (!a->known || !a->n)
+        return 0;
+    size_t m = (size_t)-1;
+    for (size_t i = 0; i < a->n; i++) {
+        size_t v = 2 * a->len[i];
+        if (a->len[i] < GX_PF_MIN)
+            for (size_t k = 0; k < a->len[i]; k++)
+                if (!common_byte((unsigned char)a->s[i][k]))
+                    v = 2 * GX_PF_MIN - 1;
+        m = v < m ? v : m;
+    }
+    return m;
+}
+
+/* Keep in *best whichever constraint is the more selective. In gate mode
+ * the kept set is cut down: any part of a required string is required
+ * too, so a string with a rare byte becomes that byte (" [ at ] " -> "["),
+ * and a string that holds another one of the set goes (sets stay small
+ * enough for alternatives to be joined). */
 static void keep_best(reader *r, sset *best, const sset *cand)
 {
-    if (!cand->known || !cand->n || sset_minlen(cand) <= sset_minlen(best))
+    if (!cand->known || !cand->n ||
+        sset_score(r, cand) <= sset_score(r, best))
         return;
     sset_clear(best);
     best->known = 1;
-    for (size_t i = 0; i < cand->n; i++)
-        sset_add(r, best, cand->s[i], cand->len[i]);
+    for (size_t i = 0; i < cand->n; i++) {
+        size_t k = 0;
+        while (r->rare && k < cand->len[i] &&
+               common_byte((unsigned char)cand->s[i][k]))
+            k++;
+        if (r->rare && k < cand->len[i] && cand->len[i] > 1)
+            sset_add(r, best, cand->s[i] + k, 1);
+        else
+            sset_add(r, best, cand->s[i], cand->len[i]);
+    }
+    for (size_t i = 0; r->rare && i < best->n;) {
+        int redundant = 0;
+        for (size_t j = 0; j < best->n && !redundant; j++)
+            redundant = j != i && strstr(best->s[i], best->s[j]) &&
+                        (best->len[j] < best->len[i] || j < i);
+        if (redundant) {
+            best->n--;
+            best->s[i] = best->s[best->n];
+            best->len[i] = best->len[best->n];
+        } else {
+            i++;
+        }
+    }
 }
 
 /* The product a x b of two exact sets into *out; returns 0 when it would
@@ -248,6 +305,46 @@ static void skip_class(reader *r)
         r->p++;
 }
 
+/* Gate mode: a class of a few ASCII characters without ranges ("[@\\[(]")
+ * is the set of those one-byte strings. Returns 1 and consumes it, or 0
+ * (any other class), consuming nothing. */
+static int small_class(reader *r, info *x)
+{
+    char m[8];
+    size_t n = 0;
+    const char *p = r->p + 1;
+    if (*p == '^')
+        return 0;
+    for (int first = 1; *p && (*p != ']' || first); first = 0) {
+        char c = *p;
+        if (c == '\\') {
+            c = p[1];
+            if (!c || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9'))
+                return 0;   /* \w, \d, \x{..}: not a plain character */
+            p += 2;
+        } else {
+            if ((c == '-' && !first && p[1] != ']') ||
+                (c == '[' && p[1] == ':'))
+                return 0;   /* a range or a POSIX class */
+            p++;
+        }
+        if ((unsigned char)c >= 0x80 || n == sizeof m)
+            return 0;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');   /* the subject is case-folded */
+        m[n++] = c;
+    }
+    if (*p != ']')
+        return 0;
+    r->p = p + 1;
+    info_clear(x);
+    x->exact.known = 1;
+    for (size_t i = 0; i < n; i++)
+        sset_add(r, &x->exact, &m[i], 1);
+    return 1;
+}
+
 /* Skip to the ')' closing a group whose '(' was consumed. */
 static void skip_group(reader *r)
 {
@@ -310,8 +407,10 @@ static void parse_atom(reader *r, info *x)
         return;
     }
     if (c == '[') {
-        skip_class(r);
-        info_unknown(x);
+        if (!r->rare || !small_class(r, x)) {
+            skip_class(r);
+            info_unknown(x);
+        }
         return;
     }
     if (c == '.') {
@@ -534,7 +633,7 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
     *n = 0;
     if (unsupported(pattern))
         return 0;
-    reader r = {pattern, 0, NULL};
+    reader r = {pattern, 0, 0, NULL};
     info x;
     info_clear(&x);
     parse_alt(&r, &x);
@@ -577,6 +676,75 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
     sset_clear(&best);
     arena_free(&r);
     return rc;
+}
+
+int gx_prefilter_gate(const char *pattern, char ***gate, size_t *n)
+{
+    *gate = NULL;
+    *n = 0;
+    if (unsupported(pattern))
+        return 0;
+    reader r = {pattern, 0, 1, NULL};
+    info x;
+    info_clear(&x);
+    parse_alt(&r, &x);
+    sset best;
+    sset_clear(&best);
+    if (!*r.p) {
+        keep_best(&r, &best, &x.must);
+        if (exact_as_must(&x.exact))
+            keep_best(&r, &best, &x.exact);
+    }
+    info_clear(&x);
+    int rc = r.oom ? -1 : 0;
+    if (!rc && best.known && best.n && best.n <= GX_GATE_MAX &&
+        sset_score(&r, &best) >= 2 * GX_PF_MIN - 1) {
+        if (!(*gate = calloc(best.n, sizeof **gate)))
+            rc = -1;
+        for (size_t i = 0; !rc && i < best.n; i++)
+            if (!((*gate)[i] = gx_strndup(best.s[i], best.len[i])))
+                rc = -1;
+        if (rc)
+            gx_prefilter_gate_free(*gate, best.n);
+        else
+            *n = best.n;
+        if (rc)
+            *gate = NULL;
+    }
+    sset_clear(&best);
+    arena_free(&r);
+    return rc;
+}
+
+void gx_prefilter_gate_free(char **gate, size_t n)
+{
+    for (size_t i = 0; gate && i < n; i++)
+        free(gate[i]);
+    free(gate);
+}
+
+/* Does s[0, len) contain the k bytes at g (k >= 1)? */
+static int contains(const char *s, size_t len, const char *g, size_t k)
+{
+    for (const char *p = s, *end = s + len;
+         (size_t)(end - p) >= k && (p = memchr(p, g[0], (size_t)(end - p) - k + 1));
+         p++)
+        if (!memcmp(p, g, k))
+            return 1;
+    return 0;
+}
+
+int gx_prefilter_gate_open(char *const *gate, size_t n, const char *s,
+                           size_t len)
+{
+    if (!n)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(gate[i]);
+        if (!k || contains(s, len, gate[i], k))
+            return 1;
+    }
+    return 0;
 }
 
 void gx_prefilter_free(gx_prefilter *pf)

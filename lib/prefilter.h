@@ -32,6 +32,20 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
                      size_t *n);
 void gx_prefilter_free(gx_prefilter *pf);
 
+/* A gate for a pattern the prefilter has no literals for: a few strings,
+ * one of which every match contains, shorter than GX_PF_MIN where they hold
+ * a byte that ordinary text rarely has ("@", "[", "<"). The matcher runs
+ * such a pattern only where one of them occurs (a memchr or memmem each).
+ * On success *gate is NULL (no gate applies) or holds *n malloc'd strings,
+ * owned by the caller (gx_prefilter_gate_free). Returns 0, or -1 when out
+ * of memory. */
+#define GX_GATE_MAX 16
+int gx_prefilter_gate(const char *pattern, char ***gate, size_t *n);
+void gx_prefilter_gate_free(char **gate, size_t n);
+/* Does s[0, len) contain one of the n gate strings (always, when n is 0)? */
+int gx_prefilter_gate_open(char *const *gate, size_t n, const char *s,
+                           size_t len);
+
 /* Mark present[id] = 1 for each literal occurring in s[0, n); the ids set
  * are appended to set[] (*n_set updated; set has room for n_lits ids). */
 void gx_prefilter_scan(const gx_prefilter *pf, const char *s, size_t n,

@@ -96,12 +96,74 @@ START_TEST(test_scan)
 }
 END_TEST
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Gates: short strings of rare bytes, one of which every match holds. */
+static const struct gcase {
+    const char *name, *pattern, *want;   /* want: sorted, '|'-joined */
+} gcases[] = {
+    {"an address needs its '@'", "[a-z0-9._]+@[a-z0-9-]+\\.[a-z]{2,}", "@"},
+    {"... or a bracket or a spelled-out 'at'",
+     "(?<![a-z0-9])(?=[a-z0-9.]*+(?:@| ?\\[| ?\\())[a-z0-9.]+(?:@| ?\\[ ?at ?\\] ?"
+     "| ?\\( ?at ?\\) ?)[a-z]+\\.[a-z]{2,}|[a-z0-9]+ at [a-z]+ dot [a-z]{2,}",
+     " dot |(|@|["},
+    {"a small class gives its bytes", "x[@<]y", "<|@"},
+    {"... a class with a range or \\w none", "x[@a-c]y|x[@\\w]y", ""},
+    {"... nor a negated class", "x[^@]y", ""},
+    {"a period or a letter is too common to gate", "[a-z]+\\.[a-z]+", ""},
+    {"a digit is too common", "\\d{1,2}", ""},
+    {"an alternative with no rare byte opens the gate", "@[a-z]+|[a-z]+", ""},
+    {"a lookahead alone does not gate", "(?=@)", ""},
+    {"more than GX_GATE_MAX strings: no gate",
+     "[!#$%&*+/<=>?@^`{|}~]x", ""},
+};
+
+START_TEST(test_gate)
+{
+    const struct gcase *c = &gcases[_i];
+    char **g = NULL;
+    size_t n = 0;
+    ck_assert_msg(gx_prefilter_gate(c->pattern, &g, &n) == 0, "%s", c->name);
+    qsort(g, n, sizeof *g, cmp_str);
+    char got[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strncat(got, "|", sizeof got - strlen(got) - 1);
+        strncat(got, g[i], sizeof got - strlen(got) - 1);
+    }
+    ck_assert_msg(!strcmp(got, c->want), "%s: got \"%s\", want \"%s\"",
+                  c->name, got, c->want);
+    ck_assert(gx_prefilter_gate_open(g, n, "", 0) == !n);
+    gx_prefilter_gate_free(g, n);
+}
+END_TEST
+
+START_TEST(test_gate_open)
+{
+    char *g[] = {"@", " at ", "[at]"};
+    const char *yes[] = {"dpo@x.eu", "dpo at x", "dpo[at]x", "x[at]", "@"};
+    const char *no[] = {"", "dpo", "dpo at", "[a t]", "[at", "at x"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        ck_assert_msg(gx_prefilter_gate_open(g, 3, yes[i], strlen(yes[i])),
+                      "closed on \"%s\"", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        ck_assert_msg(!gx_prefilter_gate_open(g, 3, no[i], strlen(no[i])),
+                      "open on \"%s\"", no[i]);
+    ck_assert(gx_prefilter_gate_open(g, 0, "dpo", 3));
+}
+END_TEST
+
 static Suite *prefilter_suite(void)
 {
     Suite *s = suite_create("prefilter");
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_literals, 0, (int)N(cases));
     tcase_add_test(tc, test_scan);
+    tcase_add_loop_test(tc, test_gate, 0, (int)N(gcases));
+    tcase_add_test(tc, test_gate_open);
     suite_add_tcase(s, tc);
     return s;
 }

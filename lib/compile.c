@@ -978,10 +978,12 @@ static int describe(compiler *ld, gx_pattern *p)
         gx_buf_printf(&b, "; near %d", p->near);
     if (p->none_within)
         gx_buf_printf(&b, "; none within %d words", p->none_within);
-    if (p->none_near_within)
+    if (p->none_near)
         gx_buf_printf(&b, "; none_near within %d words", p->none_near_within);
     if (p->alone)
         gx_buf_adds(&b, "; alone in its clause");
+    if (p->every)
+        gx_buf_adds(&b, "; every mention");
     if (p->order)
         gx_buf_adds(&b, "; in order");
     if (p->negated)

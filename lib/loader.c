@@ -675,10 +675,11 @@ static int none_near_key(loader *ld, yaml_node_t *k, yaml_node_t *v,
 {
     casesrc *cs = ctx;
     if (key_is(k, "within")) {
-        if (cs->p.none_near_within)
+        if (cs->p.none_near)
             return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice%s",
                         sval(k), "");
-        return take_int(ld, v, "within", 1, 1000, &cs->p.none_near_within);
+        cs->p.none_near = 1;
+        return take_int(ld, v, "within", 0, 1000, &cs->p.none_near_within);
     }
     if (key_is(k, "concepts")) {
         if (cs->p.cond[GX_C_NONE_NEAR].n)
@@ -694,7 +695,7 @@ static int take_none_near(loader *ld, yaml_node_t *v, casesrc *cs)
     int rc = want(ld, v, YAML_MAPPING_NODE, "none_near");
     if (!rc)
         rc = each_pair(ld, v, "none_near", none_near_key, cs);
-    if (!rc && (!cs->p.none_near_within || !cs->p.cond[GX_C_NONE_NEAR].n))
+    if (!rc && (!cs->p.none_near || !cs->p.cond[GX_C_NONE_NEAR].n))
         rc = fail(ld, v, GDPRX_ESYNTAX,
                   "none_near needs both 'within' and 'concepts'%s%s", "", "");
     return rc;
@@ -706,7 +707,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     static const char *const keys[] = {"all", "any", "none", "section",
                                        "lead", "near", "order", "pattern",
                                        "lang", "polarity", "negatable",
-                                       "none_within", "alone", "none_near"};
+                                       "none_within", "alone", "none_near",
+                                       "every"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -714,7 +716,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return unknown_key(ld, k, "a case of 'when' (expected all, any, "
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
-                                  "none_within, alone or none_near)");
+                                  "none_within, alone, none_near or every)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -761,7 +763,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 11: return take_int(ld, v, "none_within", 1, 1000,
                              &cs->p.none_within);
     case 12: return take_bool(ld, v, "alone", &cs->p.alone);
-    default: return take_none_near(ld, v, cs);
+    case 13: return take_none_near(ld, v, cs);
+    default: return take_bool(ld, v, "every", &cs->p.every);
     }
 }
 
@@ -810,9 +813,10 @@ static int case_item(loader *ld, yaml_node_t *v, void *ctx)
         rc = fail(ld, v, GDPRX_ESYNTAX,
                   "'none_within' limits 'none', which the case lacks%s%s", "",
                   "");
-    if (!rc && has_re && (cs.p.near || cs.p.order || cs.p.alone))
+    if (!rc && has_re && (cs.p.near || cs.p.order || cs.p.alone ||
+                          cs.p.every))
         rc = fail(ld, v, GDPRX_ESYNTAX,
-                  "'near', 'order' and 'alone' place concepts; with "
+                  "'near', 'order', 'alone' and 'every' place concepts; with "
                   "'pattern' the regex places the finding%s%s", "", "");
     for (int l = 0; l < GX_NLANG && !rc; l++) {
         if (cs.langs && !(cs.langs & (1u << l)))

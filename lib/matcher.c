@@ -498,7 +498,7 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
         if (h.e <= h.s || !attributes(m, r, code, lx, c->s, &h))
             continue;
         int oom = 0;
-        if ((p->none_within || p->none_near_within) &&
+        if ((p->none_within || p->none_near) &&
             (blocked_near(m, p, ci, h.s, h.e, &oom) || oom)) {
             if (oom)
                 return -1;
@@ -851,7 +851,7 @@ static int blocked_near(mstate *m, const gx_pattern *p, size_t cix, size_t s,
 {
     return (p->none_within && near_span(m, p, GX_C_NONE, p->none_within, cix,
                                          s, e, oom)) ||
-           (p->none_near_within &&
+           (p->none_near &&
             near_span(m, p, GX_C_NONE_NEAR, p->none_near_within, cix, s, e,
                       oom));
 }
@@ -871,7 +871,7 @@ static int covers_clause(const mstate *m, const gx_clause *c, size_t s,
 
 /* A case of concepts alone: each anchor with its witnesses (within `near`
  * words) gives a hit spanning them; a rule without attributes gives at
- * most one hit per case and clause. */
+ * most one hit per case and clause, unless the case asks for `every`. */
 static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
 {
     const gx_clause *c = &m->doc->cl[ci];
@@ -929,7 +929,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
             continue;
         if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
             return -1;
-        if (!r->attrs)
+        if (!r->attrs && !p->every)
             break;
     }
     return 0;

@@ -47,10 +47,12 @@ typedef struct gx_pattern {
     int none_within;       /* > 0: a `none` concept blocks a finding only
                               inside it or within this many words of it;
                               0: anywhere in the clause */
-    int none_near_within;  /* the `none_near` concepts block a finding only
-                              inside it or within this many words (>= 1
-                              when there are any) */
+    int none_near;         /* the case has `none_near` concepts: they block
+                              a finding only when inside it, touching it,
+                              or within none_near_within words of it */
+    int none_near_within;  /* 0: inside or touching (no space between) */
     int alone;             /* the finding covers every word of its clause */
+    int every;             /* a finding per anchor hit, not one per clause */
     char *section_source;  /* NULL, or the section-heading condition */
     pcre2_code *section;
     char *lead_source;     /* NULL, or the condition on a list's lead-in */

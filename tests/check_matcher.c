@@ -696,6 +696,41 @@ START_TEST(test_concept_cases)
 }
 END_TEST
 
+/* every: a finding per mention; none_near within 0: not inside or touching
+ * a blocking concept, but one word away is far enough. */
+START_TEST(test_case_every)
+{
+    static const struct {
+        gdprx_lang lang;
+        const char *in;
+        const char *want;   /* the case's findings' texts, '|'-joined */
+    } t[] = {
+        {GDPRX_LANG_EN, "Our helpdesk and the help desk of our partner "
+                        "answer.", "helpdesk|help desk"},
+        {GDPRX_LANG_EN, "Write to helpdesk@example.org or ask our helpdesk.",
+         "helpdesk"},
+        {GDPRX_LANG_NL, "De helpdesk (helpdesk@example.org) en de "
+                        "servicedesk.", "helpdesk|servicedesk"},
+        {GDPRX_LANG_FR, "Contact: assistance@example.org.", ""},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        gdprx_result *r = analyze_lang(case_rules, t[i].in, t[i].lang);
+        char got[256] = "";
+        for (size_t k = 0; k < gdprx_result_count(r); k++) {
+            const gdprx_finding *f = gdprx_result_get(r, k);
+            if (strcmp(f->rule_id, "purpose.support.case_every"))
+                continue;
+            if (*got)
+                strncat(got, "|", sizeof got - strlen(got) - 1);
+            strncat(got, f->text, sizeof got - strlen(got) - 1);
+        }
+        ck_assert_msg(!strcmp(got, t[i].want), "\"%s\": got \"%s\", want "
+                      "\"%s\"", t[i].in, got, t[i].want);
+        gdprx_result_free(r);
+    }
+}
+END_TEST
+
 /* Nested findings of one label in a clause are one finding: the outer span,
  * with the attribute value only the inner one had. */
 START_TEST(test_nested_fold)
@@ -746,6 +781,7 @@ static Suite *stage_suite(void)
     TCase *concepts = tcase_create("concepts");
     tcase_add_unchecked_fixture(concepts, cases_setup, cases_teardown);
     tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
+    tcase_add_test(concepts, test_case_every);
     tcase_add_test(concepts, test_nested_fold);
     suite_add_tcase(s, concepts);
     return s;

@@ -67,6 +67,12 @@ static const struct case_ {
      "  we, 12 we_ keep! keep", "0:3-3:[keep] 0:4-4:[keep]"},
     {"a phrase restarts after a failed word", "a b c", "a b a b c",
      "0:2-4:[a b c]"},
+    {"a phrase and a longer one of one concept: both found (a miss reported "
+     "in a rule was not the scanner's)", "1:vos informations|1:vos informations de compte"
+     "|2:informations|1:vos preferences",
+     "vous pouvez modifier vos informations de compte et vos preferences",
+     "1:3-4:[vos informations] 1:3-6:[vos informations de compte] "
+     "2:4-4:[informations] 1:8-9:[vos preferences]"},
     {"no words", "data", " ,.;\n - ' *", ""},
     {"empty text", "data", "", ""},
 };

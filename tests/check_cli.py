@@ -331,6 +331,21 @@ class TestOutput(CliTest):
                              out.stdout.decode("utf-8"), re.M)
             self.assertEqual(got, want, text)
 
+    def test_short_notice_language(self):
+        """The shipped lexicons tell the language of a one-line notice that
+        names the controller and little else."""
+        cases = [("De verwerkingsverantwoordelijke is de gemeente "
+                  "Zuiderburg.\n", "nl"),
+                 ("Responsable du traitement : la mairie de "
+                  "Valbonne-sur-Mer.\n", "fr"),
+                 ("The controller is Northwind Travel Ltd.\n", "en")]
+        for k, (text, lang) in enumerate(cases):
+            path = self.write(f"short{k}.txt", text)
+            rec = records(run(["--jsonl", path]).stdout)[0]
+            self.assertEqual(rec["lang"], lang, text)
+            self.assertTrue(any(f["type"] == "controller"
+                                for f in rec["findings"]), text)
+
     def test_count_equals_json(self):
         paths = self.docs(4, repeat=2, big_first=False)
         paths.append(self.write("empty.txt", ""))

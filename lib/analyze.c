@@ -357,15 +357,15 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         if ((rc = gx_html_to_text(&html, text ? text : "", len,
                                    opts->flags, err)))
             goto out_sel;
-        text = html.s;
-        len = html.len;
+        text = html.t.s;
+        len = html.t.len;
     }
     gx_doc doc;
     memset(&doc, 0, sizeof doc);
     struct timespec clk = {0, 0};
     stage_tick(tm, -1, &clk);
     if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err))) {
-        if (html.s)
+        if (html.t.s)
             gx_html_remap_error(err, page, &html);
         goto out_sel;
     }
@@ -375,7 +375,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                    : gx_langid(rs, t.s, t.len, 1, 1.0);
     stage_tick(tm, GX_STAGE_LANGID, &clk);
     size_t chunk = opts->chunk_size ? opts->chunk_size : GDPRX_CHUNK_DEFAULT;
-    relay y = {stream, html.s ? &html : NULL};
+    relay y = {stream, html.t.s ? &html : NULL};
     gx_emit emit = {relay_finding, &y};
     if (stream && stream->begin &&
         stream->begin(stream->ctx, lang < 0 ? GDPRX_LANG_AUTO
@@ -388,7 +388,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                            err);
     if (rc == GDPRX_OK)
         gx_coverage_select((*out)->cov, rs, select);
-    if (rc == GDPRX_OK && html.s)
+    if (rc == GDPRX_OK && html.t.s)
         gx_html_remap(*out, &html);
     stage_tick(tm, GX_STAGE_RESULT, &clk);
     gx_doc_free(&doc);

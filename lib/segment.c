@@ -223,9 +223,16 @@ static int add_para(gx_doc *d, size_t s, size_t e, long lead)
     return 0;
 }
 
-/* Trim spaces and stray separators from a clause span and add it. */
-static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
-                      int section, int lead)
+/* Trim spaces and stray separators from a clause span and add it. An
+ * overlong span is cut, and the next piece starts past the separators
+ * after the cut (where its trimmed text starts). When stop is not NULL,
+ * and once the clauses since `start` hold `max` bytes, it stops at such a
+ * piece start after a separator (where a part may start): *stop is then
+ * where the rest starts (add_clause from there gives the clauses it would
+ * have given); else *stop is left alone. */
+static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
+                         int lang, int section, int lead, size_t start,
+                         size_t max, size_t *stop)
 {
     while (s < e && strchr(" ,;|", x[s]))
         s++;
@@ -242,11 +249,15 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
         if (x[cut] != ' ')
             for (cut = s + GX_CLAUSE_MAX; ((unsigned char)x[cut] & 0xC0) == 0x80;)
                 cut--;
-        if (add_clause(d, x, s, cut, lang, section, lead) != 0)
+        if (add_clause_at(d, x, s, cut, lang, section, lead, 0, 0, NULL))
             return -1;
         s = cut;
-        while (s < e && x[s] == ' ')
+        while (s < e && strchr(" ,;|", x[s]))   /* as the piece is trimmed */
             s++;
+        if (stop && s < e && s > cut && s - start >= max) {
+            *stop = s;
+            return 0;
+        }
     }
     if (gx_grow(&d->cl, &d->cap_cl, d->n_cl + 1, sizeof *d->cl) != 0)
         return -1;
@@ -258,6 +269,12 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
     c->lead = lead;
     c->col_s = c->col_e = c->row_s = c->row_e = 0;
     return 0;
+}
+
+static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
+                      int section, int lead)
+{
+    return add_clause_at(d, x, s, e, lang, section, lead, 0, 0, NULL);
 }
 
 /* Strip Markdown heading decoration: leading '#'s, trailing '#'s and a
@@ -276,6 +293,8 @@ static void heading_text(const char *x, size_t *s, size_t *e)
     while (*e > *s && (x[*e - 1] == ' ' || x[*e - 1] == '#'))
         (*e)--;
 }
+
+static int cut_ok(const gx_text *t, size_t o);
 
 /* The segmenter's state between gx_segment_next() calls (gx_segcur). */
 struct gx_segcur {
@@ -306,11 +325,36 @@ struct gx_segcur {
 };
 typedef struct gx_segcur segctx;
 
+/* Whether a split that found the match [m0, m1) of split (clauses up to
+ * m0 added) would go on alike from r in [m0, m1] (the start of the trimmed
+ * clause from m0), as split_sentence(r, e) does: the first match from r is
+ * that match itself (r = m0) or starts at or after m1. Clobbers c->md. */
+static int split_resumes(segctx *c, const pcre2_code *split, size_t e,
+                         size_t r, size_t m0, size_t m1)
+{
+    if (r == m0)
+        return 1;
+    for (size_t pos = r; pos < e;) {
+        int rc = pcre2_match(split, (PCRE2_SPTR)c->t->s, e, pos,
+                             PCRE2_NO_UTF_CHECK, c->md, NULL);
+        if (rc < 0)
+            return rc == PCRE2_ERROR_NOMATCH;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+        if (ov[1] > ov[0])   /* the split skips empty matches */
+            return ov[0] >= m1;
+        pos = ov[0] + 1;
+    }
+    return 1;
+}
+
 /* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
- * clauses since `start` hold `max` bytes, stop after a ';' or '|' (a
- * place where a part may start): *stop is then where the rest of the
- * sentence starts (split_sentence from there gives the clauses it would
- * have given); else *stop is e. */
+ * clauses since `start` hold `max` bytes, stop after a ';' or '|', at a
+ * clause_split match, or at a cut of the last clause when it is overlong
+ * (places where a part may start: a sentence with no end is not one part):
+ * *stop is then where the rest of the sentence starts (split_sentence from
+ * there gives the clauses it would have given: no ';' or '|' is after a
+ * clause_split match, and the split regex finds the same matches from
+ * there); else *stop is e. */
 static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
                           int lead, size_t start, size_t max, size_t *stop)
 {
@@ -332,7 +376,8 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
         }
     }
     if (!split)
-        return add_clause(c->d, x, cs, e, lang, sec, lead);
+        return add_clause_at(c->d, x, cs, e, lang, sec, lead, start, max,
+                             stop);
     size_t pos = cs;
     while (pos < e) {
         int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
@@ -348,10 +393,18 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
             if (add_clause(c->d, x, cs, ov[0], lang, sec, lead) != 0)
                 return -1;
             cs = ov[0];
+            size_t m1 = ov[1], r = cs;
+            while (stop && r < e && strchr(" ,;|", x[r]))
+                r++;   /* where the clause's trimmed text starts */
+            if (stop && r < e && cs - start >= max && cut_ok(c->t, r) &&
+                split_resumes(c, split, e, r, cs, m1)) {
+                *stop = r;
+                return 0;
+            }
         }
         pos = ov[1];
     }
-    return add_clause(c->d, x, cs, e, lang, sec, lead);
+    return add_clause_at(c->d, x, cs, e, lang, sec, lead, start, max, stop);
 }
 
 /* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or

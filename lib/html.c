@@ -844,11 +844,14 @@ static size_t first_invalid(const char *s, size_t len)
  * Its memory is therefore taken through this allocator, which links every
  * block into a list: gumbo frees blocks one by one as usual, and whatever
  * is still linked after gumbo_destroy_output is freed with the list. */
-typedef union gblock {
-    struct {
-        union gblock *prev, *next;
+typedef struct gblock {
+    /* the block's size rounds up to max_align_t's alignment (16 bytes on
+     * x86-64; a union with max_align_t itself was 32: gumbo makes ~7
+     * allocations per paragraph of a page, and the 16 bytes saved on each
+     * are ~1.5 bytes per HTML byte) */
+    _Alignas(max_align_t) struct {
+        struct gblock *prev, *next;
     } l;
-    max_align_t align;
 } gblock;
 
 static void *galloc(void *userdata, size_t size)

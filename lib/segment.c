@@ -936,7 +936,7 @@ static int para_sentences(segctx *c, size_t start, size_t max)
         table_cells(c, p, from);
         c->sent_s = stop;
         if (stop < e)
-            return 1;   /* cut after a ';' or '|' inside the sentence */
+            return 1;   /* cut inside the sentence (split_sentence) */
         c->ks++;
     }
     return 0;

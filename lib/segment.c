@@ -225,14 +225,14 @@ static int add_para(gx_doc *d, size_t s, size_t e, long lead)
 
 /* Trim spaces and stray separators from a clause span and add it. An
  * overlong span is cut, and the next piece starts past the separators
- * after the cut (where its trimmed text starts). When stop is not NULL,
- * and once the clauses since `start` hold `max` bytes, it stops at such a
- * piece start after a separator (where a part may start): *stop is then
- * where the rest starts (add_clause from there gives the clauses it would
- * have given); else *stop is left alone. */
+ * after the cut (where its trimmed text starts). When stop is not NULL, it
+ * stops at the first such piece start at or after `from` that follows a
+ * separator (a place where a part may start): *stop is then where the rest
+ * starts (add_clause from there gives the clauses it would have given);
+ * else *stop is left alone. */
 static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
-                         int lang, int section, int lead, size_t start,
-                         size_t max, size_t *stop)
+                         int lang, int section, int lead, size_t from,
+                         size_t *stop)
 {
     while (s < e && strchr(" ,;|", x[s]))
         s++;
@@ -249,12 +249,14 @@ static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
         if (x[cut] != ' ')
             for (cut = s + GX_CLAUSE_MAX; ((unsigned char)x[cut] & 0xC0) == 0x80;)
                 cut--;
-        if (add_clause_at(d, x, s, cut, lang, section, lead, 0, 0, NULL))
+        if (add_clause_at(d, x, s, cut, lang, section, lead, SIZE_MAX, NULL))
             return -1;
         s = cut;
         while (s < e && strchr(" ,;|", x[s]))   /* as the piece is trimmed */
             s++;
-        if (stop && s < e && s > cut && s - start >= max) {
+        if (s >= e)
+            return 0;   /* only separators were left */
+        if (stop && s > cut && s >= from) {
             *stop = s;
             return 0;
         }
@@ -269,12 +271,6 @@ static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
     c->lead = lead;
     c->col_s = c->col_e = c->row_s = c->row_e = 0;
     return 0;
-}
-
-static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
-                      int section, int lead)
-{
-    return add_clause_at(d, x, s, e, lang, section, lead, 0, 0, NULL);
 }
 
 /* Strip Markdown heading decoration: leading '#'s, trailing '#'s and a
@@ -349,62 +345,80 @@ static int split_resumes(segctx *c, const pcre2_code *split, size_t e,
 
 /* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
  * clauses since `start` hold `max` bytes, stop after a ';' or '|', at a
- * clause_split match, or at a cut of the last clause when it is overlong
- * (places where a part may start: a sentence with no end is not one part):
- * *stop is then where the rest of the sentence starts (split_sentence from
- * there gives the clauses it would have given: no ';' or '|' is after a
- * clause_split match, and the split regex finds the same matches from
- * there); else *stop is e. */
+ * clause_split match, or at a cut of an overlong clause (places where a
+ * part may start: a sentence with no end is not one part): *stop is then
+ * where the rest of the sentence starts, and split_sentence from there
+ * gives the clauses it would have given (the ';' and '|' after it are the
+ * same; the split regex, run on the text after the last of them, finds the
+ * same matches from there: a cut inside a clause is never before where
+ * the search that found the clause's end began); else *stop is e. */
 static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
                           int lead, size_t start, size_t max, size_t *stop)
 {
     const char *x = c->t->s;
     const pcre2_code *split =
         lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
-    size_t cs = s;
+    size_t cs = s, st = e, *sp = stop ? &st : NULL;
+    size_t from = max > SIZE_MAX - start ? SIZE_MAX : start + max;
     if (stop)
         *stop = e;
     for (size_t i = s; i < e; i++) {
         if (x[i] == ';' || x[i] == '|') {
-            if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead))
+            if (add_clause_at(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead,
+                              from, sp))
                 return -1;
+            if (st < e) {
+                *stop = st;
+                return 0;
+            }
             cs = i + 1;
-            if (stop && cs < e && cs - start >= max) {
+            if (stop && cs < e && cs >= from) {
                 *stop = cs;
                 return 0;
             }
         }
     }
-    if (!split)
-        return add_clause_at(c->d, x, cs, e, lang, sec, lead, start, max,
-                             stop);
     size_t pos = cs;
-    while (pos < e) {
+    int gave_up = 0;   /* the regex hit a limit: the split ends there */
+    while (split && pos < e) {
         int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
                              c->md, NULL);
-        if (rc < 0)
+        if (rc < 0) {
+            gave_up = rc != PCRE2_ERROR_NOMATCH;
             break;
+        }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-        if (ov[1] <= ov[0]) {
-            pos = ov[0] + 1;
+        size_t m0 = ov[0], m1 = ov[1];
+        if (m1 <= m0) {
+            pos = m0 + 1;
             continue;
         }
-        if (ov[0] > cs) {
-            if (add_clause(c->d, x, cs, ov[0], lang, sec, lead) != 0)
+        if (m0 > cs) {
+            if (add_clause_at(c->d, x, cs, m0, lang, sec, lead,
+                              from > pos ? from : pos, sp) != 0)
                 return -1;
-            cs = ov[0];
-            size_t m1 = ov[1], r = cs;
+            if (st < e) {
+                *stop = st;
+                return 0;
+            }
+            cs = m0;
+            size_t r = cs;
             while (stop && r < e && strchr(" ,;|", x[r]))
                 r++;   /* where the clause's trimmed text starts */
-            if (stop && r < e && cs - start >= max && cut_ok(c->t, r) &&
+            if (stop && r < e && cs >= from && cut_ok(c->t, r) &&
                 split_resumes(c, split, e, r, cs, m1)) {
                 *stop = r;
                 return 0;
             }
         }
-        pos = ov[1];
+        pos = m1;
     }
-    return add_clause_at(c->d, x, cs, e, lang, sec, lead, start, max, stop);
+    if (add_clause_at(c->d, x, cs, e, lang, sec, lead, from > pos ? from : pos,
+                      gave_up ? NULL : sp) != 0)
+        return -1;
+    if (stop)
+        *stop = st;
+    return 0;
 }
 
 /* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or

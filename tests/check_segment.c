@@ -464,9 +464,9 @@ START_TEST(test_long_paragraph_windows)
 END_TEST
 
 /* Inputs whose first paragraph is one sentence of several KB (no sentence
- * end): a list lead-in, one with clause_split matches (", but "), and one
- * whose overlong clause is cut before ',' (a place a part may not start,
- * since the trim would drop it). */
+ * end): a list lead-in, one with clause_split matches (", but "), one
+ * whose overlong clause is cut before ',' (the next piece starts past it),
+ * and overlong clauses before a clause_split match and before a ';'. */
 static char *long_sentence(int kind, size_t *len)
 {
     static const char *const units[] = {
@@ -475,12 +475,19 @@ static char *long_sentence(int kind, size_t *len)
         "we store your postal address for deliveries, but not your card "
         "number, and we pass on the order to the courier, ",
         "alpha ,beta ,gamma ,delta ,epsilon ,zeta ,eta ,theta ,iota ,",
+        "and your phone number ",
+        "and your phone number ",
     };
-    size_t cap = 8000, n = 0;
+    static const char *const seps[] = {"", "", "", "but not your card, ",
+                                       "; "};
+    size_t cap = 16000, n = 0;
     char *in = malloc(cap + 200);
     ck_assert_ptr_nonnull(in);
-    while (n < cap)
+    while (n < cap) {
         n += (size_t)sprintf(in + n, "%s", units[kind]);
+        if (n % 6000 < strlen(units[kind]))   /* every ~6 KB */
+            n += (size_t)sprintf(in + n, "%s", seps[kind]);
+    }
     n += (size_t)sprintf(in + n, "as follows:\n- your name\n- your e-mail "
                                  "address for two years\n\nThe end.\n");
     *len = n;
@@ -488,8 +495,8 @@ static char *long_sentence(int kind, size_t *len)
 }
 
 /* Segmenting part by part (gx_segment_next) with parts of 1, 333 and 2048
- * bytes gives the clauses of one part, and cuts inside the long sentence:
- * a sentence with no end is not one part. */
+ * bytes gives the clauses of one part, and cuts inside the long sentence
+ * (a sentence with no end is not one part), inside any overlong clause. */
 START_TEST(test_cut_inside_sentence)
 {
     size_t n;
@@ -515,6 +522,11 @@ START_TEST(test_cut_inside_sentence)
             ck_assert(gx_segment_next(c, sizes[k], &lo, &hi) == GDPRX_OK);
             if (hi > 0 && hi < sent_e)
                 inside++;
+            /* parts of 1 byte end at the first place they may: overlong
+             * clauses are cut at most GX_CLAUSE_MAX bytes apart */
+            ck_assert_msg(sizes[k] > 1 || hi - lo <= GX_CLAUSE_MAX + 32,
+                          "kind %d: part [%zu, %zu) of %zu bytes", _i, lo, hi,
+                          hi - lo);
             for (size_t i = 0; i < d.n_cl; i++, got++) {
                 ck_assert_msg(got < whole.n_cl, "kind %d, parts of %zu: "
                               "more clauses than %zu", _i, sizes[k],
@@ -563,7 +575,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_heading_not_matched);
     tcase_add_test(core, test_gx_segment_soft_wrap);
     tcase_add_test(core, test_long_paragraph_windows);
-    tcase_add_loop_test(core, test_cut_inside_sentence, 0, 3);
+    tcase_add_loop_test(core, test_cut_inside_sentence, 0, 5);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);

@@ -121,23 +121,19 @@ static gx_span word_span(const gx_text *t, size_t s, size_t e)
     return (gx_span){s, e};
 }
 
-/* Most words a term of language lang has (runs of word bytes): a hit spans
- * as many text words as its term has words. */
+/* A bound on the words of a term of language lang: a term's words are
+ * separated by single spaces, so a term of n bytes has at most (n + 1) / 2
+ * of them; a hit spans as many text words as its term has words. (strlen
+ * only: counting the words of every term cost as much as a scan.) */
 static size_t term_words_max(const gdprx_rules *rs, int lang)
 {
-    size_t most = 1;
+    size_t most = 0;
     for (size_t i = 0; i < rs->n_terms[lang]; i++) {
-        size_t n = 0;
-        int in = 0;
-        for (const char *p = rs->terms[lang][i].text; *p; p++) {
-            int w = word_byte((unsigned char)*p);
-            n += w && !in;
-            in = w;
-        }
+        size_t n = strlen(rs->terms[lang][i].text);
         if (n > most)
             most = n;
     }
-    return most;
+    return (most + 1) / 2;
 }
 
 /* Scan t[a, b) (a and b at word bounds) and set in bits the concepts of its

@@ -318,27 +318,63 @@ struct gx_segcur {
     size_t tk, tcol;
     int row_cells;   /* the current paragraph's clauses get cells */
     size_t next_lo;  /* where the next part starts */
+    /* the last clause_split search (next_split): from rx_from in a
+     * sentence ending at rx_e, the leftmost match [rx_m0, rx_m1), or none
+     * (rx_m0 = SIZE_MAX); rx_e = 0: none made */
+    const pcre2_code *rx;
+    size_t rx_e, rx_from, rx_m0, rx_m1;
 };
 typedef struct gx_segcur segctx;
+
+/* The leftmost match of split in the text up to e at or after pos into
+ * [*m0, *m1): 1, 0 when there is none, or PCRE2's negative code when it
+ * gave up. A search from a later pos that is not past the last match
+ * found is answered from it: a part that starts inside a long sentence
+ * does not search its rest again (that was quadratic in the sentence). */
+static int next_split(segctx *c, const pcre2_code *split, size_t e,
+                      size_t pos, size_t *m0, size_t *m1)
+{
+    if (c->rx == split && c->rx_e == e && pos >= c->rx_from &&
+        pos <= c->rx_m0) {
+        *m0 = c->rx_m0;
+        *m1 = c->rx_m1;
+        return c->rx_m0 != SIZE_MAX;
+    }
+    int rc = pcre2_match(split, (PCRE2_SPTR)c->t->s, e, pos,
+                         PCRE2_NO_UTF_CHECK, c->md, NULL);
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+        c->rx_e = 0;
+        return rc;
+    }
+    c->rx = split;
+    c->rx_e = e;
+    c->rx_from = pos;
+    if (rc < 0) {
+        c->rx_m0 = c->rx_m1 = SIZE_MAX;
+        return 0;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+    *m0 = c->rx_m0 = ov[0];
+    *m1 = c->rx_m1 = ov[1];
+    return 1;
+}
 
 /* Whether a split that found the match [m0, m1) of split (clauses up to
  * m0 added) would go on alike from r in [m0, m1] (the start of the trimmed
  * clause from m0), as split_sentence(r, e) does: the first match from r is
- * that match itself (r = m0) or starts at or after m1. Clobbers c->md. */
+ * that match itself (r = m0) or starts at or after m1. */
 static int split_resumes(segctx *c, const pcre2_code *split, size_t e,
                          size_t r, size_t m0, size_t m1)
 {
     if (r == m0)
         return 1;
-    for (size_t pos = r; pos < e;) {
-        int rc = pcre2_match(split, (PCRE2_SPTR)c->t->s, e, pos,
-                             PCRE2_NO_UTF_CHECK, c->md, NULL);
-        if (rc < 0)
-            return rc == PCRE2_ERROR_NOMATCH;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-        if (ov[1] > ov[0])   /* the split skips empty matches */
-            return ov[0] >= m1;
-        pos = ov[0] + 1;
+    for (size_t pos = r, a, b; pos < e;) {
+        int rc = next_split(c, split, e, pos, &a, &b);
+        if (rc <= 0)
+            return rc == 0;
+        if (b > a)   /* the split skips empty matches */
+            return a >= m1;
+        pos = a + 1;
     }
     return 1;
 }
@@ -381,14 +417,12 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
     size_t pos = cs;
     int gave_up = 0;   /* the regex hit a limit: the split ends there */
     while (split && pos < e) {
-        int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
-                             c->md, NULL);
-        if (rc < 0) {
-            gave_up = rc != PCRE2_ERROR_NOMATCH;
+        size_t m0, m1;
+        int rc = next_split(c, split, e, pos, &m0, &m1);
+        if (rc <= 0) {
+            gave_up = rc < 0;
             break;
         }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-        size_t m0 = ov[0], m1 = ov[1];
         if (m1 <= m0) {
             pos = m0 + 1;
             continue;

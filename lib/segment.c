@@ -323,8 +323,28 @@ struct gx_segcur {
      * (rx_m0 = SIZE_MAX); rx_e = 0: none made */
     const pcre2_code *rx;
     size_t rx_e, rx_from, rx_m0, rx_m1;
+    /* the last search for a ';' or '|' (next_sep): from sep_from in a
+     * sentence ending at sep_e, the first at sep_at (sep_e if none) */
+    size_t sep_e, sep_from, sep_at;
 };
 typedef struct gx_segcur segctx;
+
+/* The first ';' or '|' of the text at or after i and before e (e if none),
+ * remembered like next_split's answer: a part that starts inside a long
+ * sentence does not read its rest again. */
+static size_t next_sep(segctx *c, size_t i, size_t e)
+{
+    if (c->sep_e == e && i >= c->sep_from && i <= c->sep_at)
+        return c->sep_at;
+    const char *x = c->t->s;
+    size_t k = i;
+    while (k < e && x[k] != ';' && x[k] != '|')
+        k++;
+    c->sep_e = e;
+    c->sep_from = i;
+    c->sep_at = k;
+    return k;
+}
 
 /* The leftmost match of split in the text up to e at or after pos into
  * [*m0, *m1): 1, 0 when there is none, or PCRE2's negative code when it
@@ -398,20 +418,18 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
     size_t from = max > SIZE_MAX - start ? SIZE_MAX : start + max;
     if (stop)
         *stop = e;
-    for (size_t i = s; i < e; i++) {
-        if (x[i] == ';' || x[i] == '|') {
-            if (add_clause_at(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead,
-                              from, sp))
-                return -1;
-            if (st < e) {
-                *stop = st;
-                return 0;
-            }
-            cs = i + 1;
-            if (stop && cs < e && cs >= from) {
-                *stop = cs;
-                return 0;
-            }
+    for (size_t i = next_sep(c, s, e); i < e; i = next_sep(c, i + 1, e)) {
+        if (add_clause_at(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead,
+                          from, sp))
+            return -1;
+        if (st < e) {
+            *stop = st;
+            return 0;
+        }
+        cs = i + 1;
+        if (stop && cs < e && cs >= from) {
+            *stop = cs;
+            return 0;
         }
     }
     size_t pos = cs;

@@ -351,12 +351,14 @@ typedef struct gdprx_options {
  *  later stages (clauses, concept scan, matching, folding of findings) run
  *  on one part at a time, so their memory is that of one part, not of the
  *  text. A part ends at the first paragraph start, else sentence start,
- *  else clause start after a ';' or a table's '|', at or after
- *  gdprx_options.chunk_size bytes from its own start, whose byte before is
- *  no letter, digit or '_' (so no word, clause or sentence crosses it); a
- *  paragraph is only cut inside when it is longer than that. The headings,
- *  list lead-ins and table header cells its clauses refer to are read
- *  where they are. The findings, segments and warnings are therefore
+ *  else clause start inside a sentence (after a ';' or a table's '|', at a
+ *  clause_split match of the lexicon, or where an overlong clause is cut),
+ *  at or after gdprx_options.chunk_size bytes from its own start, whose
+ *  byte before is no letter, digit or '_' (so no word or clause crosses
+ *  it); a paragraph is only cut inside when it is longer than that. The
+ *  headings, list lead-ins and table header cells its clauses refer to are
+ *  read where they are (a long one in windows of about chunk_size bytes).
+ *  The findings, segments and warnings are therefore
  *  exactly those of the text analyzed in one part, whatever chunk_size is:
  *  chunking changes memory, never output. A text with no such place (one
  *  run of letters, digits and punctuation without any space or line break)

@@ -121,26 +121,80 @@ static gx_span word_span(const gx_text *t, size_t s, size_t e)
     return (gx_span){s, e};
 }
 
+/* A bound on the words of a term of language lang: a term's words are
+ * separated by single spaces, so a term of n bytes has at most (n + 1) / 2
+ * of them; a hit spans as many text words as its term has words. (strlen
+ * only: counting the words of every term cost as much as a scan.) */
+static size_t term_words_max(const gdprx_rules *rs, int lang)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < rs->n_terms[lang]; i++) {
+        size_t n = strlen(rs->terms[lang][i].text);
+        if (n > most)
+            most = n;
+    }
+    return (most + 1) / 2;
+}
+
+/* Scan t[a, b) (a and b at word bounds) and set in bits the concepts of its
+ * hits that start before `until` and lie inside [s, e). */
+static int scan_into(uint64_t *bits, const gdprx_rules *rs, const gx_text *t,
+                     int lang, size_t a, size_t b, size_t until, size_t s,
+                     size_t e, gx_scan_hits *h)
+{
+    int rc = rs->scan_naive ? gx_scan_naive(rs->terms[lang], rs->n_terms[lang],
+                                            t->s + a, b - a, h)
+                            : gx_scan(rs->scan[lang], t->s + a, b - a, h);
+    if (rc != 0)
+        return -1;
+    for (size_t k = 0; k < h->n; k++) {
+        uint32_t c = h->v[k].concept;
+        if (a + h->v[k].s < until && a + h->v[k].s >= s && a + h->v[k].e <= e)
+            bits[c / 64] |= 1ull << (c % 64);
+    }
+    return 0;
+}
+
 /* Concept set of context span [s, e) in language lang into bits (words
  * words): the concepts with a plain-term hit inside it, from a scan of the
  * span widened to whole words, as the matcher finds them in its scan of a
- * part that holds the span. h is scratch. */
+ * part that holds the span. h is scratch. A span longer than 2 x win
+ * (the part size) is scanned in windows [a, b) of about win bytes, so that
+ * its hits are never all held at once (a list lead-in of megabytes would
+ * hold ~26 bytes of hits per byte of it): each window's hits that start
+ * before the next window's start a' are taken, and b lies as many words
+ * past a' as the longest term has (*reach: that plus two), so that no hit
+ * starting before a' ends after b. A window starts after a byte that is no
+ * word byte, as a part does (the scan from there reads the same words:
+ * lib/scan.c). */
 static int span_concepts(uint64_t *bits, size_t words, const gdprx_rules *rs,
                          const gx_text *t, int lang, size_t s, size_t e,
-                         gx_scan_hits *h)
+                         size_t win, size_t *reach, gx_scan_hits *h)
 {
     gx_span w = word_span(t, s, e);
-    size_t ws = w.s, we = w.e;
-    int rc = rs->scan_naive ? gx_scan_naive(rs->terms[lang], rs->n_terms[lang],
-                                            t->s + ws, we - ws, h)
-                            : gx_scan(rs->scan[lang], t->s + ws, we - ws, h);
-    if (rc != 0)
-        return -1;
     memset(bits, 0, words * sizeof *bits);
-    for (size_t k = 0; k < h->n; k++) {
-        uint32_t c = h->v[k].concept;
-        if (ws + h->v[k].s >= s && ws + h->v[k].e <= e)
-            bits[c / 64] |= 1ull << (c % 64);
+    if (win == 0)
+        win = 1;
+    if (w.e - w.s <= 2 * win || win > SIZE_MAX / 4)
+        return scan_into(bits, rs, t, lang, w.s, w.e, w.e, s, e, h);
+    if (!reach[lang])
+        reach[lang] = term_words_max(rs, lang) + 2;
+    for (size_t a = w.s; a < w.e;) {
+        size_t next = w.e - a > win ? a + win : w.e;   /* the next window */
+        while (next < w.e && word_byte((unsigned char)t->s[next - 1]))
+            next++;
+        if (w.e - next <= win / 2)
+            next = w.e;   /* no short last window */
+        size_t b = next;
+        for (size_t k = 0; k < reach[lang] && b < w.e; k++) {   /* words on */
+            while (b < w.e && !word_byte((unsigned char)t->s[b]))
+                b++;
+            while (b < w.e && word_byte((unsigned char)t->s[b]))
+                b++;
+        }
+        if (scan_into(bits, rs, t, lang, a, b, next, s, e, h) != 0)
+            return -1;
+        a = next;
     }
     return 0;
 }
@@ -150,7 +204,7 @@ static int span_concepts(uint64_t *bits, size_t words, const gdprx_rules *rs,
  * found last (most clauses ask for the span the clause before asked for). */
 static int need_context(gx_ctxmemo *x, size_t *last, const gdprx_rules *rs,
                         const gx_text *t, int lang, size_t s, size_t e,
-                        gx_scan_hits *h)
+                        size_t win, gx_scan_hits *h)
 {
     if (*last < x->n && x->v[*last].s == s && x->v[*last].e == e &&
         x->v[*last].lang == lang) {
@@ -165,7 +219,8 @@ static int need_context(gx_ctxmemo *x, size_t *last, const gdprx_rules *rs,
         }
     uint64_t *bits = malloc(x->words * sizeof *bits);
     if (!bits || gx_grow(&x->v, &x->cap, x->n + 1, sizeof *x->v) != 0 ||
-        span_concepts(bits, x->words, rs, t, lang, s, e, h) != 0) {
+        span_concepts(bits, x->words, rs, t, lang, s, e, win, x->reach,
+                      h) != 0) {
         free(bits);
         return -1;
     }
@@ -180,7 +235,7 @@ static int need_context(gx_ctxmemo *x, size_t *last, const gdprx_rules *rs,
  * later part refers to them: sections, lists and tables run on in order). */
 static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
                          const gx_text *t, const gx_doc *d, size_t lo,
-                         gx_scan_hits *h)
+                         size_t win, gx_scan_hits *h)
 {
     for (size_t i = 0; i < x->n; i++)
         x->v[i].used = 0;
@@ -193,13 +248,15 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
         const gx_heading *hd = c->section >= 0 ? &d->hd[c->section] : NULL;
         const gx_para *pa = c->lead >= 0 ? &d->pa[c->lead] : NULL;
         if ((hd && hd->s < lo &&
-             need_context(x, &last, rs, t, l, hd->s, hd->e, h)) ||
+             need_context(x, &last, rs, t, l, hd->s, hd->e, win, h)) ||
             (pa && pa->s < lo &&
-             need_context(x, &last, rs, t, l, pa->s, pa->e, h)) ||
+             need_context(x, &last, rs, t, l, pa->s, pa->e, win, h)) ||
             (c->col_e > c->col_s && c->col_s < lo &&
-             need_context(x, &last, rs, t, l, c->col_s, c->col_e, h)) ||
+             need_context(x, &last, rs, t, l, c->col_s, c->col_e, win,
+                          h)) ||
             (c->row_e > c->row_s && c->row_s < lo &&
-             need_context(x, &last, rs, t, l, c->row_s, c->row_e, h)))
+             need_context(x, &last, rs, t, l, c->row_s, c->row_e, win,
+                          h)))
             return -1;
     }
     size_t w = 0;
@@ -251,7 +308,7 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
         doc->scan = NULL;   /* one part: the whole text */
         doc->ctx = &memo;
         if (lo > 0 || hi < t->len) {
-            if (context_spans(&memo, rs, t, doc, lo, &scratch)) {
+            if (context_spans(&memo, rs, t, doc, lo, chunk, &scratch)) {
                 rc = gx_error_nomem(err);
                 break;
             }
@@ -357,15 +414,15 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
         if ((rc = gx_html_to_text(&html, text ? text : "", len,
                                    opts->flags, err)))
             goto out_sel;
-        text = html.s;
-        len = html.len;
+        text = html.t.s;
+        len = html.t.len;
     }
     gx_doc doc;
     memset(&doc, 0, sizeof doc);
     struct timespec clk = {0, 0};
     stage_tick(tm, -1, &clk);
     if ((rc = gx_normalize(&t, text ? text : "", len, opts->flags, err))) {
-        if (html.s)
+        if (html.t.s)
             gx_html_remap_error(err, page, &html);
         goto out_sel;
     }
@@ -375,7 +432,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                    : gx_langid(rs, t.s, t.len, 1, 1.0);
     stage_tick(tm, GX_STAGE_LANGID, &clk);
     size_t chunk = opts->chunk_size ? opts->chunk_size : GDPRX_CHUNK_DEFAULT;
-    relay y = {stream, html.s ? &html : NULL};
+    relay y = {stream, html.t.s ? &html : NULL};
     gx_emit emit = {relay_finding, &y};
     if (stream && stream->begin &&
         stream->begin(stream->ctx, lang < 0 ? GDPRX_LANG_AUTO
@@ -388,7 +445,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
                            err);
     if (rc == GDPRX_OK)
         gx_coverage_select((*out)->cov, rs, select);
-    if (rc == GDPRX_OK && html.s)
+    if (rc == GDPRX_OK && html.t.s)
         gx_html_remap(*out, &html);
     stage_tick(tm, GX_STAGE_RESULT, &clk);
     gx_doc_free(&doc);

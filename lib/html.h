@@ -16,15 +16,15 @@
 #include <stdint.h>
 
 #include "gdprx.h"
+#include "normalize.h"
 
 typedef struct gx_html {
-    char *s;           /* the visible text as Markdown, NUL-terminated; owned */
-    size_t len, cap;
-    uint32_t *ostart;  /* [len + 1]: HTML offset where byte i's source starts;
-                          ostart[len] = the HTML's length; owned */
-    uint32_t *oend;    /* [len]: HTML offset where byte i's source ends; owned */
-    size_t cap_map;
-    size_t html_len;
+    /* t.s: the visible text as Markdown, NUL-terminated, t.len bytes; t's
+     * map (lib/normalize.h): gx_text_ostart(&t, i) / gx_text_oend(&t, i + 1)
+     * is the HTML span of text byte i, gx_text_ostart(&t, t.len) = t.orig_len
+     * the HTML's length. About one byte per text byte: a U+FFFD read from
+     * one invalid byte is 3 text bytes. Owned. */
+    gx_text t;
 } gx_html;
 
 /* Does `len` bytes of `s` look like an HTML page or fragment? After an

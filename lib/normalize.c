@@ -70,7 +70,7 @@ static inline int map_push(gx_text *t, size_t os, size_t oe)
         prev = os;
     }
     t->last_os = os;
-    if (os - prev < 16 && oe - os < 16) {
+    if (os - prev < 16 && oe - os - 1 < 15) {   /* 1 <= olen < 16: code != 0 */
         t->code[i] = (uint8_t)((os - prev) << 4 | (oe - os));
         return 0;
     }
@@ -101,6 +101,25 @@ static inline int push_byte(gx_text *t, char c, size_t os, size_t oe)
     if (map_push(t, os, oe) != 0)
         return -1;
     t->s[t->len++] = c;
+    return 0;
+}
+
+int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe)
+{
+    if (reserve(t, n) != 0)
+        return -1;
+    size_t len = t->len, n_esc = t->n_esc, last_os = t->last_os;
+    for (size_t i = 0; i < n; i++) {
+        if (map_push(t, os, oe) != 0) {
+            t->len = len;   /* the entries pushed are dropped */
+            t->n_esc = n_esc;
+            t->last_os = last_os;
+            t->s[len] = '\0';
+            return -1;
+        }
+        t->s[t->len++] = b[i];
+    }
+    t->s[t->len] = '\0';
     return 0;
 }
 

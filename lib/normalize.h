@@ -16,7 +16,8 @@
  * per normalized byte codes them (GX_MAP_BLOCK bytes share a full offset).
  * code[i] = delta << 4 | olen, where delta = ostart(i) - ostart(i - 1)
  * (0 for the first byte of a block, whose ostart is base[i / GX_MAP_BLOCK])
- * and olen = oend(i) - ostart(i), when both are below 16; otherwise code[i]
+ * and olen = oend(i) - ostart(i), when delta < 16 and 0 < olen < 16 (so
+ * that a code is never 0); otherwise code[i]
  * is 0 and the entry of esc with the largest n <= i holds the span. Cost:
  * about 1.1 bytes per normalized byte, instead of 8 for two uint32_t. */
 #define GX_MAP_BLOCK 32
@@ -58,5 +59,15 @@ size_t gx_text_oend(const gx_text *t, size_t e);
 /* First normalized position whose source starts at or after original
  * offset o (t->len if none). O(log n + GX_MAP_BLOCK). */
 size_t gx_text_npos(const gx_text *t, size_t o);
+
+/* Append bytes b[0, n) to t (zeroed before the first call), each mapped to
+ * source span [os, oe), os <= oe: the same compact map, for a text built
+ * by another reader (lib/html.c). Spans need not follow the normalizer's
+ * invariants there: an empty span (os == oe) or one that starts before the
+ * byte before's is coded as an escape (12 bytes per run of equal spans);
+ * gx_text_npos() is then not meaningful. n = 0 only makes t->s a
+ * NUL-terminated buffer. t->orig_len (ostart of t->len) is the caller's to
+ * set. Returns 0, or -1 when out of memory (t stays valid, unchanged). */
+int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe);
 
 #endif

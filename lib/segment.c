@@ -223,9 +223,16 @@ static int add_para(gx_doc *d, size_t s, size_t e, long lead)
     return 0;
 }
 
-/* Trim spaces and stray separators from a clause span and add it. */
-static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
-                      int section, int lead)
+/* Trim spaces and stray separators from a clause span and add it. An
+ * overlong span is cut, and the next piece starts past the separators
+ * after the cut (where its trimmed text starts). When stop is not NULL, it
+ * stops at the first such piece start at or after `from` that follows a
+ * separator (a place where a part may start): *stop is then where the rest
+ * starts (add_clause from there gives the clauses it would have given);
+ * else *stop is left alone. */
+static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
+                         int lang, int section, int lead, size_t from,
+                         size_t *stop)
 {
     while (s < e && strchr(" ,;|", x[s]))
         s++;
@@ -242,11 +249,17 @@ static int add_clause(gx_doc *d, const char *x, size_t s, size_t e, int lang,
         if (x[cut] != ' ')
             for (cut = s + GX_CLAUSE_MAX; ((unsigned char)x[cut] & 0xC0) == 0x80;)
                 cut--;
-        if (add_clause(d, x, s, cut, lang, section, lead) != 0)
+        if (add_clause_at(d, x, s, cut, lang, section, lead, SIZE_MAX, NULL))
             return -1;
         s = cut;
-        while (s < e && x[s] == ' ')
+        while (s < e && strchr(" ,;|", x[s]))   /* as the piece is trimmed */
             s++;
+        if (s >= e)
+            return 0;   /* only separators were left */
+        if (stop && s > cut && s >= from) {
+            *stop = s;
+            return 0;
+        }
     }
     if (gx_grow(&d->cl, &d->cap_cl, d->n_cl + 1, sizeof *d->cl) != 0)
         return -1;
@@ -277,6 +290,8 @@ static void heading_text(const char *x, size_t *s, size_t *e)
         (*e)--;
 }
 
+static int cut_ok(const gx_text *t, size_t o);
+
 /* The segmenter's state between gx_segment_next() calls (gx_segcur). */
 struct gx_segcur {
     gx_doc *d;
@@ -303,55 +318,159 @@ struct gx_segcur {
     size_t tk, tcol;
     int row_cells;   /* the current paragraph's clauses get cells */
     size_t next_lo;  /* where the next part starts */
+    /* the last clause_split search (next_split): from rx_from in a
+     * sentence ending at rx_e, the leftmost match [rx_m0, rx_m1), or none
+     * (rx_m0 = SIZE_MAX); rx_e = 0: none made */
+    const pcre2_code *rx;
+    size_t rx_e, rx_from, rx_m0, rx_m1;
+    /* the last search for a ';' or '|' (next_sep): from sep_from in a
+     * sentence ending at sep_e, the first at sep_at (sep_e if none) */
+    size_t sep_e, sep_from, sep_at;
 };
 typedef struct gx_segcur segctx;
 
+/* The first ';' or '|' of the text at or after i and before e (e if none),
+ * remembered like next_split's answer: a part that starts inside a long
+ * sentence does not read its rest again. */
+static size_t next_sep(segctx *c, size_t i, size_t e)
+{
+    if (c->sep_e == e && i >= c->sep_from && i <= c->sep_at)
+        return c->sep_at;
+    const char *x = c->t->s;
+    size_t k = i;
+    while (k < e && x[k] != ';' && x[k] != '|')
+        k++;
+    c->sep_e = e;
+    c->sep_from = i;
+    c->sep_at = k;
+    return k;
+}
+
+/* The leftmost match of split in the text up to e at or after pos into
+ * [*m0, *m1): 1, 0 when there is none, or PCRE2's negative code when it
+ * gave up. A search from a later pos that is not past the last match
+ * found is answered from it: a part that starts inside a long sentence
+ * does not search its rest again (that was quadratic in the sentence). */
+static int next_split(segctx *c, const pcre2_code *split, size_t e,
+                      size_t pos, size_t *m0, size_t *m1)
+{
+    if (c->rx == split && c->rx_e == e && pos >= c->rx_from &&
+        pos <= c->rx_m0) {
+        *m0 = c->rx_m0;
+        *m1 = c->rx_m1;
+        return c->rx_m0 != SIZE_MAX;
+    }
+    int rc = pcre2_match(split, (PCRE2_SPTR)c->t->s, e, pos,
+                         PCRE2_NO_UTF_CHECK, c->md, NULL);
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+        c->rx_e = 0;
+        return rc;
+    }
+    c->rx = split;
+    c->rx_e = e;
+    c->rx_from = pos;
+    if (rc < 0) {
+        c->rx_m0 = c->rx_m1 = SIZE_MAX;
+        return 0;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+    *m0 = c->rx_m0 = ov[0];
+    *m1 = c->rx_m1 = ov[1];
+    return 1;
+}
+
+/* Whether a split that found the match [m0, m1) of split (clauses up to
+ * m0 added) would go on alike from r in [m0, m1] (the start of the trimmed
+ * clause from m0), as split_sentence(r, e) does: the first match from r is
+ * that match itself (r = m0) or starts at or after m1. */
+static int split_resumes(segctx *c, const pcre2_code *split, size_t e,
+                         size_t r, size_t m0, size_t m1)
+{
+    if (r == m0)
+        return 1;
+    for (size_t pos = r, a, b; pos < e;) {
+        int rc = next_split(c, split, e, pos, &a, &b);
+        if (rc <= 0)
+            return rc == 0;
+        if (b > a)   /* the split skips empty matches */
+            return a >= m1;
+        pos = a + 1;
+    }
+    return 1;
+}
+
 /* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
- * clauses since `start` hold `max` bytes, stop after a ';' or '|' (a
- * place where a part may start): *stop is then where the rest of the
- * sentence starts (split_sentence from there gives the clauses it would
- * have given); else *stop is e. */
+ * clauses since `start` hold `max` bytes, stop after a ';' or '|', at a
+ * clause_split match, or at a cut of an overlong clause (places where a
+ * part may start: a sentence with no end is not one part): *stop is then
+ * where the rest of the sentence starts, and split_sentence from there
+ * gives the clauses it would have given (the ';' and '|' after it are the
+ * same; the split regex, run on the text after the last of them, finds the
+ * same matches from there: a cut inside a clause is never before where
+ * the search that found the clause's end began); else *stop is e. */
 static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
                           int lead, size_t start, size_t max, size_t *stop)
 {
     const char *x = c->t->s;
     const pcre2_code *split =
         lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
-    size_t cs = s;
+    size_t cs = s, st = e, *sp = stop ? &st : NULL;
+    size_t from = max > SIZE_MAX - start ? SIZE_MAX : start + max;
     if (stop)
         *stop = e;
-    for (size_t i = s; i < e; i++) {
-        if (x[i] == ';' || x[i] == '|') {
-            if (add_clause(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead))
+    for (size_t i = next_sep(c, s, e); i < e; i = next_sep(c, i + 1, e)) {
+        if (add_clause_at(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead,
+                          from, sp))
+            return -1;
+        if (st < e) {
+            *stop = st;
+            return 0;
+        }
+        cs = i + 1;
+        if (stop && cs < e && cs >= from) {
+            *stop = cs;
+            return 0;
+        }
+    }
+    size_t pos = cs;
+    int gave_up = 0;   /* the regex hit a limit: the split ends there */
+    while (split && pos < e) {
+        size_t m0, m1;
+        int rc = next_split(c, split, e, pos, &m0, &m1);
+        if (rc <= 0) {
+            gave_up = rc < 0;
+            break;
+        }
+        if (m1 <= m0) {
+            pos = m0 + 1;
+            continue;
+        }
+        if (m0 > cs) {
+            if (add_clause_at(c->d, x, cs, m0, lang, sec, lead,
+                              from > pos ? from : pos, sp) != 0)
                 return -1;
-            cs = i + 1;
-            if (stop && cs < e && cs - start >= max) {
-                *stop = cs;
+            if (st < e) {
+                *stop = st;
+                return 0;
+            }
+            cs = m0;
+            size_t r = cs;
+            while (stop && r < e && strchr(" ,;|", x[r]))
+                r++;   /* where the clause's trimmed text starts */
+            if (stop && r < e && cs >= from && cut_ok(c->t, r) &&
+                split_resumes(c, split, e, r, cs, m1)) {
+                *stop = r;
                 return 0;
             }
         }
+        pos = m1;
     }
-    if (!split)
-        return add_clause(c->d, x, cs, e, lang, sec, lead);
-    size_t pos = cs;
-    while (pos < e) {
-        int rc = pcre2_match(split, (PCRE2_SPTR)x, e, pos, PCRE2_NO_UTF_CHECK,
-                             c->md, NULL);
-        if (rc < 0)
-            break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-        if (ov[1] <= ov[0]) {
-            pos = ov[0] + 1;
-            continue;
-        }
-        if (ov[0] > cs) {
-            if (add_clause(c->d, x, cs, ov[0], lang, sec, lead) != 0)
-                return -1;
-            cs = ov[0];
-        }
-        pos = ov[1];
-    }
-    return add_clause(c->d, x, cs, e, lang, sec, lead);
+    if (add_clause_at(c->d, x, cs, e, lang, sec, lead, from > pos ? from : pos,
+                      gave_up ? NULL : sp) != 0)
+        return -1;
+    if (stop)
+        *stop = st;
+    return 0;
 }
 
 /* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or
@@ -883,7 +1002,7 @@ static int para_sentences(segctx *c, size_t start, size_t max)
         table_cells(c, p, from);
         c->sent_s = stop;
         if (stop < e)
-            return 1;   /* cut after a ';' or '|' inside the sentence */
+            return 1;   /* cut inside the sentence (split_sentence) */
         c->ks++;
     }
     return 0;

@@ -72,6 +72,8 @@ typedef struct gx_ctxmemo {
                               -1, and what the matcher found about it */
     int lead_denied;
     size_t lead_cue_s, lead_cue_e;
+    size_t reach[GX_NLANG];   /* per language: words a long span's scan
+                                 windows overlap by, 0 until worked out */
 } gx_ctxmemo;
 
 /* The concept set of span [s, e) in language lang, or NULL when unknown. */

@@ -239,6 +239,40 @@ START_TEST(test_huge_lead_in)
 }
 END_TEST
 
+/* A lead-in of a few KB with no sentence end (one sentence of overlong
+ * clauses, with clause_split matches) above a list, in each language:
+ * parts of 1, 333 and 2048 bytes are cut inside that sentence, and the
+ * lead-in's concepts are read in windows; the output is that of one part. */
+START_TEST(test_lead_in_no_sentence_end)
+{
+    static const struct {
+        const char *lead, *end, *item;
+        gdprx_lang lang;
+    } c[] = {
+        {"we keep your e-mail address and your postal address, but not "
+         "your card number, and we share personal data with partners for "
+         "advertising, ", "namely:\n\n", "- for two years\n", GDPRX_LANG_EN},
+        {"nous conservons votre adresse e-mail et vos donn\xC3\xA9""es "
+         "personnelles, mais pas votre num\xC3\xA9ro de carte, et nous les "
+         "partageons avec nos partenaires \xC3\xA0 des fins publicitaires, ",
+         "\xC3\xA0 savoir :\n\n", "- pendant deux ans\n", GDPRX_LANG_FR},
+        {"wij bewaren uw e-mailadres en uw persoonsgegevens, maar niet uw "
+         "kaartnummer, en wij delen ze met partners voor advertenties, ",
+         "namelijk:\n\n", "- gedurende twee jaar\n", GDPRX_LANG_NL},
+    };
+    char *t = malloc(20000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = 0;
+    while (n < 5000)
+        n = put(t, n, c[_i].lead);
+    n = put(t, n, c[_i].end);
+    for (int i = 0; i < 40; i++)
+        n = put(t, n, c[_i].item);
+    same_in_parts("lead-in with no sentence end", t, n, c[_i].lang);
+    free(t);
+}
+END_TEST
+
 /* One table row of 2,000 cells under a header: parts cut inside the
  * row's one sentence, after a '|' or a ';'. */
 START_TEST(test_one_long_row)
@@ -427,6 +461,7 @@ int main(void)
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
     tcase_add_test(tc, test_huge_lead_in);
+    tcase_add_loop_test(tc, test_lead_in_no_sentence_end, 0, 3);
     tcase_add_test(tc, test_one_long_row);
     tcase_add_test(tc, test_no_place_to_cut);
     tcase_add_test(tc, test_streamed_html);

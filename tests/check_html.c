@@ -54,21 +54,32 @@ static const struct case_ {
     {"crlf", "<p>a\r\nb</p>", "a b"},
 };
 
+/* HTML span [os, oe) of text byte i of h. */
+static size_t os_of(const gx_html *h, size_t i)
+{
+    return gx_text_ostart(&h->t, i);
+}
+
+static size_t oe_of(const gx_html *h, size_t i)
+{
+    return gx_text_oend(&h->t, i + 1);
+}
+
 /* The map's invariants, and: every byte that is no separator maps to
  * source bytes that contain it or the reference that gave it. */
 static void check_map(const gx_html *h, const char *in, size_t n,
                       const char *name)
 {
-    ck_assert_msg(h->ostart[h->len] == n, "%s: ostart[len]", name);
-    for (size_t i = 0; i < h->len; i++) {
-        ck_assert_msg(h->ostart[i] <= h->oend[i] && h->oend[i] <= n,
-                      "%s: byte %zu maps to [%u, %u)", name, i, h->ostart[i],
-                      h->oend[i]);
-        unsigned char c = (unsigned char)h->s[i];
-        if (h->oend[i] > h->ostart[i] && c < 0x80 && c != ' ' &&
-            c != '\n' && in[h->ostart[i]] != '&')
-            ck_assert_msg(in[h->ostart[i]] == (char)c, "%s: byte %zu '%c' "
-                          "maps to '%c'", name, i, c, in[h->ostart[i]]);
+    ck_assert_msg(os_of(h, h->t.len) == n, "%s: ostart[len]", name);
+    ck_assert_msg(h->t.s[h->t.len] == '\0', "%s: NUL at len", name);
+    for (size_t i = 0; i < h->t.len; i++) {
+        size_t s = os_of(h, i), e = oe_of(h, i);
+        ck_assert_msg(s <= e && e <= n, "%s: byte %zu maps to [%zu, %zu)",
+                      name, i, s, e);
+        unsigned char c = (unsigned char)h->t.s[i];
+        if (e > s && c < 0x80 && c != ' ' && c != '\n' && in[s] != '&')
+            ck_assert_msg(in[s] == (char)c, "%s: byte %zu '%c' maps to '%c'",
+                          name, i, c, in[s]);
     }
 }
 
@@ -79,7 +90,8 @@ START_TEST(visible_text)
     gdprx_error err;
     size_t n = strlen(c->in);
     ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, &err), GDPRX_OK);
-    ck_assert_msg(!strcmp(h.s, c->want), "%s: got \"%s\"", c->name, h.s);
+    ck_assert_msg(!strcmp(h.t.s, c->want), "%s: got \"%s\"", c->name,
+                  h.t.s);
     check_map(&h, c->in, n, c->name);
     gx_html_free(&h);
 }
@@ -96,19 +108,87 @@ START_TEST(replaced_bytes)
     size_t n = sizeof in - 1;
     ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID,
                                      &err), GDPRX_OK);
-    ck_assert_msg(!strcmp(h.s, "a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d"),
-                  "replaced: got \"%s\"", h.s);
+    ck_assert_msg(!strcmp(h.t.s, "a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d"),
+                  "replaced: got \"%s\"", h.t.s);
     static const struct {
         size_t at;            /* byte of the text */
         unsigned start, end;  /* its source */
     } want[] = {{1, 4, 5}, {6, 7, 9}, {11, 11, 14}, {15, 15, 16}};
     for (size_t k = 0; k < sizeof want / sizeof *want; k++)
-        ck_assert_msg(h.ostart[want[k].at] == want[k].start &&
-                          h.oend[want[k].at] == want[k].end,
-                      "replaced: text byte %zu maps to [%u, %u), want "
-                      "[%u, %u)", want[k].at, h.ostart[want[k].at],
-                      h.oend[want[k].at], want[k].start, want[k].end);
+        ck_assert_msg(os_of(&h, want[k].at) == want[k].start &&
+                          oe_of(&h, want[k].at) == want[k].end,
+                      "replaced: text byte %zu maps to [%zu, %zu), want "
+                      "[%u, %u)", want[k].at, os_of(&h, want[k].at),
+                      oe_of(&h, want[k].at), want[k].start, want[k].end);
     check_map(&h, in, n, "replaced");
+    gx_html_free(&h);
+}
+END_TEST
+
+/* The compact map (one code byte per text byte, escapes for spans that do
+ * not fit one) gives every byte its exact source: runs of U+FFFD from
+ * single invalid bytes across block boundaries, a reference longer than a
+ * code can hold, the byte after it, separators (empty spans) and a long
+ * run of plain text after them. */
+START_TEST(compact_map)
+{
+    char in[512];
+    size_t n = 0;
+    memcpy(in + n, "<p>ab", 5);
+    n += 5;
+    for (int k = 0; k < 40; k++)
+        in[n++] = '\xFF';
+    static const char mid[] = "c&CounterClockwiseContourIntegral;d "
+                              "&eacute;</p><p>";
+    memcpy(in + n, mid, sizeof mid - 1);
+    n += sizeof mid - 1;
+    size_t xs = n;
+    for (int k = 0; k < 70; k++)
+        in[n++] = 'x';
+    memcpy(in + n, "</p>", 4);
+    n += 4;
+    gx_html h;
+    gdprx_error err;
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID,
+                                     &err), GDPRX_OK);
+    ck_assert_uint_eq(h.t.len, 2 + 40 * 3 + 1 + 3 + 1 + 1 + 2 + 2 + 70);
+    ck_assert_uint_eq(os_of(&h, 0), 3);
+    ck_assert_uint_eq(oe_of(&h, 0), 4);
+    ck_assert_uint_eq(os_of(&h, 1), 4);
+    ck_assert_uint_eq(oe_of(&h, 1), 5);
+    for (size_t k = 0; k < 40; k++)   /* each U+FFFD: its one byte */
+        for (size_t b = 0; b < 3; b++) {
+            size_t i = 2 + 3 * k + b;
+            ck_assert_msg(!memcmp(h.t.s + 2 + 3 * k, "\xEF\xBF\xBD", 3) &&
+                              os_of(&h, i) == 5 + k && oe_of(&h, i) == 6 + k,
+                          "text byte %zu maps to [%zu, %zu), want [%zu, %zu)",
+                          i, os_of(&h, i), oe_of(&h, i), 5 + k, 6 + k);
+        }
+    size_t c = 2 + 120, src = 45;   /* 'c', then the 33-byte reference */
+    ck_assert_uint_eq(os_of(&h, c), src);
+    ck_assert_uint_eq(oe_of(&h, c), src + 1);
+    for (size_t b = 1; b <= 3; b++) {
+        ck_assert_uint_eq(os_of(&h, c + b), src + 1);
+        ck_assert_uint_eq(oe_of(&h, c + b), src + 34);
+    }
+    ck_assert_uint_eq(os_of(&h, c + 4), src + 34);   /* 'd' */
+    ck_assert_uint_eq(oe_of(&h, c + 4), src + 35);
+    ck_assert_uint_eq(os_of(&h, c + 5), src + 35);   /* ' ' */
+    for (size_t b = 6; b <= 7; b++) {                /* &eacute; */
+        ck_assert_uint_eq(os_of(&h, c + b), src + 36);
+        ck_assert_uint_eq(oe_of(&h, c + b), src + 44);
+    }
+    for (size_t b = 8; b <= 9; b++) {                /* "\n\n": empty */
+        ck_assert_int_eq(h.t.s[c + b], '\n');
+        ck_assert_uint_eq(os_of(&h, c + b), oe_of(&h, c + b));
+        ck_assert(os_of(&h, c + b) >= src + 44 && os_of(&h, c + b) <= xs);
+    }
+    for (size_t k = 0; k < 70; k++) {
+        ck_assert_uint_eq(os_of(&h, c + 10 + k), xs + k);
+        ck_assert_uint_eq(oe_of(&h, c + 10 + k), xs + k + 1);
+    }
+    ck_assert_uint_eq(os_of(&h, h.t.len), n);
+    check_map(&h, in, n, "compact");
     gx_html_free(&h);
 }
 END_TEST
@@ -285,6 +365,47 @@ START_TEST(garbage)
 }
 END_TEST
 
+/* A finding after k invalid bytes, a reference and tags, for k = 0..70
+ * (every alignment of the text on the map's blocks): its offsets are those
+ * of its words in the HTML. */
+START_TEST(finding_after_runs)
+{
+    char in[256];
+    size_t n = 0;
+    memcpy(in, "<p>", 3);
+    n = 3;
+    for (int k = 0; k < _i; k++)
+        in[n++] = '\xFF';
+    static const char tail[] = " caf&eacute; <b>We</b> never <i>sell</i> "
+                               "your personal data.</p>";
+    memcpy(in + n, tail, sizeof tail);
+    n += sizeof tail - 1;
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.format = GDPRX_FORMAT_HTML;
+    o.lang = GDPRX_LANG_EN;
+    o.flags = GDPRX_OPT_REPLACE_INVALID;
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, in, n, &o, &err), GDPRX_OK);
+    const gdprx_finding *f = find_label(r, "recipient.sale");
+    ck_assert_msg(f != NULL, "%d bytes: no recipient.sale", _i);
+    ck_assert_int_eq(f->polarity, GDPRX_NEGATED);
+    const char *we = strstr(in + 3 + _i, "We"), *sell = strstr(we, "sell");
+    ck_assert_msg(f->start == (size_t)(we - in) ||
+                      f->start == (size_t)(strstr(we, "never") - in) ||
+                      f->start == (size_t)(sell - in),
+                  "%d bytes: start %zu", _i, f->start);
+    /* it ends at the end of one of its words */
+    const char *last = strrchr(f->text, ' ');
+    last = last ? last + 1 : f->text;
+    size_t ln = strlen(last);
+    ck_assert_msg(f->end >= ln && !memcmp(in + f->end - ln, last, ln),
+                  "%d bytes: end %zu, text \"%s\"", _i, f->end, f->text);
+    gdprx_result_free(r);
+}
+END_TEST
+
 static Suite *html_suite(void)
 {
     Suite *s = suite_create("html");
@@ -295,6 +416,8 @@ static Suite *html_suite(void)
     tcase_add_test(core, paragraphs_apart);
     tcase_add_test(core, utf8_offset);
     tcase_add_test(core, replaced_bytes);
+    tcase_add_test(core, compact_map);
+    tcase_add_loop_test(core, finding_after_runs, 0, 71);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);

@@ -463,6 +463,101 @@ START_TEST(test_long_paragraph_windows)
 }
 END_TEST
 
+/* Inputs whose first paragraph is one sentence of several KB (no sentence
+ * end): a list lead-in, one with clause_split matches (", but "), one
+ * whose overlong clause is cut before ',' (the next piece starts past it),
+ * and overlong clauses before a clause_split match and before a ';'. */
+static char *long_sentence(int kind, size_t *len)
+{
+    static const char *const units[] = {
+        "we gather, store and pass on your details to suppliers for "
+        "statistics and publicity, ",
+        "we store your postal address for deliveries, but not your card "
+        "number, and we pass on the order to the courier, ",
+        "alpha ,beta ,gamma ,delta ,epsilon ,zeta ,eta ,theta ,iota ,",
+        "and your phone number ",
+        "and your phone number ",
+    };
+    static const char *const seps[] = {"", "", "", "but not your card, ",
+                                       "; "};
+    size_t cap = 16000, n = 0;
+    char *in = malloc(cap + 200);
+    ck_assert_ptr_nonnull(in);
+    while (n < cap) {
+        n += (size_t)sprintf(in + n, "%s", units[kind]);
+        if (n % 6000 < strlen(units[kind]))   /* every ~6 KB */
+            n += (size_t)sprintf(in + n, "%s", seps[kind]);
+    }
+    n += (size_t)sprintf(in + n, "as follows:\n- your name\n- your e-mail "
+                                 "address for two years\n\nThe end.\n");
+    *len = n;
+    return in;
+}
+
+/* Segmenting part by part (gx_segment_next) with parts of 1, 333 and 2048
+ * bytes gives the clauses of one part, and cuts inside the long sentence
+ * (a sentence with no end is not one part), inside any overlong clause. */
+START_TEST(test_cut_inside_sentence)
+{
+    size_t n;
+    char *in = long_sentence(_i, &n);
+    gx_text t;
+    gx_doc whole;
+    gdprx_error err;
+    ck_assert(gx_normalize(&t, in, n, 0, &err) == GDPRX_OK);
+    ck_assert(gx_segment(&whole, &t, in, rules, 0, &err) == GDPRX_OK);
+    ck_assert(whole.n_pa >= 3 && whole.n_cl > 3);
+    size_t sent_e = whole.pa[0].e;
+    gx_text_free(&t);
+    static const size_t sizes[] = {1, 333, 2048};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        gx_text tp;
+        gx_doc d;
+        gx_segcur *c;
+        ck_assert(gx_normalize(&tp, in, n, 0, &err) == GDPRX_OK);
+        ck_assert(gx_segment_begin(&c, &d, &tp, in, rules, 0, &err) ==
+                  GDPRX_OK);
+        size_t got = 0, inside = 0, lo, hi;
+        for (;;) {
+            ck_assert(gx_segment_next(c, sizes[k], &lo, &hi) == GDPRX_OK);
+            if (hi > 0 && hi < sent_e)
+                inside++;
+            /* parts of 1 byte end at the first place they may: overlong
+             * clauses are cut at most GX_CLAUSE_MAX bytes apart */
+            ck_assert_msg(sizes[k] > 1 || hi - lo <= GX_CLAUSE_MAX + 32,
+                          "kind %d: part [%zu, %zu) of %zu bytes", _i, lo, hi,
+                          hi - lo);
+            for (size_t i = 0; i < d.n_cl; i++, got++) {
+                ck_assert_msg(got < whole.n_cl, "kind %d, parts of %zu: "
+                              "more clauses than %zu", _i, sizes[k],
+                              whole.n_cl);
+                const gx_clause *a = &whole.cl[got], *b = &d.cl[i];
+                ck_assert_msg(a->s == b->s && a->e == b->e &&
+                                  a->lang == b->lang &&
+                                  a->section == b->section &&
+                                  a->lead == b->lead,
+                              "kind %d, parts of %zu: clause %zu is [%zu, "
+                              "%zu), want [%zu, %zu)", _i, sizes[k], got,
+                              b->s, b->e, a->s, a->e);
+                ck_assert(b->s >= lo && b->e <= hi);
+            }
+            if (gx_segment_done(c))
+                break;
+        }
+        ck_assert_msg(got == whole.n_cl, "kind %d, parts of %zu: %zu "
+                      "clauses, want %zu", _i, sizes[k], got, whole.n_cl);
+        ck_assert_msg(inside >= (sizes[k] < 2048 ? 3 : 1),
+                      "kind %d, parts of %zu: %zu cuts inside the sentence",
+                      _i, sizes[k], inside);
+        gx_segment_end(c);
+        gx_doc_free(&d);
+        gx_text_free(&tp);
+    }
+    gx_doc_free(&whole);
+    free(in);
+}
+END_TEST
+
 START_TEST(test_odd_inputs)
 {
     check_listing(&odd[_i]);
@@ -480,6 +575,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_heading_not_matched);
     tcase_add_test(core, test_gx_segment_soft_wrap);
     tcase_add_test(core, test_long_paragraph_windows);
+    tcase_add_loop_test(core, test_cut_inside_sentence, 0, 5);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);

@@ -19,10 +19,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         return 0;
     if (rc != GDPRX_OK)
         abort();
-    if (h.ostart[h.len] != size || h.s[h.len] != '\0')
+    if (gx_text_ostart(&h.t, h.t.len) != size || h.t.s[h.t.len] != '\0')
         abort();
-    for (size_t i = 0; i < h.len; i++)
-        if (h.ostart[i] > h.oend[i] || h.oend[i] > size)
+    for (size_t i = 0; i < h.t.len; i++)
+        if (gx_text_ostart(&h.t, i) > gx_text_oend(&h.t, i + 1) ||
+            gx_text_oend(&h.t, i + 1) > size)
             abort();
     (void)gx_html_detect((const char *)data, size);
     gx_html_free(&h);

@@ -189,6 +189,25 @@ static size_t sset_score(const reader *r, const sset *a)
     return m;
 }
 
+/* Drop the strings of a that hold another one of a ("data" suffices where
+ * "personal data" is also listed; of two equal ones, the first stays). */
+static void drop_redundant(sset *a)
+{
+    for (size_t i = 0; i < a->n;) {
+        int redundant = 0;
+        for (size_t j = 0; j < a->n && !redundant; j++)
+            redundant = j != i && strstr(a->s[i], a->s[j]) &&
+                        (a->len[j] < a->len[i] || j < i);
+        if (redundant) {
+            a->n--;
+            a->s[i] = a->s[a->n];
+            a->len[i] = a->len[a->n];
+        } else {
+            i++;
+        }
+    }
+}
+
 /* Keep in *best whichever constraint is the more selective. In gate mode
  * the kept set is cut down: any part of a required string is required
  * too, so a string with a rare byte becomes that byte (" [ at ] " -> "["),
@@ -211,19 +230,8 @@ static void keep_best(reader *r, sset *best, const sset *cand)
         else
             sset_add(r, best, cand->s[i], cand->len[i]);
     }
-    for (size_t i = 0; r->rare && i < best->n;) {
-        int redundant = 0;
-        for (size_t j = 0; j < best->n && !redundant; j++)
-            redundant = j != i && strstr(best->s[i], best->s[j]) &&
-                        (best->len[j] < best->len[i] || j < i);
-        if (redundant) {
-            best->n--;
-            best->s[i] = best->s[best->n];
-            best->len[i] = best->len[best->n];
-        } else {
-            i++;
-        }
-    }
+    if (r->rare)
+        drop_redundant(best);
 }
 
 /* The product a x b of two exact sets into *out; returns 0 when it would
@@ -626,6 +634,23 @@ static int unsupported(const char *p)
     return 0;
 }
 
+/* Read r's pattern whole; *best gets the most selective set of strings one
+ * of which every match holds (unknown when the reader stopped early at an
+ * unbalanced ')'). */
+static void read_best(reader *r, sset *best)
+{
+    info x;
+    info_clear(&x);
+    parse_alt(r, &x);
+    sset_clear(best);
+    if (!*r->p) {
+        keep_best(r, best, &x.must);
+        if (exact_as_must(&x.exact))
+            keep_best(r, best, &x.exact);
+    }
+    info_clear(&x);
+}
+
 int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
                      size_t *n)
 {
@@ -634,31 +659,9 @@ int gx_prefilter_add(gx_prefilter *pf, const char *pattern, uint32_t **ids,
     if (unsupported(pattern))
         return 0;
     reader r = {pattern, 0, 0, NULL};
-    info x;
-    info_clear(&x);
-    parse_alt(&r, &x);
     sset best;
-    sset_clear(&best);
-    if (!*r.p) {   /* stopped early at an unbalanced ')': no filter */
-        keep_best(&r, &best, &x.must);
-        if (exact_as_must(&x.exact))
-            keep_best(&r, &best, &x.exact);
-    }
-    info_clear(&x);
-    /* "data" suffices where "personal data" is also listed */
-    for (size_t i = 0; i < best.n;) {
-        int redundant = 0;
-        for (size_t j = 0; j < best.n && !redundant; j++)
-            redundant = j != i && strstr(best.s[i], best.s[j]) &&
-                        (best.len[j] < best.len[i] || j < i);
-        if (redundant) {
-            best.n--;
-            best.s[i] = best.s[best.n];
-            best.len[i] = best.len[best.n];
-        } else {
-            i++;
-        }
-    }
+    read_best(&r, &best);
+    drop_redundant(&best);
     int rc = r.oom ? -1 : 0;
     if (!rc && best.known && sset_minlen(&best) >= GX_PF_MIN) {
         *ids = malloc(best.n * sizeof **ids);
@@ -685,17 +688,8 @@ int gx_prefilter_gate(const char *pattern, char ***gate, size_t *n)
     if (unsupported(pattern))
         return 0;
     reader r = {pattern, 0, 1, NULL};
-    info x;
-    info_clear(&x);
-    parse_alt(&r, &x);
     sset best;
-    sset_clear(&best);
-    if (!*r.p) {
-        keep_best(&r, &best, &x.must);
-        if (exact_as_must(&x.exact))
-            keep_best(&r, &best, &x.exact);
-    }
-    info_clear(&x);
+    read_best(&r, &best);
     int rc = r.oom ? -1 : 0;
     if (!rc && best.known && best.n && best.n <= GX_GATE_MAX &&
         sset_score(&r, &best) >= 2 * GX_PF_MIN - 1) {

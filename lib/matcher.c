@@ -262,6 +262,11 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
          * host", "no data is collected, except your IP address") */
         if (c->s < e && excepted(m, c->e, e))
             continue;
+        /* ... and a cue inside the match after an exception denies the
+         * exception, not the statement before it ("you can edit your data
+         * (except that you cannot change your user name)") */
+        if (c->s >= s && c->e <= e && excepted(m, s, c->s))
+            continue;
         if (d <= lim && d < best_d) {
             best = c;
             best_d = d;

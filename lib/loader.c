@@ -708,7 +708,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lead", "near", "order", "pattern",
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
-                                       "every"};
+                                       "every", "column"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -716,7 +716,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return unknown_key(ld, k, "a case of 'when' (expected all, any, "
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
-                                  "none_within, alone, none_near or every)");
+                                  "none_within, alone, none_near, every or "
+                                  "column)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -764,7 +765,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                              &cs->p.none_within);
     case 12: return take_bool(ld, v, "alone", &cs->p.alone);
     case 13: return take_none_near(ld, v, cs);
-    default: return take_bool(ld, v, "every", &cs->p.every);
+    case 14: return take_bool(ld, v, "every", &cs->p.every);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
     }
 }
 

@@ -717,6 +717,11 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
         !(c->row_e > c->row_s &&
           span_has(m, c->lang, lead, c->row_s, c->row_e)))
         return 0;
+    /* column: the table cell's header cell only, never a heading */
+    const gx_clist *col = &p->cond[GX_C_COLUMN];
+    if (col->n && !(c->col_e > c->col_s &&
+                    span_has(m, c->lang, col, c->col_s, c->col_e)))
+        return 0;
     return 1;
 }
 

@@ -399,6 +399,29 @@ static int split_resumes(segctx *c, const pcre2_code *split, size_t e,
     return 1;
 }
 
+/* Whether clause k reads as a label: its text ends with ':' (a bold
+ * label's "**...**:", "** :" or "</strong>:" included). */
+static int is_label(const char *x, const gx_clause *k)
+{
+    size_t e = k->e;
+    while (e > k->s && (x[e - 1] == '*' || x[e - 1] == ' '))
+        e--;
+    if (e > k->s + 8 && !memcmp(x + e - 9, "</strong>", 9))
+        e -= 9;
+    while (e > k->s && (x[e - 1] == '*' || x[e - 1] == ' '))
+        e--;
+    return e > k->s && x[e - 1] == ':';
+}
+
+/* Give clause n0 (when one was added) the label [s, e) as its lead. */
+static void label_lead(gx_doc *d, size_t n0, size_t s, size_t e)
+{
+    if (e > s && d->n_cl > n0 && d->cl[n0].row_e == 0) {
+        d->cl[n0].row_s = s;
+        d->cl[n0].row_e = e;
+    }
+}
+
 /* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
  * clauses since `start` hold `max` bytes, stop after a ';' or '|', at a
  * clause_split match, or at a cut of an overlong clause (places where a
@@ -434,6 +457,10 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
     }
     size_t pos = cs;
     int gave_up = 0;   /* the regex hit a limit: the split ends there */
+    /* a clause cut off as a label ("**Retention period** : 13 months", its
+     * text ending in ':') is the next clause's lead, as a table row's first
+     * cell is its other cells' (gx_clause row_s/row_e) */
+    size_t lab_s = 0, lab_e = 0;
     while (split && pos < e) {
         size_t m0, m1;
         int rc = next_split(c, split, e, pos, &m0, &m1);
@@ -446,6 +473,7 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
             continue;
         }
         if (m0 > cs) {
+            size_t n0 = c->d->n_cl;
             if (add_clause_at(c->d, x, cs, m0, lang, sec, lead,
                               from > pos ? from : pos, sp) != 0)
                 return -1;
@@ -453,11 +481,17 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
                 *stop = st;
                 return 0;
             }
+            label_lead(c->d, n0, lab_s, lab_e);
+            lab_s = lab_e = 0;
+            if (c->d->n_cl > n0 && is_label(x, &c->d->cl[c->d->n_cl - 1]))
+                lab_s = c->d->cl[c->d->n_cl - 1].s,
+                lab_e = c->d->cl[c->d->n_cl - 1].e;
             cs = m0;
             size_t r = cs;
             while (stop && r < e && strchr(" ,;|", x[r]))
                 r++;   /* where the clause's trimmed text starts */
-            if (stop && r < e && cs >= from && cut_ok(c->t, r) &&
+            /* (never between a label and its value) */
+            if (stop && r < e && cs >= from && lab_e == 0 && cut_ok(c->t, r) &&
                 split_resumes(c, split, e, r, cs, m1)) {
                 *stop = r;
                 return 0;
@@ -465,9 +499,11 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
         }
         pos = m1;
     }
+    size_t n0 = c->d->n_cl;
     if (add_clause_at(c->d, x, cs, e, lang, sec, lead, from > pos ? from : pos,
                       gave_up ? NULL : sp) != 0)
         return -1;
+    label_lead(c->d, n0, lab_s, lab_e);
     if (stop)
         *stop = st;
     return 0;

@@ -331,6 +331,23 @@ class TestOutput(CliTest):
                              out.stdout.decode("utf-8"), re.M)
             self.assertEqual(got, want, text)
 
+    def test_bold_label_leads_its_value(self):
+        """A clause cut off as a bold label is the lead of the value after
+        it (as a table row's first cell is its other cells'): the value
+        clause gets the label's meaning, in every language; a label that
+        names nothing gives nothing."""
+        cases = [("**Retention period**: 13 months.\n", "en", "P13M"),
+                 ("**Durée de conservation** : 13 mois.\n", "fr", "P13M"),
+                 ("<strong>Bewaartermijn</strong>: 13 maanden.\n", "nl",
+                  "P13M"),
+                 ("**Note**: 13 months.\n", "en", None)]
+        for k, (text, lang, want) in enumerate(cases):
+            path = self.write(f"label{k}.txt", text)
+            rec = records(run(["--jsonl", "--lang", lang, path]).stdout)[0]
+            got = [f.get("attrs", {}).get("duration") for f in rec["findings"]
+                   if f["type"] == "retention" and f["subtype"] == "period"]
+            self.assertEqual(got, [want] if want else [], text)
+
     def test_short_notice_language(self):
         """The shipped lexicons tell the language of a one-line notice that
         names the controller and little else."""

@@ -696,6 +696,37 @@ START_TEST(test_concept_cases)
 }
 END_TEST
 
+/* column: the header cell of a table cell's column holds the concept; a
+ * heading with it does not count, nor another column's header. */
+START_TEST(test_case_column)
+{
+    static const struct {
+        const char *in;
+        int want;
+    } t[] = {
+        {"Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 1},
+        {"Intro.\n\n| Note | Rights |\n| --- | --- |\n| Trade | yes |\n", 0},
+        {"# Your rights\n\n- Trade\n", 0},
+        {"# Your rights\n\n| Note | Other |\n| --- | --- |\n| Trade | yes |\n", 0},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
+        gdprx_result *r = analyze_lang(case_rules, t[k].in, GDPRX_LANG_EN);
+        check_findings("column", r, t[k].in, strlen(t[k].in));
+        int n = 0;
+        for (size_t i = 0; i < gdprx_result_count(r); i++) {
+            const gdprx_finding *f = gdprx_result_get(r, i);
+            if (!strcmp(f->rule_id, "right.objection.column_only")) {
+                ck_assert_str_eq(f->text, "Trade");
+                n++;
+            }
+        }
+        ck_assert_msg(n == t[k].want, "column, input %zu: %d findings, want %d",
+                      k, n, t[k].want);
+        gdprx_result_free(r);
+    }
+}
+END_TEST
+
 /* every: a finding per mention; none_near within 0: not inside or touching
  * a blocking concept, but one word away is far enough. */
 START_TEST(test_case_every)
@@ -782,6 +813,7 @@ static Suite *stage_suite(void)
     tcase_add_unchecked_fixture(concepts, cases_setup, cases_teardown);
     tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
     tcase_add_test(concepts, test_case_every);
+    tcase_add_test(concepts, test_case_column);
     tcase_add_test(concepts, test_nested_fold);
     suite_add_tcase(s, concepts);
     return s;

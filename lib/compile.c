@@ -470,11 +470,13 @@ static int compile_lexicon(compiler *ld)
             !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
             return gx_error_nomem(ld->err);
         pcre2_code **slot[GX_LX_N] = {&lx->neg_cues, &lx->neg_ignore,
-                                   &lx->neg_breaks, &lx->clause_split};
+                                   &lx->neg_breaks, &lx->clause_split,
+                                   &lx->neg_except};
         static const char *const what[GX_LX_N] = {"negation cues",
                                                "negation ignore",
                                                "negation breaks",
-                                               "clause_split"};
+                                               "clause_split",
+                                               "negation exceptions"};
         for (int w = 0; w < GX_LX_N; w++)
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,

@@ -20,7 +20,8 @@ typedef struct gx_lexsrc {  /* a lexicon regex as written */
     gx_loc loc;
 } gx_lexsrc;
 
-enum { GX_LX_CUES, GX_LX_IGNORE, GX_LX_BREAKS, GX_LX_SPLIT, GX_LX_N };
+enum { GX_LX_CUES, GX_LX_IGNORE, GX_LX_BREAKS, GX_LX_SPLIT, GX_LX_EXCEPT,
+       GX_LX_N };
 
 typedef struct gx_schema {
     gdprx_rules *rs;        /* rules, concepts and lexicon word tables read

@@ -161,6 +161,7 @@ void gx_lexicon_free(gx_lexicon *lx)
     pcre2_code_free(lx->neg_cues);
     pcre2_code_free(lx->neg_ignore);
     pcre2_code_free(lx->neg_breaks);
+    pcre2_code_free(lx->neg_except);
     pcre2_code_free(lx->clause_split);
     if (lx->sentences)
         ubrk_close(lx->sentences);

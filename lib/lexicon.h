@@ -50,6 +50,8 @@ typedef struct gx_lexicon {
                               in "art. 6.1"): no sentence ends at their
                               period when a digit follows */
     pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
+    pcre2_code *neg_except;   /* exceptions ("except", "sauf"): a cue before
+                                 one does not deny what follows it */
     int neg_before, neg_after;
     /* Sentence break iterators made once per rule set by
      * gx_segment_prepare() and cloned by each gx_segment() call (owned;

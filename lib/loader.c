@@ -339,6 +339,8 @@ static int negation_pair(loader *ld, yaml_node_t *k, yaml_node_t *v,
         return lexsrc_set(ld, c->lang, GX_LX_IGNORE, v, "negation.ignore");
     if (key_is(k, "breaks"))
         return lexsrc_set(ld, c->lang, GX_LX_BREAKS, v, "negation.breaks");
+    if (key_is(k, "exceptions"))
+        return lexsrc_set(ld, c->lang, GX_LX_EXCEPT, v, "negation.exceptions");
     if (key_is(k, "before"))
         return take_int(ld, v, "negation.before", 0, 50, &lx->neg_before);
     if (key_is(k, "after"))

@@ -29,6 +29,8 @@ typedef struct cueset {        /* negation cues of a span of text */
     size_t n, cap;
     span brk[16];              /* scope breaks ("unless"), when cues exist */
     size_t n_brk;
+    span exc[16];              /* exceptions ("except"), when cues exist */
+    size_t n_exc;
 } cueset;
 
 /* A concept found in the current clause: by the scanner (plain terms), or
@@ -146,6 +148,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
 {
     o->n = 0;
     o->n_brk = 0;
+    o->n_exc = 0;
     if (!lx->neg_cues)
         return 0;
     PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
@@ -191,6 +194,13 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
         o->brk[o->n_brk++].e = s + ov[1];
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
+    for (size_t pos = 0; w && lx->neg_except && pos < cl && o->n_exc < 16;) {
+        if (run_re(m, lx->neg_except, cx, cl, pos) < 0)
+            break;
+        o->exc[o->n_exc].s = s + ov[0];
+        o->exc[o->n_exc++].e = s + ov[1];
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    }
     return 0;
 }
 
@@ -200,6 +210,15 @@ static size_t spaces_between(const char *x, size_t a, size_t b)
     for (size_t i = a; i < b; i++)
         n += x[i] == ' ';
     return n;
+}
+
+/* Does an exception ("except", "sauf", "behalve") start inside [a, b)? */
+static int excepted(const mstate *m, size_t a, size_t b)
+{
+    for (size_t k = 0; k < m->cl.n_exc; k++)
+        if (m->cl.exc[k].s >= a && m->cl.exc[k].s < b)
+            return 1;
+    return 0;
 }
 
 /* Does a scope break ("unless", "tenzij", ", mag je") start inside [a, b)?
@@ -212,7 +231,9 @@ static int broken(const mstate *m, size_t a, size_t b)
     return 0;
 }
 
-/* The negation cue that applies to match [s, e), if any. */
+/* The negation cue that applies to match [s, e), if any: the nearest
+ * within the lexicon's reach, unless a scope break lies between the two, or
+ * an exception between the cue and the end of the match. */
 static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
                             size_t e)
 {
@@ -235,6 +256,11 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
         if (c->s >= e && lx->neg_after == 0)
             continue;
         if ((c->e <= s && broken(m, c->e, s)) || (c->s >= e && broken(m, e, c->s)))
+            continue;
+        /* an exception between the cue and the match's end: what the match
+         * states comes after it ("we share it with no one except our
+         * host", "no data is collected, except your IP address") */
+        if (c->s < e && excepted(m, c->e, e))
             continue;
         if (d <= lim && d < best_d) {
             best = c;

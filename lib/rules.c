@@ -216,7 +216,8 @@ size_t gx_rules_compiled_size(const gdprx_rules *rs)
         n += gx_scanner_size(rs->scan[l]);
         const gx_lexicon *lx = &rs->lex[l];
         n += code_size(lx->neg_cues) + code_size(lx->neg_ignore) +
-             code_size(lx->neg_breaks) + code_size(lx->clause_split);
+             code_size(lx->neg_breaks) + code_size(lx->clause_split) +
+             code_size(lx->neg_except);
         for (size_t i = 0; i < rs->n_concepts; i++)
             n += code_size(rs->concepts[i].l[l].re);
         for (size_t i = 0; i < rs->n_rules; i++)

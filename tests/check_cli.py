@@ -348,6 +348,24 @@ class TestOutput(CliTest):
                    if f["type"] == "retention" and f["subtype"] == "period"]
             self.assertEqual(got, [want] if want else [], text)
 
+    def test_exception_lifts_denial(self):
+        """With the shipped lexicons, a denial before an exception does not
+        deny what the finding states after it ("no one except our host"),
+        in every language; without the exception it does."""
+        cases = [("We do not share your data with anyone except our hosting "
+                  "provider.\n", "en", "recipient", "affirmed"),
+                 ("Nous ne transmettons vos données à personne, sauf à "
+                  "notre hébergeur.\n", "fr", "recipient", "affirmed"),
+                 ("Er worden geen gegevens verzameld, behalve uw IP-adres.\n",
+                  "nl", "data_category", "affirmed"),
+                 ("We do not share your data with our hosting provider.\n",
+                  "en", "recipient", "negated")]
+        for k, (text, lang, typ, want) in enumerate(cases):
+            path = self.write(f"except{k}.txt", text)
+            rec = records(run(["--jsonl", "--lang", lang, path]).stdout)[0]
+            got = {f["polarity"] for f in rec["findings"] if f["type"] == typ}
+            self.assertEqual(got, {want}, text)
+
     def test_short_notice_language(self):
         """The shipped lexicons tell the language of a one-line notice that
         names the controller and little else."""

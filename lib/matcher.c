@@ -754,6 +754,15 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
     if (col->n && !(c->col_e > c->col_s &&
                     span_has(m, c->lang, col, c->col_s, c->col_e)))
         return 0;
+    /* none_section: not under a heading (or a column header) with these */
+    const gx_clist *nsec = &p->cond[GX_C_NONE_SECTION];
+    if (nsec->n &&
+        ((c->section >= 0 &&
+          span_has(m, c->lang, nsec, m->doc->hd[c->section].s,
+                   m->doc->hd[c->section].e)) ||
+         (c->col_e > c->col_s &&
+          span_has(m, c->lang, nsec, c->col_s, c->col_e))))
+        return 0;
     return 1;
 }
 

@@ -944,12 +944,14 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
                                    "'%s' (give it some, or limit the case "
                                    "with 'lang')", r->id, cl->names[i],
                                    gx_lang_code(lang));
-            if ((k == GX_C_SECTION || k == GX_C_LEAD || k == GX_C_COLUMN) &&
+            if ((k == GX_C_SECTION || k == GX_C_LEAD || k == GX_C_COLUMN ||
+                 k == GX_C_NONE_SECTION) &&
                 ld->rs->concepts[ci].l[lang].n_res)
                 return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
                                    cl->loc.line, cl->loc.col,
                                    "rule %s: concept '%s' has regex terms; "
-                                   "section, lead and column conditions take "
+                                   "section, lead, column and none_section "
+                                   "conditions take "
                                    "concepts of plain terms", r->id,
                                    cl->names[i]);
             cl->ids[i] = (uint32_t)ci;
@@ -963,7 +965,7 @@ static int describe(compiler *ld, gx_pattern *p)
 {
     static const char *const names[GX_C_N] = {"all", "any", "none",
                                               "section", "lead", "none_near",
-                                              "column"};
+                                              "column", "none_section"};
     gx_buf b = {0};
     for (int k = 0; k < GX_C_N; k++) {
         if (!p->cond[k].n)

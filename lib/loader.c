@@ -710,7 +710,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lead", "near", "order", "pattern",
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
-                                       "every", "column"};
+                                       "every", "column", "none_section"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -718,8 +718,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return unknown_key(ld, k, "a case of 'when' (expected all, any, "
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
-                                  "none_within, alone, none_near, every or "
-                                  "column)");
+                                  "none_within, alone, none_near, every, "
+                                  "column or none_section)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -768,7 +768,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 12: return take_bool(ld, v, "alone", &cs->p.alone);
     case 13: return take_none_near(ld, v, cs);
     case 14: return take_bool(ld, v, "every", &cs->p.every);
-    default: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
+    case 15: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
     }
 }
 

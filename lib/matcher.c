@@ -141,8 +141,26 @@ static int run_re(mstate *m, const pcre2_code *re, PCRE2_SPTR subject,
                        m->mctx);
 }
 
+/* The matches of re (may be NULL) in normalized span [s, e), at most max,
+ * into out; returns their count. */
+static size_t spans_of(mstate *m, const pcre2_code *re, size_t s, size_t e,
+                       span *out, size_t max)
+{
+    PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
+    size_t cl = e - s, n = 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    for (size_t pos = 0; re && pos < cl && n < max;) {
+        if (run_re(m, re, cx, cl, pos) < 0)
+            break;
+        out[n].s = s + ov[0];
+        out[n++].e = s + ov[1];
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    }
+    return n;
+}
+
 /* The negation cues of normalized span [s, e) that no 'ignore' match
- * overlaps, and its scope breaks, into *o. */
+ * overlaps, its scope breaks and its exceptions, into *o. */
 static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
                      cueset *o)
 {
@@ -170,14 +188,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     if (!o->n)
         return 0;
     span ign[32];
-    size_t n_ign = 0;
-    for (size_t pos = 0; lx->neg_ignore && pos < cl && n_ign < 32;) {
-        if (run_re(m, lx->neg_ignore, cx, cl, pos) < 0)
-            break;
-        ign[n_ign].s = s + ov[0];
-        ign[n_ign++].e = s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-    }
+    size_t n_ign = spans_of(m, lx->neg_ignore, s, e, ign, 32);
     size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
     for (size_t k = 0; k < o->n; k++) {
         int ignored = 0;
@@ -187,19 +198,9 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
             o->cues[w++] = o->cues[k];
     }
     o->n = w;
-    for (size_t pos = 0; w && lx->neg_breaks && pos < cl && o->n_brk < 16;) {
-        if (run_re(m, lx->neg_breaks, cx, cl, pos) < 0)
-            break;
-        o->brk[o->n_brk].s = s + ov[0];
-        o->brk[o->n_brk++].e = s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-    }
-    for (size_t pos = 0; w && lx->neg_except && pos < cl && o->n_exc < 16;) {
-        if (run_re(m, lx->neg_except, cx, cl, pos) < 0)
-            break;
-        o->exc[o->n_exc].s = s + ov[0];
-        o->exc[o->n_exc++].e = s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    if (w) {
+        o->n_brk = spans_of(m, lx->neg_breaks, s, e, o->brk, 16);
+        o->n_exc = spans_of(m, lx->neg_except, s, e, o->exc, 16);
     }
     return 0;
 }
@@ -752,6 +753,15 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
     const gx_clist *col = &p->cond[GX_C_COLUMN];
     if (col->n && !(c->col_e > c->col_s &&
                     span_has(m, c->lang, col, c->col_s, c->col_e)))
+        return 0;
+    /* none_section: not under a heading (or a column header) with these */
+    const gx_clist *nsec = &p->cond[GX_C_NONE_SECTION];
+    if (nsec->n &&
+        ((c->section >= 0 &&
+          span_has(m, c->lang, nsec, m->doc->hd[c->section].s,
+                   m->doc->hd[c->section].e)) ||
+         (c->col_e > c->col_s &&
+          span_has(m, c->lang, nsec, c->col_s, c->col_e))))
         return 0;
     return 1;
 }

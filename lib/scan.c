@@ -1114,7 +1114,8 @@ static int insert_hit(gx_scan_hits *h, const gx_scan_hit *x)
         return 0;
     if (h->n == h->cap && gx_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
-    memmove(&h->v[p + 1], &h->v[p], (h->n - p) * sizeof *h->v);
+    if (p < h->n)   /* most hits come in order: no call for nothing */
+        memmove(&h->v[p + 1], &h->v[p], (h->n - p) * sizeof *h->v);
     h->v[p] = *x;
     h->n++;
     return 0;

@@ -727,6 +727,34 @@ START_TEST(test_case_column)
 }
 END_TEST
 
+/* none_section: the case does not hold under a heading, or a column
+ * header, that holds the concept; elsewhere it does. */
+START_TEST(test_case_none_section)
+{
+    static const struct {
+        const char *in;
+        int want;
+    } t[] = {
+        {"# Prices\n\nWe trade daily.\n", 1},
+        {"We trade daily.\n", 1},
+        {"# Your rights\n\nWe trade daily.\n", 0},
+        {"Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
+        gdprx_result *r = analyze_lang(case_rules, t[k].in, GDPRX_LANG_EN);
+        check_findings("none_section", r, t[k].in, strlen(t[k].in));
+        int n = 0;
+        for (size_t i = 0; i < gdprx_result_count(r); i++)
+            n += !strcmp(gdprx_result_get(r, i)->rule_id,
+                         "right.restriction.not_under");
+        ck_assert_msg(n == t[k].want,
+                      "none_section, input %zu: %d findings, want %d", k, n,
+                      t[k].want);
+        gdprx_result_free(r);
+    }
+}
+END_TEST
+
 /* every: a finding per mention; none_near within 0: not inside or touching
  * a blocking concept, but one word away is far enough. */
 START_TEST(test_case_every)
@@ -814,6 +842,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
     tcase_add_test(concepts, test_case_every);
     tcase_add_test(concepts, test_case_column);
+    tcase_add_test(concepts, test_case_none_section);
     tcase_add_test(concepts, test_nested_fold);
     suite_add_tcase(s, concepts);
     return s;

@@ -696,62 +696,47 @@ START_TEST(test_concept_cases)
 }
 END_TEST
 
-/* column: the header cell of a table cell's column holds the concept; a
- * heading with it does not count, nor another column's header. */
-START_TEST(test_case_column)
-{
-    static const struct {
-        const char *in;
-        int want;
-    } t[] = {
-        {"Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 1},
-        {"Intro.\n\n| Note | Rights |\n| --- | --- |\n| Trade | yes |\n", 0},
-        {"# Your rights\n\n- Trade\n", 0},
-        {"# Your rights\n\n| Note | Other |\n| --- | --- |\n| Trade | yes |\n", 0},
-    };
-    for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
-        gdprx_result *r = analyze_lang(case_rules, t[k].in, GDPRX_LANG_EN);
-        check_findings("column", r, t[k].in, strlen(t[k].in));
-        int n = 0;
-        for (size_t i = 0; i < gdprx_result_count(r); i++) {
-            const gdprx_finding *f = gdprx_result_get(r, i);
-            if (!strcmp(f->rule_id, "right.objection.column_only")) {
-                ck_assert_str_eq(f->text, "Trade");
-                n++;
-            }
-        }
-        ck_assert_msg(n == t[k].want, "column, input %zu: %d findings, want %d",
-                      k, n, t[k].want);
-        gdprx_result_free(r);
-    }
-}
-END_TEST
+/* A context condition's cases: rule `rule` of the case rules gives `want`
+ * findings (each with text "Trade") on input `in`. */
+static const struct context_case {
+    const char *rule;
+    const char *in;
+    int want;
+} context_cases[] = {
+    /* column: the header cell of a table cell's column holds the concept; a
+     * heading with it does not count, nor another column's header */
+    {"right.objection.column_only",
+     "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 1},
+    {"right.objection.column_only",
+     "Intro.\n\n| Note | Rights |\n| --- | --- |\n| Trade | yes |\n", 0},
+    {"right.objection.column_only", "# Your rights\n\n- Trade\n", 0},
+    {"right.objection.column_only",
+     "# Your rights\n\n| Note | Other |\n| --- | --- |\n| Trade | yes |\n", 0},
+    /* none_section: the case does not hold under a heading, or a column
+     * header, that holds the concept; elsewhere it does */
+    {"right.restriction.not_under", "# Prices\n\nTrade daily.\n", 1},
+    {"right.restriction.not_under", "Trade daily.\n", 1},
+    {"right.restriction.not_under", "# Your rights\n\nTrade daily.\n", 0},
+    {"right.restriction.not_under",
+     "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
+};
 
-/* none_section: the case does not hold under a heading, or a column
- * header, that holds the concept; elsewhere it does. */
-START_TEST(test_case_none_section)
+START_TEST(test_context_cases)
 {
-    static const struct {
-        const char *in;
-        int want;
-    } t[] = {
-        {"# Prices\n\nWe trade daily.\n", 1},
-        {"We trade daily.\n", 1},
-        {"# Your rights\n\nWe trade daily.\n", 0},
-        {"Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
-    };
-    for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
-        gdprx_result *r = analyze_lang(case_rules, t[k].in, GDPRX_LANG_EN);
-        check_findings("none_section", r, t[k].in, strlen(t[k].in));
-        int n = 0;
-        for (size_t i = 0; i < gdprx_result_count(r); i++)
-            n += !strcmp(gdprx_result_get(r, i)->rule_id,
-                         "right.restriction.not_under");
-        ck_assert_msg(n == t[k].want,
-                      "none_section, input %zu: %d findings, want %d", k, n,
-                      t[k].want);
-        gdprx_result_free(r);
+    const struct context_case *c = &context_cases[_i];
+    gdprx_result *r = analyze_lang(case_rules, c->in, GDPRX_LANG_EN);
+    check_findings(c->rule, r, c->in, strlen(c->in));
+    int n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        if (!strcmp(f->rule_id, c->rule)) {
+            ck_assert_str_eq(f->text, "Trade");
+            n++;
+        }
     }
+    ck_assert_msg(n == c->want, "%s, case %d: %d findings, want %d", c->rule,
+                  _i, n, c->want);
+    gdprx_result_free(r);
 }
 END_TEST
 
@@ -841,8 +826,8 @@ static Suite *stage_suite(void)
     tcase_add_unchecked_fixture(concepts, cases_setup, cases_teardown);
     tcase_add_loop_test(concepts, test_concept_cases, 0, N(concept_cases));
     tcase_add_test(concepts, test_case_every);
-    tcase_add_test(concepts, test_case_column);
-    tcase_add_test(concepts, test_case_none_section);
+    tcase_add_loop_test(concepts, test_context_cases, 0,
+                        (int)(sizeof context_cases / sizeof *context_cases));
     tcase_add_test(concepts, test_nested_fold);
     suite_add_tcase(s, concepts);
     return s;

@@ -729,19 +729,26 @@ static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
     return 1;
 }
 
-/* The case's section and lead conditions on clause cix. */
+/* Does the heading of clause c's section, or (for a table cell) its
+ * column's header cell, hold one of the concepts of l? */
+static int under(mstate *m, const gx_clause *c, const gx_clist *l)
+{
+    return (c->section >= 0 &&
+            span_has(m, c->lang, l, m->doc->hd[c->section].s,
+                     m->doc->hd[c->section].e)) ||
+           (c->col_e > c->col_s &&
+            span_has(m, c->lang, l, c->col_s, c->col_e));
+}
+
+/* The case's context conditions on clause cix: section, lead, column and
+ * none_section. */
 static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
 {
     const gx_clause *c = &m->doc->cl[cix];
     /* a table cell's column header is a heading of its own, its row's first
-     * cell a lead-in */
+     * cell (or the label cut off before a value) a lead-in */
     const gx_clist *sec = &p->cond[GX_C_SECTION], *lead = &p->cond[GX_C_LEAD];
-    if (sec->n &&
-        !(c->section >= 0 &&
-          span_has(m, c->lang, sec, m->doc->hd[c->section].s,
-                   m->doc->hd[c->section].e)) &&
-        !(c->col_e > c->col_s &&
-          span_has(m, c->lang, sec, c->col_s, c->col_e)))
+    if (sec->n && !under(m, c, sec))
         return 0;
     if (lead->n &&
         !(c->lead >= 0 && span_has(m, c->lang, lead, m->doc->pa[c->lead].s,
@@ -756,12 +763,7 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
         return 0;
     /* none_section: not under a heading (or a column header) with these */
     const gx_clist *nsec = &p->cond[GX_C_NONE_SECTION];
-    if (nsec->n &&
-        ((c->section >= 0 &&
-          span_has(m, c->lang, nsec, m->doc->hd[c->section].s,
-                   m->doc->hd[c->section].e)) ||
-         (c->col_e > c->col_s &&
-          span_has(m, c->lang, nsec, c->col_s, c->col_e))))
+    if (nsec->n && under(m, c, nsec))
         return 0;
     return 1;
 }

@@ -455,6 +455,23 @@ class TestOutput(CliTest):
         self.assertEqual(len(ids), n)
         self.assertTrue(any(re.search(r" 13\(2\)\(a\)", x) for x in lines))
 
+    def test_missing_rules_from_the_environment(self):
+        """A rule set named by $GDPRX_RULES that is not there: the error
+        says where the path came from; --rules names it itself."""
+        doc = self.dir / "p.txt"
+        doc.write_text(policy(0))
+        gone = str(self.dir / "no-such-rules")
+        env = dict(os.environ, GDPRX_RULES=gone)
+        p = run([str(doc)], env=env)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        err = p.stderr.decode()
+        self.assertIn(gone, err)
+        self.assertIn("$GDPRX_RULES", err)
+        p = run(["--rules", gone, str(doc)])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(gone, p.stderr.decode())
+        self.assertNotIn("$GDPRX_RULES", p.stderr.decode())
+
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:

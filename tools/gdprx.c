@@ -25,7 +25,13 @@ static int load_rules(gdprx_rules **rules, const char *given, char **used,
     gdprx_rules_options_init(&ropts);
     ropts.threads = threads > 0 ? (size_t)threads : 0;
     if (gdprx_rules_load_opts(rules, path, &ropts, &err) != GDPRX_OK) {
-        fprintf(stderr, "gdprx: %s\n", err.message);
+        /* say where the path came from when the user did not type it */
+        const char *env = getenv("GDPRX_RULES");
+        fprintf(stderr, "gdprx: %s%s\n", err.message,
+                !given && env && strcmp(env, path) == 0
+                    ? " (the rule set named by $GDPRX_RULES; --rules PATH "
+                      "overrides it)"
+                    : "");
         free(path);
         return EXIT_RULES;
     }

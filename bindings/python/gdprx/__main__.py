@@ -316,7 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rules = RuleSet.load(a.rules)
     except Error as e:
-        print(f"gdprx: {e}", file=sys.stderr)
+        env = os.environ.get("GDPRX_RULES")
+        named = (a.rules is None and env and env in str(e))  # as gdprx does
+        print(f"gdprx: {e}" + (" (the rule set named by $GDPRX_RULES; "
+                                "--rules PATH overrides it)" if named else ""),
+              file=sys.stderr)
         return 3
     lang = None if a.lang == "auto" else a.lang
     try:

@@ -122,6 +122,18 @@ class TestMain(unittest.TestCase):
             py = _run([sys.executable, "-m", "gdprx", "--rules",
                        str(Path(tmp, "none")), self.docs[0]], tmp)
             self.assertEqual(py.returncode, 3)
+            # a missing rule set named by $GDPRX_RULES: the same message,
+            # which says where the path came from
+            gone = str(Path(tmp, "gone"))
+            env = dict(os.environ, PYTHONPATH=str(HERE), GDPRX_RULES=gone)
+            c = subprocess.run([TOOL, self.docs[0]], cwd=tmp, env=env,
+                               capture_output=True, timeout=600)
+            py = subprocess.run([sys.executable, "-m", "gdprx", self.docs[0]],
+                                cwd=tmp, env=env, capture_output=True,
+                                timeout=600)
+            self.assertEqual((py.returncode, c.returncode), (3, 3))
+            self.assertIn("$GDPRX_RULES", c.stderr.decode())
+            self.assertEqual(py.stderr.decode(), c.stderr.decode())
 
 
 if __name__ == "__main__":

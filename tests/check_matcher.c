@@ -719,6 +719,19 @@ static const struct context_case {
     {"right.restriction.not_under", "# Your rights\n\nTrade daily.\n", 0},
     {"right.restriction.not_under",
      "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
+    /* prev: the sentence before the clause's, in its paragraph, holds the
+     * concept; not the same sentence, not two sentences back, not the
+     * previous paragraph, list item or table cell, not a heading */
+    {"right.erasure.after_rights", "About your rights. Trade daily.\n", 1},
+    {"right.erasure.after_rights", "Rights and prices. Trade. Trade.\n", 1},
+    {"right.erasure.after_rights", "Rights; trade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights here. Then. Trade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights here.\n\nTrade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights:\n\n- Rights here.\n- Trade.\n",
+     0},
+    {"right.erasure.after_rights", "# Your rights\n\nTrade daily.\n", 0},
+    {"right.erasure.after_rights",
+     "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Rights | Trade |\n", 0},
 };
 
 START_TEST(test_context_cases)

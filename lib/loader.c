@@ -711,7 +711,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
                                        "every", "column", "none_section",
-                                       "prev"};
+                                       "prev", "none_prev"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -720,7 +720,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
                                   "none_within, alone, none_near, every, "
-                                  "column, none_section or prev)");
+                                  "column, none_section, prev or "
+                                  "none_prev)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -771,7 +772,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 14: return take_bool(ld, v, "every", &cs->p.every);
     case 15: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
     case 16: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
-    default: return take_clist(ld, v, &cs->p.cond[GX_C_PREV]);
+    case 17: return take_clist(ld, v, &cs->p.cond[GX_C_PREV]);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
     }
 }
 

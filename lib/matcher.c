@@ -741,7 +741,7 @@ static int under(mstate *m, const gx_clause *c, const gx_clist *l)
 }
 
 /* The case's context conditions on clause cix: section, lead, column,
- * none_section and prev. */
+ * none_section, prev and none_prev. */
 static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
 {
     const gx_clause *c = &m->doc->cl[cix];
@@ -770,6 +770,12 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
     const gx_clist *prev = &p->cond[GX_C_PREV];
     if (prev->n && !(c->prev_e > c->prev_s &&
                      span_has(m, c->lang, prev, c->prev_s, c->prev_e)))
+        return 0;
+    /* none_prev: the sentence before holds none of these ("We use
+     * cookies. They expire after 13 months." is no retention period) */
+    const gx_clist *nprev = &p->cond[GX_C_NONE_PREV];
+    if (nprev->n && c->prev_e > c->prev_s &&
+        span_has(m, c->lang, nprev, c->prev_s, c->prev_e))
         return 0;
     return 1;
 }

@@ -732,6 +732,12 @@ static const struct context_case {
     {"right.erasure.after_rights", "# Your rights\n\nTrade daily.\n", 0},
     {"right.erasure.after_rights",
      "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Rights | Trade |\n", 0},
+    /* none_prev: the reverse, with no sentence before holding */
+    {"right.portability.not_after_rights", "About your rights. Trade.\n", 0},
+    {"right.portability.not_after_rights", "Rights. Prices. Trade.\n", 1},
+    {"right.portability.not_after_rights", "Trade daily.\n", 1},
+    {"right.portability.not_after_rights", "Rights; Trade daily.\n", 1},
+    {"right.portability.not_after_rights", "Rights here.\n\nTrade.\n", 1},
 };
 
 START_TEST(test_context_cases)

@@ -794,8 +794,8 @@ START_TEST(test_case_every)
 }
 END_TEST
 
-/* Nested findings of one label in a clause are one finding: the outer span,
- * with the attribute value only the inner one had. */
+/* Nested or overlapping findings of one label in a clause are one finding:
+ * the outer span (or both spans), with the attribute value only one had. */
 START_TEST(test_nested_fold)
 {
     const char *in = "Our data protection officer (dpo@example.org) answers.";
@@ -821,6 +821,21 @@ START_TEST(test_nested_fold)
         n += !strcmp(gdprx_result_get(r, i)->rule_id,
                      "contact.privacy.case_mails");
     ck_assert_msg(n == 2, "two e-mails: %zu findings, want 2", n);
+    gdprx_result_free(r);
+    /* overlapping, not nested ("Write to" and "to dpo@example.org"): one
+     * finding over both, with the e-mail */
+    in = "Please write to dpo@example.org today.";
+    r = analyze_lang(case_rules, in, GDPRX_LANG_EN);
+    check_findings("overlap", r, in, strlen(in));
+    n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++)
+        if (!strcmp(gdprx_result_get(r, i)->rule_id,
+                    "contact.dpo.case_overlap"))
+            hit = gdprx_result_get(r, i), n++;
+    ck_assert_msg(n == 1, "overlap: %zu findings, want 1", n);
+    ck_assert_str_eq(hit->text, "write to dpo@example.org");
+    ck_assert_msg(hit->email && !strcmp(hit->email, "dpo@example.org"),
+                  "overlap: email %s", hit->email ? hit->email : "(none)");
     gdprx_result_free(r);
 }
 END_TEST

@@ -43,6 +43,12 @@ static int is_joiner(const gx_lexicon *lx, const char *s, size_t n)
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* A byte of a word of normalized text (letters, digits, UTF-8). */
+static int is_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || is_digit(c) || c >= 0x80;
+}
+
 /* The value of a digit run at s[st..*i), extended by a decimal part of one
  * or two digits after '.' or ',' ("1,5", "2.25"; "1,000" stays two
  * numbers); advances *i past it. */
@@ -363,6 +369,27 @@ static int dur_word(durstate *d, const gx_lexicon *lx, const tok *t)
     return np > 0;
 }
 
+/* A duration written without a number: the whole phrase, trimmed of the
+ * punctuation and spaces around it, is one of the lexicon's
+ * duration_phrases ("sous quinzaine" 15D, "binnen de maand" 1M). Only the
+ * whole phrase counts: the unit word alone never gives a duration. */
+static void phrase_duration(durstate *d, const gx_lexicon *lx, const char *s,
+                            size_t n)
+{
+    size_t a = 0, b = n;
+    while (a < b && !is_word_byte((unsigned char)s[a]))
+        a++;
+    while (b > a && !is_word_byte((unsigned char)s[b - 1]))
+        b--;
+    const gx_word *w = a < b ? gx_wordtab_find(&lx->phrases, s + a, b - a)
+                             : NULL;
+    if (!w || !GX_UNIT_DESIGNATOR(w->value) ||
+        !strchr(UNITS, GX_UNIT_DESIGNATOR(w->value)))
+        return;
+    d->pending = MILLI;   /* one of the unit the phrase holds */
+    dur_unit(d, w->value);
+}
+
 static void iso_write(long parts[N_UNITS], char iso[GX_ISO_MAX])
 {
     /* ISO 8601 allows weeks only alone */
@@ -411,6 +438,8 @@ int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
     if (d.pending >= 0 && GX_UNIT_DESIGNATOR(fallback_unit) &&
         strchr(UNITS, GX_UNIT_DESIGNATOR(fallback_unit)))
         dur_unit(&d, fallback_unit);
+    if (!d.found)
+        phrase_duration(&d, lx, s, n);
     if (!d.found)
         return -1;
     iso_write(d.parts, iso);

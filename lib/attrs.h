@@ -16,7 +16,8 @@
  * gx_lexicon.units (GX_UNIT_VALUE: a designator and a count; a plain
  * designator such as 'Y' counts once). Writes the ISO 8601 form into iso
  * and the last unit seen into *last_unit. Returns 0, or -1 if the phrase
- * holds no number-unit pair. */
+ * holds no number-unit pair (nor is, as a whole, one of the lexicon's
+ * duration_phrases: "sous quinzaine", "binnen de maand"). */
 int gx_duration(const gx_lexicon *lx, const char *s, size_t n,
                 long fallback_unit, char iso[GX_ISO_MAX], long *last_unit);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Stage 4b, compiling the schema into the immutable rule set. Order: lexicon
- * (word tables, derived {{number_word}}/{{unit_word}}, negation regexes),
+ * (word tables, derived {{number_word}}/{{unit_word}}/{{duration_phrase}},
+ * negation regexes),
  * every macro expanded once (a typo is an error where it is written),
  * concepts (terms expanded, normalized; regex terms compiled: the languages
  * in parallel), then in parallel one scanner per language and the rule
@@ -23,7 +24,7 @@
 typedef struct compiler {
     gx_schema *sc;
     gdprx_rules *rs;
-    char *derived[GX_NLANG][2];   /* number_word, unit_word */
+    char *derived[GX_NLANG][3];   /* number_word, unit_word, duration_phrase */
     unsigned char *state[GX_NLANG]; /* per concept: 0 todo, 1 busy, 2 done */
     uint32_t *by_name;     /* open-addressed concept ids by name hash,
                               UINT32_MAX free; [name_mask + 1], owned */
@@ -127,6 +128,8 @@ static const char *find_macro(const compiler *ld, int lang, const char *name,
         return ld->derived[lang][0];
     if (n == 9 && !strncmp(name, "unit_word", n))
         return ld->derived[lang][1];
+    if (n == 15 && !strncmp(name, "duration_phrase", n))
+        return ld->derived[lang][2];
     for (size_t i = 0; i < ld->sc->n_macros; i++) {
         const gx_macro *m = &ld->sc->macros[i];
         if (m->lang == lang && strlen(m->name) == n && !strncmp(m->name, name, n))
@@ -465,9 +468,11 @@ static int compile_lexicon(compiler *ld)
         gx_wordtab_sort(&lx->units);
         gx_wordtab_sort(&lx->halves);
         gx_wordtab_sort(&lx->joiners);
+        gx_wordtab_sort(&lx->phrases);
         gx_wordtab_sort(&lx->num_abbrevs);
         if (!(ld->derived[l][0] = gx_wordtab_regex(&lx->numbers)) ||
-            !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)))
+            !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)) ||
+            !(ld->derived[l][2] = gx_wordtab_regex(&lx->phrases)))
             return gx_error_nomem(ld->err);
         pcre2_code **slot[GX_LX_N] = {&lx->neg_cues, &lx->neg_ignore,
                                    &lx->neg_breaks, &lx->clause_split,
@@ -1299,6 +1304,7 @@ int gx_compile(gx_schema *sc, gdprx_error *err)
         free(ld.state[l]);
         free(ld.derived[l][0]);
         free(ld.derived[l][1]);
+        free(ld.derived[l][2]);
     }
     free(ld.by_name);
     done_free(&done);

@@ -157,6 +157,7 @@ void gx_lexicon_free(gx_lexicon *lx)
     gx_wordtab_free(&lx->units);
     gx_wordtab_free(&lx->halves);
     gx_wordtab_free(&lx->joiners);
+    gx_wordtab_free(&lx->phrases);
     gx_wordtab_free(&lx->num_abbrevs);
     pcre2_code_free(lx->neg_cues);
     pcre2_code_free(lx->neg_ignore);

@@ -46,6 +46,10 @@ typedef struct gx_lexicon {
     gx_wordtab stopwords, numbers, units;
     gx_wordtab halves;     /* value: thousandths ("half" 500, "anderhalf" 1500) */
     gx_wordtab joiners;    /* words that join number words ("and", "et") */
+    gx_wordtab phrases;    /* durations written without a number ("sous
+                              quinzaine", "binnen de maand"): the phrase,
+                              as normalized text, and its value as units'
+                              (GX_UNIT_VALUE) */
     gx_wordtab num_abbrevs; /* abbreviations written before a number ("art"
                               in "art. 6.1"): no sentence ends at their
                               period when a digit follows */

@@ -290,12 +290,10 @@ static int half_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     return GDPRX_OK;
 }
 
-static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+/* Add key k with unit value v ("Y", "2W", "TM") to c->tab. */
+static int add_unit(loader *ld, lexctx *c, yaml_node_t *k, yaml_node_t *v)
 {
-    lexctx *c = ctx;
-    int rc = word_ok(ld, k);
-    if (!rc)
-        rc = want(ld, v, YAML_SCALAR_NODE, "a unit");
+    int rc = want(ld, v, YAML_SCALAR_NODE, "a unit");
     if (rc)
         return rc;
     /* [count]unit: a unit word may hold several of a designator
@@ -318,6 +316,31 @@ static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                        GX_UNIT_VALUE(minutes ? 'I' : u[0], count)) != 0)
         return gx_error_nomem(ld->err);
     return GDPRX_OK;
+}
+
+static int unit_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    int rc = word_ok(ld, k);
+    return rc ? rc : add_unit(ld, ctx, k, v);
+}
+
+/* A duration phrase without a number ("sous quinzaine: 15D"): words of
+ * normalized text (lower-case ASCII letters, digits, ' and -, one space
+ * between words), since it is matched against normalized text as written. */
+static int phrase_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    const char *p = sval(k);
+    size_t n = k->data.scalar.length;
+    int ok = n > 0 && p[0] != ' ' && p[n - 1] != ' ';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+             p[i] == '\'' || p[i] == '-' || (p[i] == ' ' && p[i + 1] != ' ');
+    if (!ok)
+        return fail(ld, k, GDPRX_ESYNTAX,
+                    "duration phrase '%s' must be written as normalized text "
+                    "(lower-case letters without accents, digits, ' and -, "
+                    "one space between words)%s", p, "");
+    return add_unit(ld, ctx, k, v);
 }
 
 static int lexsrc_set(loader *ld, int lang, int which, yaml_node_t *v,
@@ -364,6 +387,10 @@ static int lexicon_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     if (key_is(k, "units")) {
         sub.tab = &lx->units;
         return each_pair(ld, v, "units", unit_pair, &sub);
+    }
+    if (key_is(k, "duration_phrases")) {
+        sub.tab = &lx->phrases;
+        return each_pair(ld, v, "duration_phrases", phrase_pair, &sub);
     }
     if (key_is(k, "halves")) {
         sub.tab = &lx->halves;
@@ -425,7 +452,8 @@ static int macro_pair(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
         return fail(ld, k, GDPRX_ESYNTAX,
                     "macro name '%s' must be lower-case letters, digits "
                     "and _%s", sval(k), "");
-    if (!strcmp(sval(k), "number_word") || !strcmp(sval(k), "unit_word"))
+    if (!strcmp(sval(k), "number_word") || !strcmp(sval(k), "unit_word") ||
+        !strcmp(sval(k), "duration_phrase"))
         return fail(ld, k, GDPRX_ESYNTAX,
                     "macro '%s' is derived from the lexicon and cannot be "
                     "defined%s", sval(k), "");

@@ -843,7 +843,11 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
             return -1;
         st->lead = -1;
     }
-    if (ty != L_TEXT && st->in_para) {
+    /* a table row ("| a | b |") is a paragraph of its own: the rows of a
+     * table's body are not one run of text (table_para gives each row's
+     * cells their column's header, counting the '|' of that row only) */
+    int row = ty == L_TEXT && x[s] == '|' && memchr(x + s + 1, '|', le - s - 1);
+    if ((ty != L_TEXT || row) && st->in_para) {
         if (flush_para(d, x, st->para_s, st->para_e, st->para_item,
                        &st->lead) != 0)
             return -1;

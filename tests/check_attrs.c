@@ -424,7 +424,39 @@ static const struct case_ composed[] = {
     {"tweeënhalf jaar", NL, "twee\xc3\xab" "nhalf jaar", 0, "P2Y6M", 'Y'},
     {"twee en een half jaar", NL, "twee en een half jaar", 0, "P2Y6M", 'Y'},
     {"1,5 jaar", NL, "1,5 jaar", 0, "P1Y6M", 'Y'},
+    /* durations without a number: the lexicon's duration_phrases */
+    {"sous quinzaine", FR, "sous quinzaine", 0, "P15D", 'D'},
+    {"Sous huitaine. (capitals, punctuation)", FR, "Sous huitaine.", 0,
+     "P8D", 'D'},
+    {"dans le mois", FR, "dans le mois", 0, "P1M", 'M'},
+    {"binnen de maand", NL, "binnen de maand", 0, "P1M", 'M'},
+    {"binnen het jaar", NL, "binnen het jaar", 0, "P1Y", 'Y'},
+    {"within the week", EN, "within the week", 0, "P1W", 'W'},
+    {"a number still wins: within the 2 weeks", EN, "within the 2 weeks", 0,
+     "P2W", 'W'},
 };
+
+/* Only a whole duration phrase counts; its unit word alone, or the phrase
+ * inside longer text, gives none. */
+static const struct case_ not_phrases[] = {
+    {"quinzaine", FR, "quinzaine", 0, NULL, 0},
+    {"le mois", FR, "le mois", 0, NULL, 0},
+    {"dans le mois de mai", FR, "dans le mois de mai", 0, NULL, 0},
+    {"within the month of May", EN, "within the month of May", 0, NULL, 0},
+    {"binnen de maand (en)", EN, "binnen de maand", 0, NULL, 0},
+};
+
+START_TEST(test_not_phrase)
+{
+    const struct case_ *c = &not_phrases[_i];
+    gx_text t;
+    norm(c->name, c->in, &t);
+    char iso[GX_ISO_MAX] = "untouched";
+    int rc = gx_duration(&shipped->lex[c->lang], t.s, t.len, 0, iso, NULL);
+    ck_assert_msg(rc == -1, "%s: gx_duration gave %s", c->name, iso);
+    gx_text_free(&t);
+}
+END_TEST
 
 /* The lower bound of a range takes the upper bound's unit, count and all:
  * "2 to 3 decades" is 20 to 30 years. */
@@ -589,6 +621,7 @@ static Suite *stage_suite(void)
     tcase_add_unchecked_fixture(ship, shipped_setup, shipped_teardown);
     tcase_add_loop_test(ship, test_composed, 0, N(composed));
     tcase_add_test(ship, test_range_unit_count);
+    tcase_add_loop_test(ship, test_not_phrase, 0, N(not_phrases));
     tcase_add_loop_test(ship, test_composed_number, 0, N(composed_numbers));
     tcase_add_loop_test(ship, test_shipped_durations, 0, N(shipped_docs));
     tcase_add_loop_test(ship, test_shipped_emails, 0, N(shipped_emails));

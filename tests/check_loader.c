@@ -235,6 +235,10 @@ static const struct bad_case {
     {"unit count out of range", "bad/bad_unit_count.yaml", GDPRX_ESYNTAX,
      NULL, 3, 19, "unit '1000Y' must be one of Y, M, W, D, H, TM, with an "
      "optional count of 1 to 999", "year"},
+    {"duration phrase not written as normalized text",
+     "bad/bad_phrase.yaml", GDPRX_ESYNTAX, NULL, 3, 24,
+     "duration phrase 'Sous quinzaine' must be written as normalized text",
+     NULL},
     {"bad half in a lexicon", "bad/bad_half.yaml", GDPRX_ESYNTAX, NULL, 3, 20,
      "value 'many' of 'half' must be a number between 0 and 10", NULL},
     {"id not type.subtype.variant", "bad/bad_id.yaml", GDPRX_ESYNTAX, NULL, 2,

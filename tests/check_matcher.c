@@ -638,6 +638,11 @@ static const struct concept_case {
      "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
      "| Invoices | 10 years |\n", "retention.period.case_cell", "10 years",
      "P10Y", 0},
+    {"every body row's cells have their column header (not only the first "
+     "row's)", GDPRX_LANG_EN,
+     "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
+     "| Invoices | on request |\n| Logs | 6 months |\n| Notes | - |\n",
+     "retention.period.case_cell", "6 months", "P6M", 0},
     {"another column's header does not count", GDPRX_LANG_EN,
      "Intro.\n\n| Retention | Note |\n| --- | --- |\n"
      "| Invoices | 10 years |\n", NULL, NULL, NULL, 0},

@@ -839,7 +839,11 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
             return -1;
         st->lead = -1;
     }
-    if (ty != L_TEXT && st->in_para) {
+    /* a table row ends the row above it: each row is a paragraph, so that
+     * its cells count their columns from its own first '|' (table_para) */
+    int next_row = ty == L_TEXT && st->in_para && !st->para_item &&
+                   x[s] == '|' && x[st->para_s] == '|';
+    if ((ty != L_TEXT || next_row) && st->in_para) {
         if (flush_para(d, x, st->para_s, st->para_e, st->para_item,
                        &st->lead) != 0)
             return -1;

@@ -230,7 +230,8 @@ static int need_context(gx_ctxmemo *x, size_t *last, const gdprx_rules *rs,
 }
 
 /* The context spans before part [lo, hi) that its clauses refer to
- * (headings, lead-ins, header and row cells: sections and leads are matched
+ * (headings, lead-ins, header and row cells, the sentence before: sections,
+ * leads and prev are matched
  * by their concepts) into the memo x, whose other spans are dropped (no
  * later part refers to them: sections, lists and tables run on in order). */
 static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
@@ -256,6 +257,9 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
                           h)) ||
             (c->row_e > c->row_s && c->row_s < lo &&
              need_context(x, &last, rs, t, l, c->row_s, c->row_e, win,
+                          h)) ||
+            (c->prev_e > c->prev_s && c->prev_s < lo &&
+             need_context(x, &last, rs, t, l, c->prev_s, c->prev_e, win,
                           h)))
             return -1;
     }

@@ -710,7 +710,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lead", "near", "order", "pattern",
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
-                                       "every", "column", "none_section"};
+                                       "every", "column", "none_section",
+                                       "prev", "none_prev"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -719,7 +720,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
                                   "none_within, alone, none_near, every, "
-                                  "column or none_section)");
+                                  "column, none_section, prev or "
+                                  "none_prev)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -769,7 +771,9 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 13: return take_none_near(ld, v, cs);
     case 14: return take_bool(ld, v, "every", &cs->p.every);
     case 15: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
-    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
+    case 16: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
+    case 17: return take_clist(ld, v, &cs->p.cond[GX_C_PREV]);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
     }
 }
 

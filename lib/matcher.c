@@ -740,8 +740,8 @@ static int under(mstate *m, const gx_clause *c, const gx_clist *l)
             span_has(m, c->lang, l, c->col_s, c->col_e));
 }
 
-/* The case's context conditions on clause cix: section, lead, column and
- * none_section. */
+/* The case's context conditions on clause cix: section, lead, column,
+ * none_section, prev and none_prev. */
 static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
 {
     const gx_clause *c = &m->doc->cl[cix];
@@ -764,6 +764,18 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
     /* none_section: not under a heading (or a column header) with these */
     const gx_clist *nsec = &p->cond[GX_C_NONE_SECTION];
     if (nsec->n && under(m, c, nsec))
+        return 0;
+    /* prev: the sentence before, in the same paragraph ("We keep your
+     * data. This period is two years.") */
+    const gx_clist *prev = &p->cond[GX_C_PREV];
+    if (prev->n && !(c->prev_e > c->prev_s &&
+                     span_has(m, c->lang, prev, c->prev_s, c->prev_e)))
+        return 0;
+    /* none_prev: the sentence before holds none of these ("We use
+     * cookies. They expire after 13 months." is no retention period) */
+    const gx_clist *nprev = &p->cond[GX_C_NONE_PREV];
+    if (nprev->n && c->prev_e > c->prev_s &&
+        span_has(m, c->lang, nprev, c->prev_s, c->prev_e))
         return 0;
     return 1;
 }

@@ -234,8 +234,10 @@ static void copy_attrs(gx_hit *to, const gx_hit *from)
  * subtype and polarity whose span lies inside another's ("data protection
  * officer" inside "data protection officer at dpo@example.org") is folded
  * into the outer one; the outer one takes the inner one's attribute values
- * when it has none that differ. Hits with conflicting values (two periods)
- * stay apart. v is sorted by cmp_stmt. Returns the new count. */
+ * when it has none that differ. Two hits that overlap without either
+ * holding the other ("Ecrivez a" and "a privacy@example.fr") fold the same
+ * way into one whose span covers both. Hits with conflicting values (two
+ * periods) stay apart. v is sorted by cmp_stmt. Returns the new count. */
 static size_t fold_nested(const gdprx_rules *rs, gx_hit *v, size_t n)
 {
     unsigned char *drop = n > 1 ? calloc(n, 1) : NULL;
@@ -247,14 +249,22 @@ static size_t fold_nested(const gdprx_rules *rs, gx_hit *v, size_t n)
             for (size_t b = i; b < j && !drop[a]; b++) {
                 gx_hit *o = &v[b];
                 if (b == a || drop[b] || o->negated != v[a].negated ||
-                    o->s > v[a].s || v[a].e > o->e ||
+                    o->s >= v[a].e || v[a].s >= o->e ||
                     (o->s == v[a].s && o->e == v[a].e && b > a))
                     continue;   /* equal spans: the first one stays */
+                /* a inside o, or a partial overlap where a starts later */
+                int inside = o->s <= v[a].s && v[a].e <= o->e;
+                if (!inside && o->s >= v[a].s)
+                    continue;
                 if (attrs_within(&v[a], o)) {
                     drop[a] = 1;
                 } else if (attrs_within(o, &v[a])) {
                     copy_attrs(o, &v[a]);
                     drop[a] = 1;
+                }
+                if (drop[a]) {   /* o now covers a's words too */
+                    o->s = o->s < v[a].s ? o->s : v[a].s;
+                    o->e = o->e > v[a].e ? o->e : v[a].e;
                 }
             }
         i = j;

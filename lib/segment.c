@@ -270,6 +270,7 @@ static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
     c->section = section;
     c->lead = lead;
     c->col_s = c->col_e = c->row_s = c->row_e = 0;
+    c->prev_s = c->prev_e = 0;
     return 0;
 }
 
@@ -311,6 +312,9 @@ struct gx_segcur {
      * text from sent_s); brk_ready once pi's breaks are in brk */
     size_t pi, ks, sent_s;
     int brk_ready;
+    /* paragraph pi's sentence being split starts at sen_s; the sentence
+     * before it in the paragraph is [prev_s, prev_e) (empty: none) */
+    size_t sen_s, prev_s, prev_e;
     /* table state (table_headers): the current table's header paragraph
      * (-1: none), and in the current row paragraph the byte up to which
      * '|' were counted and their count */
@@ -1026,7 +1030,8 @@ static int para_sentences(segctx *c, size_t start, size_t max)
             return rc;
         c->brk_ready = 1;
         c->ks = 0;
-        c->sent_s = p->s;
+        c->sent_s = c->sen_s = p->s;
+        c->prev_s = c->prev_e = 0;
         table_para(c, c->pi);
     }
     /* the sentences: from p->s to the first break strictly after it, ... */
@@ -1040,9 +1045,21 @@ static int para_sentences(segctx *c, size_t start, size_t max)
                            max, &stop) != 0)
             return gx_error_nomem(c->err);
         table_cells(c, p, from);
+        if (!c->row_cells)   /* a sentence's neighbour; a cell has none */
+            for (size_t ci = from; ci < c->d->n_cl; ci++) {
+                c->d->cl[ci].prev_s = c->prev_s;
+                c->d->cl[ci].prev_e = c->prev_e;
+            }
         c->sent_s = stop;
         if (stop < e)
             return 1;   /* cut inside the sentence (split_sentence) */
+        c->prev_s = c->sen_s;   /* the sentence just done, trimmed */
+        c->prev_e = e;
+        while (c->prev_s < c->prev_e && c->t->s[c->prev_s] == ' ')
+            c->prev_s++;
+        while (c->prev_e > c->prev_s && c->t->s[c->prev_e - 1] == ' ')
+            c->prev_e--;
+        c->sen_s = e;
         c->ks++;
     }
     return 0;

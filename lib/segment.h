@@ -41,6 +41,9 @@ typedef struct gx_clause {
     /* a table cell: the span of its column's header cell and of its row's
      * first cell (both empty, s == e, when it has none) */
     size_t col_s, col_e, row_s, row_e;
+    /* the sentence before the clause's sentence in its paragraph (empty,
+     * s == e, for the first sentence and for table cells) */
+    size_t prev_s, prev_e;
 } gx_clause;
 
 /* A span of normalized text. */

@@ -207,6 +207,33 @@ START_TEST(test_far_context)
 }
 END_TEST
 
+/* The sentence before a clause (a case's prev condition: "We archive
+ * the invoices. This period is ten years.") lies in the part before when
+ * a part starts at the clause's sentence: known there as in one part. */
+START_TEST(test_prev_sentence)
+{
+    char *t = malloc(100000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = 0;
+    for (int i = 0; i < 400; i++)
+        n = put(t, n, i % 2 ? "We archive the invoices. This period is ten "
+                              "years. "
+                            : "The shop is closed. This period is two "
+                              "weeks. ");
+    t[n] = '\0';
+    char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
+    size_t hits = 0;
+    for (const char *p = whole; (p = strstr(p, "\"P10Y\"")); p++)
+        hits++;
+    ck_assert_msg(hits == 200, "%zu ten-year periods, want 200", hits);
+    ck_assert_msg(!strstr(whole, "\"P2W\""), "a shop's closing is no "
+                  "retention period");
+    free(whole);
+    same_in_parts("sentence before", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
 /* A lead-in far longer than a part above many items: the lead-in's
  * concepts (a lead condition: a period under "we keep ... for:") and its
  * denial (a negation cue ending the lead-in) are known in every part as in
@@ -460,6 +487,7 @@ int main(void)
     tcase_add_loop_test(tc, test_corpus_document, 0, (int)n_docs);
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
+    tcase_add_test(tc, test_prev_sentence);
     tcase_add_test(tc, test_huge_lead_in);
     tcase_add_loop_test(tc, test_lead_in_no_sentence_end, 0, 3);
     tcase_add_test(tc, test_one_long_row);

@@ -723,6 +723,25 @@ static const struct context_case {
     {"right.restriction.not_under", "# Your rights\n\nTrade daily.\n", 0},
     {"right.restriction.not_under",
      "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
+    /* prev: the sentence before the clause's, in its paragraph, holds the
+     * concept; not the same sentence, not two sentences back, not the
+     * previous paragraph, list item or table cell, not a heading */
+    {"right.erasure.after_rights", "About your rights. Trade daily.\n", 1},
+    {"right.erasure.after_rights", "Rights and prices. Trade. Trade.\n", 1},
+    {"right.erasure.after_rights", "Rights; trade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights here. Then. Trade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights here.\n\nTrade daily.\n", 0},
+    {"right.erasure.after_rights", "Rights:\n\n- Rights here.\n- Trade.\n",
+     0},
+    {"right.erasure.after_rights", "# Your rights\n\nTrade daily.\n", 0},
+    {"right.erasure.after_rights",
+     "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Rights | Trade |\n", 0},
+    /* none_prev: the reverse, with no sentence before holding */
+    {"right.portability.not_after_rights", "About your rights. Trade.\n", 0},
+    {"right.portability.not_after_rights", "Rights. Prices. Trade.\n", 1},
+    {"right.portability.not_after_rights", "Trade daily.\n", 1},
+    {"right.portability.not_after_rights", "Rights; Trade daily.\n", 1},
+    {"right.portability.not_after_rights", "Rights here.\n\nTrade.\n", 1},
 };
 
 START_TEST(test_context_cases)
@@ -779,8 +798,8 @@ START_TEST(test_case_every)
 }
 END_TEST
 
-/* Nested findings of one label in a clause are one finding: the outer span,
- * with the attribute value only the inner one had. */
+/* Nested or overlapping findings of one label in a clause are one finding:
+ * the outer span (or both spans), with the attribute value only one had. */
 START_TEST(test_nested_fold)
 {
     const char *in = "Our data protection officer (dpo@example.org) answers.";
@@ -806,6 +825,21 @@ START_TEST(test_nested_fold)
         n += !strcmp(gdprx_result_get(r, i)->rule_id,
                      "contact.privacy.case_mails");
     ck_assert_msg(n == 2, "two e-mails: %zu findings, want 2", n);
+    gdprx_result_free(r);
+    /* overlapping, not nested ("Write to" and "to dpo@example.org"): one
+     * finding over both, with the e-mail */
+    in = "Please write to dpo@example.org today.";
+    r = analyze_lang(case_rules, in, GDPRX_LANG_EN);
+    check_findings("overlap", r, in, strlen(in));
+    n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++)
+        if (!strcmp(gdprx_result_get(r, i)->rule_id,
+                    "contact.dpo.case_overlap"))
+            hit = gdprx_result_get(r, i), n++;
+    ck_assert_msg(n == 1, "overlap: %zu findings, want 1", n);
+    ck_assert_str_eq(hit->text, "write to dpo@example.org");
+    ck_assert_msg(hit->email && !strcmp(hit->email, "dpo@example.org"),
+                  "overlap: email %s", hit->email ? hit->email : "(none)");
     gdprx_result_free(r);
 }
 END_TEST

@@ -42,7 +42,7 @@ from __future__ import annotations
 #             arguments, normalize()
 #   _model    the result dataclasses and their copy out of a C result
 #   _ruleset  RuleSet: load, lifetime, pickling, queries, analyze,
-#             analyze_many, pipe, analyze_paths
+#             analyze_each, iter_findings, analyze_many, pipe, analyze_paths
 #   _pool     one item of pipe/analyze_paths, and their process pool
 
 from ._errors import _EXCEPTIONS, Error, InputError, LibraryError, RuleError, _raise
@@ -71,6 +71,7 @@ from ._model import (
     Finding,
     RuleTestReport,
     Segment,
+    StreamSummary,
     _build_document,
 )
 from ._native import (
@@ -131,6 +132,7 @@ __all__ = [
     "RuleTestReport",
     "Segment",
     "Status",
+    "StreamSummary",
     "library_path",
     "library_version",
     "load_library",

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import ctypes
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 from ._errors import _raise
 from ._native import _LANG_CODES, _NEGATED, _SEGMENT_KINDS, Status, _Error
-from ._text import _char_offsets, _decode
+from ._text import _CONT_BYTES, _char_offsets, _decode
 
 if TYPE_CHECKING:
     from ._library import _Library
@@ -241,44 +241,121 @@ class RuleTestReport:
         return self.failed == 0
 
 
+def _raw_finding(f: Any, s: str | None) -> tuple[Any, ...]:
+    """The fields of one C finding ``f`` (a ``_Finding``), copied out while
+    it is valid. ``s``: the analyzed ``str`` (None for bytes)."""
+    arts = f.articles
+    return (
+        f.type.decode(), f.subtype.decode(),
+        "negated" if f.polarity == _NEGATED else "affirmed",
+        f.start, f.end, f.clause_start, f.clause_end,
+        _decode(f.section),
+        Attrs(_decode(f.duration), _decode(f.duration_max),
+              f.age if f.age >= 0 else None, _decode(f.email))
+        if (f.duration or f.duration_max or f.age >= 0 or f.email)
+        else _NO_ATTRS,
+        f.rule_id.decode(),
+        tuple(arts[k].decode() for k in range(f.n_articles)),
+        _decode(f.negation_cue), f.pattern_index,
+        _LANG_CODES.get(f.lang),
+        # HTML input: text is the visible text, not input[start:end]
+        None if (s is not None and f.text_len == f.end - f.start)
+        or not f.text_len else ctypes.string_at(f.text, f.text_len),
+        _decode(f.concepts),
+    )
+
+
+def _make_finding(raw: tuple[Any, ...], s: str | None,
+                  ch: Callable[[int], int | None]) -> Finding:
+    """A Finding from _raw_finding()'s fields; ``ch`` maps a byte offset to
+    its index in ``s`` (None when bytes were analyzed)."""
+    (typ, sub, pol, st, en, cs, ce, sec, attrs, rule, arts, cue, pidx,
+     lang, tbytes, concepts) = raw
+    c0, c1 = ch(st), ch(en)
+    text = (s[c0:c1] if s is not None and tbytes is None
+            else _decode(tbytes or b""))
+    return Finding(
+        typ, sub, pol, st, en, text, (cs, ce), sec, attrs, rule, arts,
+        cue, pidx, lang, c0, c1,
+        (ch(cs), ch(ce)) if s is not None else None,  # type: ignore[arg-type]
+        concepts)
+
+
+class _StreamOffsets:
+    """Byte offset -> ``str`` index for findings that come in start order
+    (a streamed analysis): counts characters from the last finding's start,
+    forward or back (a clause starts before its findings), so the cost is
+    the distance between neighbouring findings, not the document."""
+
+    def __init__(self, data: bytes, s: str | None) -> None:
+        self.data, self.s = data, s
+        self.ascii = s is not None and len(data) == len(s)
+        self.b = self.c = 0
+
+    def _count(self, lo: int, hi: int) -> int:
+        return len(self.data[lo:hi].translate(None, _CONT_BYTES))
+
+    def __call__(self, b: int) -> int | None:
+        if self.s is None:
+            return None
+        if self.ascii:
+            return b
+        if b >= self.b:
+            return self.c + self._count(self.b, b)
+        return self.c - self._count(b, self.b)
+
+    def advance(self, b: int) -> None:
+        """Findings from now on start at ``b`` or later."""
+        if self.s is not None and not self.ascii and b > self.b:
+            self.c += self._count(self.b, b)
+            self.b = b
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    """What :meth:`RuleSet.analyze_each` returns once every finding has
+    been handed out: the document's language, the number of findings
+    handed out, the Art. 13/14 coverage (its ``findings`` are the indices
+    the callback saw) and the warnings."""
+
+    lang: str | None
+    count: int
+    coverage: tuple[CoverageItem, ...]
+    warnings: tuple[str, ...]
+    name: str | None = None
+
+
+def _stream_summary(lib: _Library, res: int, name: str | None) -> StreamSummary:
+    """The rest of a streamed result ``res`` (not freed here)."""
+    coverage = tuple(_coverage_items(lib, res))
+    warnings = tuple(_decode(lib.gdprx_result_warning(res, i)) or ""
+                     for i in range(lib.gdprx_result_warning_count(res)))
+    return StreamSummary(_LANG_CODES.get(lib.gdprx_result_lang(res)),
+                         lib.gdprx_result_streamed(res), coverage, warnings,
+                         name)
+
+
+def _coverage_items(lib: _Library, res: int) -> Iterator[CoverageItem]:
+    for i in range(lib.gdprx_result_coverage_count(res)):
+        c = lib.gdprx_result_coverage(res, i).contents
+        yield CoverageItem(
+            c.article.decode(), c.item.decode(), bool(c.applicable),
+            bool(c.stated), tuple(c.findings[k] for k in range(c.n_findings)),
+            bool(c.selected))
+
+
 def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
                     want_segments: bool, name: str | None = None) -> Document:
     """Copy everything out of the C result ``res`` (not freed here)."""
-    raw = []
-    for i in range(lib.gdprx_result_count(res)):
-        f = lib.gdprx_result_get(res, i).contents
-        arts = f.articles
-        raw.append((
-            f.type.decode(), f.subtype.decode(),
-            "negated" if f.polarity == _NEGATED else "affirmed",
-            f.start, f.end, f.clause_start, f.clause_end,
-            _decode(f.section),
-            Attrs(_decode(f.duration), _decode(f.duration_max),
-                  f.age if f.age >= 0 else None, _decode(f.email))
-            if (f.duration or f.duration_max or f.age >= 0 or f.email)
-            else _NO_ATTRS,
-            f.rule_id.decode(),
-            tuple(arts[k].decode() for k in range(f.n_articles)),
-            _decode(f.negation_cue), f.pattern_index,
-            _LANG_CODES.get(f.lang),
-            # HTML input: text is the visible text, not input[start:end]
-            None if (s is not None and f.text_len == f.end - f.start)
-            or not f.text_len else ctypes.string_at(f.text, f.text_len),
-            _decode(f.concepts),
-        ))
+    raw = [_raw_finding(lib.gdprx_result_get(res, i).contents, s)
+           for i in range(lib.gdprx_result_count(res))]
     segs = []
     if want_segments:
         for i in range(lib.gdprx_result_segment_count(res)):
             g = lib.gdprx_result_segment(res, i).contents
             segs.append((_SEGMENT_KINDS.get(g.kind, str(g.kind)), g.start,
                          g.end, _LANG_CODES.get(g.lang), _decode(g.section)))
-    coverage = []
-    for i in range(lib.gdprx_result_coverage_count(res)):
-        c = lib.gdprx_result_coverage(res, i).contents
-        coverage.append(CoverageItem(
-            c.article.decode(), c.item.decode(), bool(c.applicable),
-            bool(c.stated), tuple(c.findings[k] for k in range(c.n_findings)),
-            bool(c.selected)))
+    coverage = list(_coverage_items(lib, res))
     warnings = tuple(_decode(lib.gdprx_result_warning(res, i)) or ""
                      for i in range(lib.gdprx_result_warning_count(res)))
     js, jl, err = ctypes.c_void_p(), ctypes.c_size_t(), _Error()
@@ -305,17 +382,7 @@ def _build_document(lib: _Library, res: int, data: bytes, s: str | None,
             return None
         return b if cmap is None else cmap[b]
 
-    findings = []
-    for (typ, sub, pol, st, en, cs, ce, sec, attrs, rule, arts, cue, pidx,
-         lang, tbytes, concepts) in raw:
-        c0, c1 = ch(st), ch(en)
-        text = (s[c0:c1] if s is not None and tbytes is None
-                else _decode(tbytes or b""))
-        findings.append(Finding(
-            typ, sub, pol, st, en, text, (cs, ce), sec, attrs, rule, arts,
-            cue, pidx, lang, c0, c1,
-            (ch(cs), ch(ce)) if s is not None else None,  # type: ignore[arg-type]
-            concepts))
+    findings = [_make_finding(r, s, ch) for r in raw]
     segments = None
     if want_segments:
         segments = tuple(Segment(k, st, en, lg, sec, ch(st), ch(en))

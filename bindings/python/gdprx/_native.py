@@ -135,6 +135,10 @@ class _RuleInfo(ctypes.Structure):
 _P = ctypes.POINTER
 _vp, _sz, _int, _cp = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p
 
+# gdprx_finding_fn: int (*)(void *ctx, const gdprx_finding *f, size_t index)
+_FINDING_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p,
+                               ctypes.POINTER(_Finding), ctypes.c_size_t)
+
 # Every C function: symbol -> (restype, argtypes). Every call goes through
 # this table. Opaque handles are c_void_p; heap text returned through an
 # out-parameter is received as c_void_p and released with gdprx_free.
@@ -159,9 +163,9 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "gdprx_rules_test": (_int, [_P(_vp), _P(_sz), _vp, _int, _P(_Error)]),
     "gdprx_options_init_sized": (None, [_P(_Options), ctypes.c_size_t]),
     "gdprx_analyze": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options), _P(_Error)]),
-    # streamed analyses take C callbacks (the binding does not use them yet)
-    "gdprx_analyze_each": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options), _vp,
-                                  _vp, _P(_Error)]),
+    # (out, rules, text, len, opts, each, ctx, err): RuleSet.analyze_each
+    "gdprx_analyze_each": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options),
+                                  _FINDING_FN, _vp, _P(_Error)]),
     "gdprx_analyze_write_json": (_int, [_P(_vp), _vp, _cp, _sz, _P(_Options),
                                         _vp, _vp, _P(_Error)]),
     "gdprx_result_free": (None, [_vp]),

@@ -10,8 +10,9 @@ import collections
 import ctypes
 import itertools
 import os
+import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,10 +20,26 @@ from ._errors import Error, InputError, _raise
 from ._library import PathArg, _Library, _lib
 from . import _diff, _pool
 from ._diff import Diff
-from ._model import Document, RuleTestReport, _build_document
-from ._native import (_FORMATS, _OPT_EXPLAIN, _OPT_REPLACE_INVALID, Status,
-                      _Error, _Options)
+from ._model import (Document, Finding, RuleTestReport, StreamSummary,
+                     _build_document, _make_finding, _raw_finding,
+                     _stream_summary, _StreamOffsets)
+from ._native import (_FINDING_FN, _FORMATS, _OPT_EXPLAIN,
+                      _OPT_REPLACE_INVALID, Status, _Error, _Options)
 from ._text import Text, _decode, _encode, _lang_enum, _types_arg
+
+class _Failure:
+    """An exception of iter_findings' analysis thread, for the consumer."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _summary_and_free(lib: _Library, res: Any, name: str | None) -> StreamSummary:
+    try:
+        return _stream_summary(lib, res, name)
+    finally:
+        lib.gdprx_result_free(res)
+
 
 # What a RuleSet pickles as: ("path", absolute path or None for the
 # default set) or ("yaml", the YAML bytes, the name).
@@ -289,18 +306,9 @@ class RuleSet:
         unknown language or type, input too large) and MemoryError.
         """
         data, s = _encode(text, replace_invalid)
-        opts = _Options()
         lib = self._lib
-        lib.gdprx_options_init_sized(ctypes.byref(opts), ctypes.sizeof(opts))
-        opts.lang = _lang_enum(lang)
-        types_b = _types_arg(types)
-        opts.types = types_b
-        opts.flags = ((_OPT_REPLACE_INVALID if replace_invalid else 0)
-                      | (_OPT_EXPLAIN if explain else 0))
-        if format not in _FORMATS:
-            raise InputError(Status.EINVAL, f"gdprx: format must be text, html "
-                             f"or auto, not {format!r}")
-        opts.format = _FORMATS[format]
+        opts, types_b = self._options(lang, types, replace_invalid, format,
+                                      explain)
         res, err = ctypes.c_void_p(), _Error()
         h = self._acquire()
         try:
@@ -314,6 +322,135 @@ class RuleSet:
                 lib.gdprx_result_free(res)
         finally:
             self._release()
+
+    def _options(self, lang: str | None, types: str | Iterable[str] | None,
+                 replace_invalid: bool, format: str | None,
+                 explain: bool) -> tuple[_Options, bytes | None]:
+        """The C options of an analysis, and the types bytes they point to
+        (keep them alive as long as the options)."""
+        opts = _Options()
+        self._lib.gdprx_options_init_sized(ctypes.byref(opts),
+                                           ctypes.sizeof(opts))
+        opts.lang = _lang_enum(lang)
+        types_b = _types_arg(types)
+        opts.types = types_b
+        opts.flags = ((_OPT_REPLACE_INVALID if replace_invalid else 0)
+                      | (_OPT_EXPLAIN if explain else 0))
+        if format not in _FORMATS:
+            raise InputError(Status.EINVAL, f"gdprx: format must be text, html "
+                             f"or auto, not {format!r}")
+        opts.format = _FORMATS[format]
+        return opts, types_b
+
+    def analyze_each(self, text: Text, each: Callable[[Finding], Any], *,
+                     lang: str | None = None,
+                     types: str | Iterable[str] | None = None,
+                     replace_invalid: bool = False, name: str | None = None,
+                     format: str | None = None,
+                     explain: bool = False) -> StreamSummary:
+        """Analyze one document and hand each finding to ``each`` as soon as
+        the part of the text it is in is done (``gdprx_analyze_each``): the
+        findings of a document with millions of them are never all in
+        memory. They come in the order, and with the values (byte and
+        character offsets included), of :meth:`analyze`'s
+        :attr:`Document.findings`.
+
+        ``each(finding)`` returning a true value stops the analysis: the
+        findings handed out so far stay handed out, and the summary then
+        has only their ``count`` (``lang`` None, no coverage, no warnings).
+        An exception raised by ``each`` stops it too and is raised again
+        here. The other arguments are
+        :meth:`analyze`'s. Returns a :class:`StreamSummary`: language,
+        number of findings handed out, coverage, warnings.
+        """
+        data, s = _encode(text, replace_invalid)
+        lib = self._lib
+        opts, types_b = self._options(lang, types, replace_invalid, format,
+                                      explain)
+        chars = _StreamOffsets(data, s)
+        state: dict[str, Any] = {"stopped": False, "exc": None, "n": 0}
+
+        def call(_ctx: Any, fp: Any, _index: int) -> int:
+            try:
+                f = fp.contents
+                chars.advance(f.start)
+                state["n"] += 1
+                if each(_make_finding(_raw_finding(f, s), s, chars)):
+                    state["stopped"] = True
+                    return 1
+                return 0
+            except BaseException as e:  # noqa: BLE001 (raised again below)
+                state["exc"] = e
+                return 1
+
+        cb = _FINDING_FN(call)
+        res, err = ctypes.c_void_p(), _Error()
+        h = self._acquire()
+        try:
+            rc = lib.gdprx_analyze_each(ctypes.byref(res), h, data, len(data),
+                                        ctypes.byref(opts), cb, None,
+                                        ctypes.byref(err))
+            if state["exc"] is not None:
+                if rc == Status.OK:
+                    lib.gdprx_result_free(res)
+                raise state["exc"]
+            if rc == Status.EIO and state["stopped"]:
+                # stopped by the caller: the C result is not made; say how
+                # many findings went out, nothing else is known
+                return StreamSummary(None, state["n"], (), (), name)
+            if rc != Status.OK:
+                _raise(lib, rc, err)
+            return _summary_and_free(lib, res, name)
+        finally:
+            self._release()
+
+    def iter_findings(self, text: Text, *, lang: str | None = None,
+                      types: str | Iterable[str] | None = None,
+                      replace_invalid: bool = False,
+                      format: str | None = None, explain: bool = False,
+                      buffer: int = 256) -> Iterator[Finding]:
+        """The findings of one document as an iterator, produced while the
+        analysis runs (:meth:`analyze_each` on a thread, at most ``buffer``
+        findings waiting): for a large document, a loop that writes each
+        finding out holds a few of them at a time. Leaving the loop early
+        stops the analysis. Errors (:class:`InputError` ...) are raised by
+        the iteration. Arguments as :meth:`analyze`."""
+        q: queue.Queue[Any] = queue.Queue(maxsize=max(1, buffer))
+        stop = threading.Event()
+        done = object()
+
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    q.put(item, timeout=0.1)
+                    return False
+                except queue.Full:
+                    pass
+            return True        # the consumer has gone: stop the analysis
+
+        def produce() -> None:
+            try:
+                self.analyze_each(text, put, lang=lang, types=types,
+                                  replace_invalid=replace_invalid,
+                                  format=format, explain=explain)
+                put(done)
+            except BaseException as e:  # noqa: BLE001 (raised by the consumer)
+                put(_Failure(e))
+
+        t = threading.Thread(target=produce, name="gdprx-iter_findings",
+                             daemon=True)
+        t.start()
+        try:
+            while True:
+                item = q.get()
+                if item is done:
+                    return
+                if isinstance(item, _Failure):
+                    raise item.exc
+                yield item
+        finally:
+            stop.set()
+            t.join()
 
     def analyze_many(self, texts: Iterable[Text], workers: int | None = None,
                      *, lang: str | None = None,

@@ -643,6 +643,10 @@ static const struct concept_case {
      "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
      "| Invoices | on request |\n| Logs | 6 months |\n| Notes | - |\n",
      "retention.period.case_cell", "6 months", "P6M", 0},
+    {"a later body row's cell has its column header too", GDPRX_LANG_EN,
+     "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
+     "| Invoices | none |\n| Logs | kept apart |\n| Backups | 10 years |\n",
+     "retention.period.case_cell", "10 years", "P10Y", 0},
     {"another column's header does not count", GDPRX_LANG_EN,
      "Intro.\n\n| Retention | Note |\n| --- | --- |\n"
      "| Invoices | 10 years |\n", NULL, NULL, NULL, 0},

@@ -13,42 +13,23 @@ three sets and a summary; exit 1 on any disagreement or when a row has no
 label at all in any language (a table of statements must state something).
 """
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
 
-from check_attr_forms import canon
+from check_attr_forms import analyze, canon
 
 LANGS = ("en", "fr", "nl")
 
 
 def label_sets(gdprx, rules, lang, texts):
+    """Each text's labels: (type.subtype, polarity, attribute values)."""
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, t in enumerate(texts):
-            p = os.path.join(tmp, f"{i:04d}.txt")
-            with open(p, "w", encoding="utf-8") as fh:
-                fh.write(t + "\n")
-            paths.append(p)
-        out = subprocess.run([gdprx, "--rules", rules, "--lang", lang,
-                              "--jsonl", *paths], capture_output=True,
-                             text=True, check=False)
-        if out.returncode not in (0, 1):
-            sys.exit(f"gdprx failed ({out.returncode}): {out.stderr[:400]}")
-        by_doc = {}
-        for line in out.stdout.splitlines():
-            rec = json.loads(line)
-            labels = set()
-            for f in rec.get("findings", []):
-                attrs = tuple(sorted(
-                    (k, canon(k, v)) for k, v in f.get("attrs", {}).items()
-                    if k in ("duration", "duration_max", "age")))
-                labels.add((f"{f['type']}.{f['subtype']}", f["polarity"],
-                            attrs))
-            by_doc[os.path.basename(rec["doc"])] = labels
-        return [by_doc.get(os.path.basename(p), set()) for p in paths]
+        found = analyze(gdprx, rules, lang, texts, tmp)
+    return [{(f"{f['type']}.{f['subtype']}", f["polarity"],
+              tuple(sorted((k, canon(k, v))
+                           for k, v in (f.get("attrs") or {}).items()
+                           if k in ("duration", "duration_max", "age"))))
+             for f in doc} for doc in found]
 
 
 def show(labels):

@@ -16,8 +16,8 @@ import tracemalloc
 import unittest
 from pathlib import Path
 
-from tests.test_gdprx import CORPUS, MINI_YAML, RULES, gdprx
-from tests.test_pipelines import FR_CRLF, MIXED
+from tests.test_gdprx import CORPUS, gdprx
+from tests.test_pipelines import FR_CRLF, MIXED, Base
 
 
 def _corpus_texts() -> list[tuple[str, str]]:
@@ -28,16 +28,7 @@ def _corpus_texts() -> list[tuple[str, str]]:
     return out
 
 
-class TestStream(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.mini = gdprx.RuleSet.from_yaml(MINI_YAML, name="mini.yaml")
-        cls.rules = gdprx.RuleSet.load(RULES)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.mini.close()
-        cls.rules.close()
+class TestStream(Base):   # (Base loads self.mini and self.rules)
 
     def test_same_findings_as_analyze_on_the_corpus(self):
         """Every dev document, str and bytes: analyze_each and iter_findings

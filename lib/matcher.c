@@ -740,6 +740,14 @@ static int under(mstate *m, const gx_clause *c, const gx_clist *l)
             span_has(m, c->lang, l, c->col_s, c->col_e));
 }
 
+/* Does the sentence before clause c (in its paragraph) hold one of the
+ * concepts of l? */
+static int after(mstate *m, const gx_clause *c, const gx_clist *l)
+{
+    return c->prev_e > c->prev_s &&
+           span_has(m, c->lang, l, c->prev_s, c->prev_e);
+}
+
 /* The case's context conditions on clause cix: section, lead, column,
  * none_section, prev and none_prev. */
 static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
@@ -768,14 +776,12 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
     /* prev: the sentence before, in the same paragraph ("We keep your
      * data. This period is two years.") */
     const gx_clist *prev = &p->cond[GX_C_PREV];
-    if (prev->n && !(c->prev_e > c->prev_s &&
-                     span_has(m, c->lang, prev, c->prev_s, c->prev_e)))
+    if (prev->n && !after(m, c, prev))
         return 0;
     /* none_prev: the sentence before holds none of these ("We use
      * cookies. They expire after 13 months." is no retention period) */
     const gx_clist *nprev = &p->cond[GX_C_NONE_PREV];
-    if (nprev->n && c->prev_e > c->prev_s &&
-        span_has(m, c->lang, nprev, c->prev_s, c->prev_e))
+    if (nprev->n && after(m, c, nprev))
         return 0;
     return 1;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Stage 4a, loading: parses rule files with libyaml (each file's events
- * composed into a document, on a second thread ahead of the file being
+ * composed into a document, by two threads ahead of the file being
  * read), checks the schema of rules/README.md and hands it to compile.c.
  * Invariant: an error stops the load and names file:line:col; it is the
  * error a serial load would meet first. */
@@ -1446,7 +1446,7 @@ static int walk_file(loader *ld, const gx_source *src, parsed *pf)
     return rc;
 }
 
-/* ---- reading the files: parsed ahead on a second thread ---------------- */
+/* ---- reading the files: parsed ahead by two threads -------------------- */
 
 #define PARSE_AHEAD 2   /* documents parsed and not yet read, at most */
 
@@ -1485,8 +1485,31 @@ static void *parse_ahead(void *arg)
     return NULL;
 }
 
-/* Every file, in order: parsed (by this thread, or ahead of it by a second
- * one when ld->lim->threads > 1), then read into the schema. The first
+/* Until file i is parsed, the reader parses too: file i if nobody has
+ * taken it, else the next one within PARSE_AHEAD of the files read (both
+ * threads parse; the reader's walk is fast beside a parse). */
+static void parse_until(files *fs, size_t i)
+{
+    pthread_mutex_lock(&fs->mu);
+    while (fs->p[i].state != 2) {
+        if (fs->next < fs->n &&
+            (fs->next == i || fs->next < fs->read + PARSE_AHEAD)) {
+            size_t j = fs->next++;
+            fs->p[j].state = 1;
+            pthread_mutex_unlock(&fs->mu);
+            parse_file(&fs->p[j], &fs->src[j], fs->left[j], fs->lim);
+            pthread_mutex_lock(&fs->mu);
+            fs->p[j].state = 2;
+            pthread_cond_broadcast(&fs->cv);
+        } else
+            pthread_cond_wait(&fs->cv, &fs->mu);
+    }
+    pthread_mutex_unlock(&fs->mu);
+}
+
+/* Every file, in order: parsed (by this thread alone, or, when
+ * ld->lim->threads > 1, by a second one and by this one while it waits),
+ * then read into the schema. The first
  * error stops the load, as in a serial read: a file parsed ahead after it
  * is dropped unread. */
 static int read_files(loader *ld, const gx_source *src, size_t n)
@@ -1524,17 +1547,9 @@ static int read_files(loader *ld, const gx_source *src, size_t n)
     }
     int rc = GDPRX_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        int mine = 1;
-        if (threaded) {
-            pthread_mutex_lock(&fs.mu);
-            mine = fs.next == i;   /* nobody parses it yet: do it here */
-            if (mine)
-                fs.next++;
-            while (!mine && fs.p[i].state != 2)
-                pthread_cond_wait(&fs.cv, &fs.mu);
-            pthread_mutex_unlock(&fs.mu);
-        }
-        if (mine)
+        if (threaded)
+            parse_until(&fs, i);
+        else
             parse_file(&fs.p[i], &src[i], left[i], ld->lim);
         rc = walk_file(ld, &src[i], &fs.p[i]);
         parsed_free(&fs.p[i]);

@@ -197,6 +197,34 @@ START_TEST(test_concept_error_order)
 }
 END_TEST
 
+/* Concepts, scanners and patterns compile as one task graph: a concept's
+ * `needs` that names no concept is still reported before a bad pattern of
+ * a rule, as a serial compile would, whatever the number of threads. */
+START_TEST(test_needs_error_before_pattern)
+{
+    static const char yaml[] =
+        "concepts:\n"
+        "  plain: {en: [x], fr: [y], nl: [z]}\n"
+        "  needy: {en: [{re: 'q+'}], fr: [{re: 'q+'}], nl: [{re: 'q+'}], "
+        "needs: [nothere]}\n"
+        "rules:\n"
+        "  - id: data_category.contact.t\n"
+        "    type: data_category\n"
+        "    subtype: contact\n"
+        "    patterns: {en: ['(a'], fr: ['(b'], nl: ['(c']}\n";
+    for (size_t t = 1; t <= 4; t++) {
+        gdprx_rules *rs;
+        gdprx_error err;
+        int rc = load_threads(&rs, NULL, yaml, t, &err);
+        ck_assert_msg(rc == GDPRX_ESYNTAX && !rs, "threads %zu: rc %d", t,
+                      rc);
+        ck_assert_msg(strstr(err.message, "needs unknown concept 'nothere'"),
+                      "threads %zu: %s", t, err.message);
+        ck_assert_int_eq(err.line, 3);
+    }
+}
+END_TEST
+
 /* Files are parsed ahead of the one being read, on another thread: the
  * first file in order with an error is still the one reported (a later bad
  * file parsed ahead is dropped), and an error in the last file is found. */
@@ -276,6 +304,7 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, test_load_threads);
     tcase_add_test(tc, test_load_threads_error);
     tcase_add_test(tc, test_concept_error_order);
+    tcase_add_test(tc, test_needs_error_before_pattern);
     tcase_add_test(tc, test_file_error_order);
     suite_add_tcase(s, tc);
     return s;

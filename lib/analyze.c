@@ -260,6 +260,9 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
                           h)) ||
             (c->prev_e > c->prev_s && c->prev_s < lo &&
              need_context(x, &last, rs, t, l, c->prev_s, c->prev_e, win,
+                          h)) ||
+            (c->pcl_e > c->pcl_s && c->pcl_s < lo &&
+             need_context(x, &last, rs, t, l, c->pcl_s, c->pcl_e, win,
                           h)))
             return -1;
     }

@@ -795,13 +795,14 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
                                    gx_lang_code(lang));
             if ((k == GX_C_SECTION || k == GX_C_LEAD || k == GX_C_COLUMN ||
                  k == GX_C_NONE_SECTION || k == GX_C_PREV ||
-                 k == GX_C_NONE_PREV) &&
+                 k == GX_C_NONE_PREV || k == GX_C_PREV_CLAUSE) &&
                 ld->rs->concepts[ci].l[lang].n_res)
                 return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
                                    cl->loc.line, cl->loc.col,
                                    "rule %s: concept '%s' has regex terms; "
                                    "section, lead, column, none_section, "
-                                   "prev and none_prev conditions take "
+                                   "prev, none_prev and prev_clause "
+                                   "conditions take "
                                    "concepts of plain terms", r->id,
                                    cl->names[i]);
             cl->ids[i] = (uint32_t)ci;
@@ -816,7 +817,8 @@ static int describe(compiler *ld, gx_pattern *p)
     static const char *const names[GX_C_N] = {"all", "any", "none",
                                               "section", "lead", "none_near",
                                               "column", "none_section",
-                                              "prev", "none_prev"};
+                                              "prev", "none_prev",
+                                              "prev_clause"};
     gx_buf b = {0};
     for (int k = 0; k < GX_C_N; k++) {
         if (!p->cond[k].n)

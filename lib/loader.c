@@ -739,7 +739,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
                                        "every", "column", "none_section",
-                                       "prev", "none_prev"};
+                                       "prev", "none_prev", "prev_clause"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -748,8 +748,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
                                   "none_within, alone, none_near, every, "
-                                  "column, none_section, prev or "
-                                  "none_prev)");
+                                  "column, none_section, prev, "
+                                  "none_prev or prev_clause)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -801,7 +801,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 15: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
     case 16: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
     case 17: return take_clist(ld, v, &cs->p.cond[GX_C_PREV]);
-    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
+    case 18: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_PREV_CLAUSE]);
     }
 }
 

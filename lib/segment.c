@@ -271,6 +271,7 @@ static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
     c->lead = lead;
     c->col_s = c->col_e = c->row_s = c->row_e = 0;
     c->prev_s = c->prev_e = 0;
+    c->pcl_s = c->pcl_e = 0;
     return 0;
 }
 
@@ -313,14 +314,18 @@ struct gx_segcur {
     size_t pi, ks, sent_s;
     int brk_ready;
     /* paragraph pi's sentence being split starts at sen_s; the sentence
-     * before it in the paragraph is [prev_s, prev_e) (empty: none) */
-    size_t sen_s, prev_s, prev_e;
+     * before it in the paragraph is [prev_s, prev_e) (empty: none); the
+     * last clause made of that sentence so far is [lcl_s, lcl_e) (it
+     * precedes the first clause of a part cut inside the sentence) */
+    size_t sen_s, prev_s, prev_e, lcl_s, lcl_e;
     /* table state (table_headers): the current table's header paragraph
      * (-1: none), and in the current row paragraph the byte up to which
      * '|' were counted and their count */
     long head;
     size_t tk, tcol;
     int row_cells;   /* the current paragraph's clauses get cells */
+    int table_row;   /* the current paragraph is a table row (a header or
+                        body row, or a row of a table without header) */
     size_t next_lo;  /* where the next part starts */
     /* the last clause_split search (next_split): from rx_from in a
      * sentence ending at rx_e, the leftmost match [rx_m0, rx_m1), or none
@@ -968,7 +973,8 @@ static void table_para(segctx *c, size_t i)
     size_t len = c->t->len;
     const gx_para *p = &c->d->pa[i];
     c->row_cells = 0;
-    if (x[p->s] != '|') {
+    c->table_row = x[p->s] == '|';
+    if (!c->table_row) {
         c->head = -1;
         return;
     }
@@ -1050,6 +1056,16 @@ static int para_sentences(segctx *c, size_t start, size_t max)
                 c->d->cl[ci].prev_s = c->prev_s;
                 c->d->cl[ci].prev_e = c->prev_e;
             }
+        if (c->sent_s == c->sen_s)   /* the sentence's first clause */
+            c->lcl_s = c->lcl_e = 0;
+        for (size_t ci = from; ci < c->d->n_cl && !c->table_row; ci++) {
+            gx_clause *cl = &c->d->cl[ci];   /* the clause before; no cell
+                                                of any row has one */
+            cl->pcl_s = c->lcl_s;
+            cl->pcl_e = c->lcl_e;
+            c->lcl_s = cl->s;
+            c->lcl_e = cl->e;
+        }
         c->sent_s = stop;
         if (stop < e)
             return 1;   /* cut inside the sentence (split_sentence) */

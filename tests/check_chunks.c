@@ -234,6 +234,36 @@ START_TEST(test_prev_sentence)
 }
 END_TEST
 
+/* The clause before a clause in its sentence (a case's prev_clause
+ * condition: "you may refuse, but we will then be unable to answer") lies
+ * in the part before when a part starts inside the sentence, at a clause:
+ * known there as in one part. One sentence of 150 clauses cut at ", but"
+ * (each "but we will then be unable to answer, you may refuse" is one), so
+ * parts of 1 and 333 bytes cut it at clause starts. */
+START_TEST(test_prev_clause)
+{
+    char *t = malloc(100000);
+    ck_assert_ptr_nonnull(t);
+    size_t n = 0;
+    for (int i = 0; i < 150; i++)
+        n = put(t, n, i % 2 ? "you may refuse, but we will then be unable to "
+                              "answer, "
+                            : "the shop may close, but we will then be "
+                              "unable to answer, ");
+    n = put(t, n, "that is all.");
+    t[n] = '\0';
+    char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
+    size_t hits = 0;
+    for (const char *p = whole; (p = strstr(p, "\"mandatory\"")); p++)
+        hits++;
+    ck_assert_msg(hits == 75, "%zu refusals with their consequence, want 75",
+                  hits);
+    free(whole);
+    same_in_parts("clause before", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
 /* A lead-in far longer than a part above many items: the lead-in's
  * concepts (a lead condition: a period under "we keep ... for:") and its
  * denial (a negation cue ending the lead-in) are known in every part as in
@@ -488,6 +518,7 @@ int main(void)
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
     tcase_add_test(tc, test_prev_sentence);
+    tcase_add_test(tc, test_prev_clause);
     tcase_add_test(tc, test_huge_lead_in);
     tcase_add_loop_test(tc, test_lead_in_no_sentence_end, 0, 3);
     tcase_add_test(tc, test_one_long_row);

@@ -1464,6 +1464,19 @@ typedef struct files {
     pthread_cond_t cv;
 } files;
 
+/* Parse the next file nobody parses yet (fs->mu held on entry and on
+ * return; released while parsing). */
+static void parse_next(files *fs)
+{
+    size_t i = fs->next++;
+    fs->p[i].state = 1;
+    pthread_mutex_unlock(&fs->mu);
+    parse_file(&fs->p[i], &fs->src[i], fs->left[i], fs->lim);
+    pthread_mutex_lock(&fs->mu);
+    fs->p[i].state = 2;
+    pthread_cond_broadcast(&fs->cv);
+}
+
 static void *parse_ahead(void *arg)
 {
     files *fs = arg;
@@ -1474,13 +1487,7 @@ static void *parse_ahead(void *arg)
             pthread_cond_wait(&fs->cv, &fs->mu);
         if (fs->stop || fs->next >= fs->n)
             break;
-        size_t i = fs->next++;
-        fs->p[i].state = 1;
-        pthread_mutex_unlock(&fs->mu);
-        parse_file(&fs->p[i], &fs->src[i], fs->left[i], fs->lim);
-        pthread_mutex_lock(&fs->mu);
-        fs->p[i].state = 2;
-        pthread_cond_broadcast(&fs->cv);
+        parse_next(fs);
     }
     pthread_mutex_unlock(&fs->mu);
     return NULL;
@@ -1494,15 +1501,9 @@ static void parse_until(files *fs, size_t i)
     pthread_mutex_lock(&fs->mu);
     while (fs->p[i].state != 2) {
         if (fs->next < fs->n &&
-            (fs->next == i || fs->next < fs->read + PARSE_AHEAD)) {
-            size_t j = fs->next++;
-            fs->p[j].state = 1;
-            pthread_mutex_unlock(&fs->mu);
-            parse_file(&fs->p[j], &fs->src[j], fs->left[j], fs->lim);
-            pthread_mutex_lock(&fs->mu);
-            fs->p[j].state = 2;
-            pthread_cond_broadcast(&fs->cv);
-        } else
+            (fs->next == i || fs->next < fs->read + PARSE_AHEAD))
+            parse_next(fs);
+        else
             pthread_cond_wait(&fs->cv, &fs->mu);
     }
     pthread_mutex_unlock(&fs->mu);

@@ -207,24 +207,41 @@ START_TEST(test_far_context)
 }
 END_TEST
 
+/* `count` units, odd ones `odd` and even ones `even`, then `tail`: a text
+ * (owned by the caller) of *n bytes. */
+static char *alternate(const char *odd, const char *even, int count,
+                       const char *tail, size_t *n)
+{
+    char *t = malloc(100000);
+    ck_assert_ptr_nonnull(t);
+    *n = 0;
+    for (int i = 0; i < count; i++)
+        *n = put(t, *n, i % 2 ? odd : even);
+    *n = put(t, *n, tail);
+    t[*n] = '\0';
+    return t;
+}
+
+/* How often `needle` occurs in s. */
+static size_t occurrences(const char *s, const char *needle)
+{
+    size_t k = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        k++;
+    return k;
+}
+
 /* The sentence before a clause (a case's prev condition: "We archive
  * the invoices. This period is ten years.") lies in the part before when
  * a part starts at the clause's sentence: known there as in one part. */
 START_TEST(test_prev_sentence)
 {
-    char *t = malloc(100000);
-    ck_assert_ptr_nonnull(t);
-    size_t n = 0;
-    for (int i = 0; i < 400; i++)
-        n = put(t, n, i % 2 ? "We archive the invoices. This period is ten "
-                              "years. "
-                            : "The shop is closed. This period is two "
-                              "weeks. ");
-    t[n] = '\0';
+    size_t n;
+    char *t = alternate("We archive the invoices. This period is ten years. ",
+                        "The shop is closed. This period is two weeks. ",
+                        400, "", &n);
     char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
-    size_t hits = 0;
-    for (const char *p = whole; (p = strstr(p, "\"P10Y\"")); p++)
-        hits++;
+    size_t hits = occurrences(whole, "\"P10Y\"");
     ck_assert_msg(hits == 200, "%zu ten-year periods, want 200", hits);
     ck_assert_msg(!strstr(whole, "\"P2W\""), "a shop's closing is no "
                   "retention period");
@@ -242,20 +259,13 @@ END_TEST
  * parts of 1 and 333 bytes cut it at clause starts. */
 START_TEST(test_prev_clause)
 {
-    char *t = malloc(100000);
-    ck_assert_ptr_nonnull(t);
-    size_t n = 0;
-    for (int i = 0; i < 150; i++)
-        n = put(t, n, i % 2 ? "you may refuse, but we will then be unable to "
-                              "answer, "
-                            : "the shop may close, but we will then be "
-                              "unable to answer, ");
-    n = put(t, n, "that is all.");
-    t[n] = '\0';
+    size_t n;
+    char *t = alternate("you may refuse, but we will then be unable to "
+                        "answer, ",
+                        "the shop may close, but we will then be unable to "
+                        "answer, ", 150, "that is all.", &n);
     char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
-    size_t hits = 0;
-    for (const char *p = whole; (p = strstr(p, "\"mandatory\"")); p++)
-        hits++;
+    size_t hits = occurrences(whole, "\"mandatory\"");
     ck_assert_msg(hits == 75, "%zu refusals with their consequence, want 75",
                   hits);
     free(whole);

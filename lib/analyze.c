@@ -104,19 +104,12 @@ static void stage_tick(gx_timing *tm, int s, struct timespec *last)
     *last = now;
 }
 
-/* Whether byte b continues a word for the concept scan (lib/scan.c). */
-static int word_byte(unsigned char b)
-{
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-           (b >= '0' && b <= '9') || b == '_' || b >= 0x80;
-}
-
 /* Span [s, e) of t widened to whole words. */
 static gx_span word_span(const gx_text *t, size_t s, size_t e)
 {
-    while (s > 0 && word_byte((unsigned char)t->s[s - 1]))
+    while (s > 0 && gx_word_byte((unsigned char)t->s[s - 1]))
         s--;
-    while (e < t->len && word_byte((unsigned char)t->s[e]))
+    while (e < t->len && gx_word_byte((unsigned char)t->s[e]))
         e++;
     return (gx_span){s, e};
 }
@@ -181,15 +174,15 @@ static int span_concepts(uint64_t *bits, size_t words, const gdprx_rules *rs,
         reach[lang] = term_words_max(rs, lang) + 2;
     for (size_t a = w.s; a < w.e;) {
         size_t next = w.e - a > win ? a + win : w.e;   /* the next window */
-        while (next < w.e && word_byte((unsigned char)t->s[next - 1]))
+        while (next < w.e && gx_word_byte((unsigned char)t->s[next - 1]))
             next++;
         if (w.e - next <= win / 2)
             next = w.e;   /* no short last window */
         size_t b = next;
         for (size_t k = 0; k < reach[lang] && b < w.e; k++) {   /* words on */
-            while (b < w.e && !word_byte((unsigned char)t->s[b]))
+            while (b < w.e && !gx_word_byte((unsigned char)t->s[b]))
                 b++;
-            while (b < w.e && word_byte((unsigned char)t->s[b]))
+            while (b < w.e && gx_word_byte((unsigned char)t->s[b]))
                 b++;
         }
         if (scan_into(bits, rs, t, lang, a, b, next, s, e, h) != 0)

@@ -509,32 +509,26 @@ static int compile_lexicon(compiler *ld)
 
 /* ---- concepts ------------------------------------------------------------ */
 
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c >= 0x80;
-}
-
 /* A term's words: '*' only at a word's end, after at least 2 bytes.
  * Without '*' (nearly every term; no_star: known to have none) it is
  * enough to find one word byte. */
 static int term_ok(const char *t, int no_star)
 {
     if (no_star || !strchr(t, '*')) {
-        while (*t && !word_byte((unsigned char)*t))
+        while (*t && !gx_word_byte((unsigned char)*t))
             t++;
         return *t != '\0';
     }
     size_t run = 0;
     int words = 0;
     for (const char *p = t;; p++) {
-        if (*p && word_byte((unsigned char)*p)) {
+        if (*p && gx_word_byte((unsigned char)*p)) {
             run++;
             continue;
         }
         if (*p == '*') {   /* "ab**" or "ab*c": the scanner refuses them */
             if (run < 2 || p[1] == '*' ||
-                (p[1] && word_byte((unsigned char)p[1])))
+                (p[1] && gx_word_byte((unsigned char)p[1])))
                 return 0;
             continue;
         }
@@ -574,7 +568,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     if (!at)
         return add_word(ld, cl, w, loc, c->name, 0);
     size_t n = 0;
-    while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
+    while (at[1 + n] && (gx_word_byte((unsigned char)at[1 + n])))
         n++;
     long ri = concept_index(ld, at + 1, n);
     int rc = GDPRX_OK;

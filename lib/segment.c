@@ -1036,9 +1036,7 @@ static int cut_ok(const gx_text *t, size_t o)
 {
     if (o == 0 || o >= t->len)
         return 1;
-    unsigned char b = (unsigned char)t->s[o - 1];
-    return !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-             (b >= '0' && b <= '9') || b == '_' || b >= 0x80);
+    return !gx_word_byte((unsigned char)t->s[o - 1]);
 }
 
 /* Clauses of the sentences of paragraph c->pi from sentence c->ks on,

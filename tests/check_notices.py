@@ -332,6 +332,9 @@ class Notices(unittest.TestCase):
 def summary():
     """Per-language label P/R over all notices, per-notice mean Jaccard."""
     docs = notices(NOTICES)
+    if not docs:
+        single_summary()
+        return
     paths = [p for by_lang in docs.values() for p in by_lang.values()]
     found = analyze(GDPRX, RULES, paths)
     tally = {lang: [0, 0, 0] for lang in LANGS}  # tp, fp, fn
@@ -355,7 +358,8 @@ def summary():
         p = tp / (tp + fp) if tp + fp else 1.0
         r = tp / (tp + fn) if tp + fn else 1.0
         print(f"{lang}: label precision {p:.3f} recall {r:.3f} (tp {tp}, fp {fp}, fn {fn})")
-    print(f"mean jaccard over notices {sum(jac) / len(jac):.3f}")
+    if jac:
+        print(f"mean jaccard over notices {sum(jac) / len(jac):.3f}")
     single_summary()
 
 

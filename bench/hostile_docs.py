@@ -89,6 +89,15 @@ def shapes(mb, big_mb, corpus):
                                           "--replace-invalid"], repeat_to(
         b"<p>We never sell your data \xff\xfe " + b"\xff" * 40 + b"</p>\n",
         size)
+    # a page of tiny elements: gumbo's tree takes ~535 bytes per element
+    # (1.5 GB for 20 MB before the tag limit); refused past the limit, and
+    # a page just under it (paragraphs of ~300 bytes) is read
+    yield "HTML, tiny elements", ["--format", "html"], repeat_to(
+        b"<p>a</p>\n", size)
+    yield "HTML, paragraphs at the tag limit", ["--format", "html"], repeat_to(
+        b"<p>" + b"We keep your personal data for three years and never "
+        b"sell it to third parties. " * 4 + b"We may update this.</p>\n",
+        size)
     yield "digits", [], b"1" * size
     yield "e-mail-like tokens", [], repeat_to(
         b"privacy.dpo-team@example-company.co.uk ", size)

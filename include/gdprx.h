@@ -343,7 +343,21 @@ typedef struct gdprx_options {
                           than this (in normalized bytes) is segmented and
                           matched in parts of at least this size: see
                           "Chunked analysis" below */
+    size_t max_html_tags; /* 0 (default): GDPRX_HTML_TAGS_BASE plus one per
+                             GDPRX_HTML_BYTES_PER_TAG bytes of the page. HTML
+                             input with more tags ('<' then a letter, '/',
+                             '!' or '?') is refused with GDPRX_ELIMIT at the
+                             first tag past the limit: gumbo's tree takes
+                             ~300-450 bytes per tag, so this bounds the
+                             memory of a page of tiny elements */
 } gdprx_options;
+
+/** The default tag limit of HTML input: GDPRX_HTML_TAGS_BASE + len /
+ *  GDPRX_HTML_BYTES_PER_TAG (a 1 MB page may hold 102,621 tags; real pages
+ *  hold one per 30-100 bytes, far below it; a 20 MB page of "<p>a</p>"
+ *  would need 1.5 GB). */
+#define GDPRX_HTML_TAGS_BASE ((size_t)100000)
+#define GDPRX_HTML_BYTES_PER_TAG ((size_t)400)
 
 /** ## Chunked analysis
  *

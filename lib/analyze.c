@@ -104,19 +104,12 @@ static void stage_tick(gx_timing *tm, int s, struct timespec *last)
     *last = now;
 }
 
-/* Whether byte b continues a word for the concept scan (lib/scan.c). */
-static int word_byte(unsigned char b)
-{
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-           (b >= '0' && b <= '9') || b == '_' || b >= 0x80;
-}
-
 /* Span [s, e) of t widened to whole words. */
 static gx_span word_span(const gx_text *t, size_t s, size_t e)
 {
-    while (s > 0 && word_byte((unsigned char)t->s[s - 1]))
+    while (s > 0 && gx_word_byte((unsigned char)t->s[s - 1]))
         s--;
-    while (e < t->len && word_byte((unsigned char)t->s[e]))
+    while (e < t->len && gx_word_byte((unsigned char)t->s[e]))
         e++;
     return (gx_span){s, e};
 }
@@ -181,15 +174,15 @@ static int span_concepts(uint64_t *bits, size_t words, const gdprx_rules *rs,
         reach[lang] = term_words_max(rs, lang) + 2;
     for (size_t a = w.s; a < w.e;) {
         size_t next = w.e - a > win ? a + win : w.e;   /* the next window */
-        while (next < w.e && word_byte((unsigned char)t->s[next - 1]))
+        while (next < w.e && gx_word_byte((unsigned char)t->s[next - 1]))
             next++;
         if (w.e - next <= win / 2)
             next = w.e;   /* no short last window */
         size_t b = next;
         for (size_t k = 0; k < reach[lang] && b < w.e; k++) {   /* words on */
-            while (b < w.e && !word_byte((unsigned char)t->s[b]))
+            while (b < w.e && !gx_word_byte((unsigned char)t->s[b]))
                 b++;
-            while (b < w.e && word_byte((unsigned char)t->s[b]))
+            while (b < w.e && gx_word_byte((unsigned char)t->s[b]))
                 b++;
         }
         if (scan_into(bits, rs, t, lang, a, b, next, s, e, h) != 0)
@@ -260,6 +253,9 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
                           h)) ||
             (c->prev_e > c->prev_s && c->prev_s < lo &&
              need_context(x, &last, rs, t, l, c->prev_s, c->prev_e, win,
+                          h)) ||
+            (c->pcl_e > c->pcl_s && c->pcl_s < lo &&
+             need_context(x, &last, rs, t, l, c->pcl_s, c->pcl_e, win,
                           h)))
             return -1;
     }
@@ -416,7 +412,7 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     if (opts->format == GDPRX_FORMAT_HTML ||
         (opts->format == GDPRX_FORMAT_AUTO && gx_html_detect(text, len))) {
         if ((rc = gx_html_to_text(&html, text ? text : "", len,
-                                   opts->flags, err)))
+                                   opts->flags, opts->max_html_tags, err)))
             goto out_sel;
         text = html.t.s;
         len = html.t.len;

@@ -509,32 +509,26 @@ static int compile_lexicon(compiler *ld)
 
 /* ---- concepts ------------------------------------------------------------ */
 
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c >= 0x80;
-}
-
 /* A term's words: '*' only at a word's end, after at least 2 bytes.
  * Without '*' (nearly every term; no_star: known to have none) it is
  * enough to find one word byte. */
 static int term_ok(const char *t, int no_star)
 {
     if (no_star || !strchr(t, '*')) {
-        while (*t && !word_byte((unsigned char)*t))
+        while (*t && !gx_word_byte((unsigned char)*t))
             t++;
         return *t != '\0';
     }
     size_t run = 0;
     int words = 0;
     for (const char *p = t;; p++) {
-        if (*p && word_byte((unsigned char)*p)) {
+        if (*p && gx_word_byte((unsigned char)*p)) {
             run++;
             continue;
         }
         if (*p == '*') {   /* "ab**" or "ab*c": the scanner refuses them */
             if (run < 2 || p[1] == '*' ||
-                (p[1] && word_byte((unsigned char)p[1])))
+                (p[1] && gx_word_byte((unsigned char)p[1])))
                 return 0;
             continue;
         }
@@ -574,7 +568,7 @@ static int add_term(compiler *ld, size_t ci, int lang, char *w, gx_loc loc,
     if (!at)
         return add_word(ld, cl, w, loc, c->name, 0);
     size_t n = 0;
-    while (at[1 + n] && (word_byte((unsigned char)at[1 + n])))
+    while (at[1 + n] && (gx_word_byte((unsigned char)at[1 + n])))
         n++;
     long ri = concept_index(ld, at + 1, n);
     int rc = GDPRX_OK;
@@ -795,13 +789,14 @@ static int resolve(compiler *ld, const gx_rule *r, gx_pattern *p, int lang)
                                    gx_lang_code(lang));
             if ((k == GX_C_SECTION || k == GX_C_LEAD || k == GX_C_COLUMN ||
                  k == GX_C_NONE_SECTION || k == GX_C_PREV ||
-                 k == GX_C_NONE_PREV) &&
+                 k == GX_C_NONE_PREV || k == GX_C_PREV_CLAUSE) &&
                 ld->rs->concepts[ci].l[lang].n_res)
                 return gx_error_at(ld->err, GDPRX_ESYNTAX, cl->loc.file,
                                    cl->loc.line, cl->loc.col,
                                    "rule %s: concept '%s' has regex terms; "
                                    "section, lead, column, none_section, "
-                                   "prev and none_prev conditions take "
+                                   "prev, none_prev and prev_clause "
+                                   "conditions take "
                                    "concepts of plain terms", r->id,
                                    cl->names[i]);
             cl->ids[i] = (uint32_t)ci;
@@ -816,7 +811,8 @@ static int describe(compiler *ld, gx_pattern *p)
     static const char *const names[GX_C_N] = {"all", "any", "none",
                                               "section", "lead", "none_near",
                                               "column", "none_section",
-                                              "prev", "none_prev"};
+                                              "prev", "none_prev",
+                                              "prev_clause"};
     gx_buf b = {0};
     for (int k = 0; k < GX_C_N; k++) {
         if (!p->cond[k].n)

@@ -209,12 +209,6 @@ int gx_term_expand(const char *term, gx_pool *pool, char ***out, size_t *n,
     return rc;
 }
 
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
-}
-
 void gx_term_written_regex(gx_buf *b, const char *term)
 {
     char *t = normalize_term(term, strlen(term), 1);
@@ -224,7 +218,7 @@ void gx_term_written_regex(gx_buf *b, const char *term)
     }
     for (const char *p = t; *p;) {
         unsigned char c = (unsigned char)*p;
-        if (word_byte(c)) {
+        if (gx_word_byte(c)) {
             gx_buf_addc(b, *p++);
         } else if (c == '*') {
             gx_buf_adds(b, "\\w*");
@@ -236,7 +230,7 @@ void gx_term_written_regex(gx_buf *b, const char *term)
             gx_buf_addc(b, *p++);
         } else if (c == '@') {
             const char *q = ++p;
-            while (*q && word_byte((unsigned char)*q))
+            while (*q && gx_word_byte((unsigned char)*q))
                 q++;
             gx_buf_printf(b, "{{%.*s}}", (int)(q - p), p);
             p = q;

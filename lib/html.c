@@ -757,13 +757,22 @@ static void walk(wr *w, const GumboNode *root, frame *stack, size_t cap)
 
 /* An upper bound of the element nesting gumbo would build: start tags of
  * elements that may hold others, minus end tags. Gumbo frees its tree
- * recursively, so a pathological nesting must not reach it. */
-static size_t nesting_bound(const char *s, size_t len)
+ * recursively, so a pathological nesting must not reach it. Tags ('<' then
+ * a letter, '/', '!' or '?') are counted on the way: past max_tags, *over
+ * is the offset of the first tag too many (else len) and the scan stops. */
+static size_t nesting_bound(const char *s, size_t len, size_t max_tags,
+                            size_t *over)
 {
-    size_t depth = 0, max = 0;
+    size_t depth = 0, max = 0, tags = 0;
+    *over = len;
     for (const char *p = s, *e = s + len;
          (p = memchr(p, '<', (size_t)(e - p))) != NULL && p + 1 < e; p++) {
         char c = p[1];
+        if ((c == '/' || c == '!' || c == '?' || (c >= 'a' && c <= 'z') ||
+             (c >= 'A' && c <= 'Z')) && ++tags > max_tags) {
+            *over = (size_t)(p - s);
+            break;
+        }
         if (c == '/') {
             depth -= depth > 0;
         } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
@@ -894,7 +903,7 @@ static void gfree_all(gblock *head)
 }
 
 int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
-                    gdprx_error *err)
+                    size_t max_tags, gdprx_error *err)
 {
     memset(h, 0, sizeof *h);
     if (len > GDPRX_MAX_INPUT)
@@ -908,9 +917,18 @@ int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
         return gx_error_offset(err, GDPRX_EUTF8, bad,
                                "invalid UTF-8 (byte 0x%02X)",
                                (unsigned char)html[bad]);
-    if (nesting_bound(html, len) > HTML_MAX_NESTING)
+    size_t limit = max_tags ? max_tags
+                            : GDPRX_HTML_TAGS_BASE +
+                                  len / GDPRX_HTML_BYTES_PER_TAG;
+    size_t over;
+    if (nesting_bound(html, len, limit, &over) > HTML_MAX_NESTING)
         return gx_error_set(err, GDPRX_ELIMIT, "HTML nested deeper than %d "
                             "elements", HTML_MAX_NESTING);
+    if (over < len)
+        return gx_error_offset(err, GDPRX_ELIMIT, over,
+                               "HTML with more than %zu tags (the limit for "
+                               "%zu bytes; gdprx_options.max_html_tags, "
+                               "--max-html-tags)", limit, len);
     h->t.orig_len = len;
     gblock blocks = {.l = {NULL, NULL}};
     GumboOptions go = kGumboDefaultOptions;

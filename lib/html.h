@@ -43,7 +43,7 @@ int gx_html_detect(const char *s, size_t len);
  * parser's recursive free can take) or GDPRX_ENOMEM; on failure h is freed.
  * Ownership: h's buffers are the caller's; release with gx_html_free(). */
 int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
-                    gdprx_error *err);
+                    size_t max_tags, gdprx_error *err);
 void gx_html_free(gx_html *h);
 
 /* Move every offset of r (findings, clauses, segments) from h->s into the

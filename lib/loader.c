@@ -739,7 +739,7 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                        "lang", "polarity", "negatable",
                                        "none_within", "alone", "none_near",
                                        "every", "column", "none_section",
-                                       "prev", "none_prev"};
+                                       "prev", "none_prev", "prev_clause"};
     size_t ki = 0;
     while (ki < GX_N(keys) && !key_is(k, keys[ki]))
         ki++;
@@ -748,8 +748,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
                                   "none, section, lead, near, order, "
                                   "pattern, lang, polarity, negatable, "
                                   "none_within, alone, none_near, every, "
-                                  "column, none_section, prev or "
-                                  "none_prev)");
+                                  "column, none_section, prev, "
+                                  "none_prev or prev_clause)");
     if (cs->seen & (1u << ki))
         return fail(ld, k, GDPRX_ESYNTAX, "key '%s' given twice in a case%s",
                     sval(k), "");
@@ -801,7 +801,8 @@ static int case_key(loader *ld, yaml_node_t *k, yaml_node_t *v, void *ctx)
     case 15: return take_clist(ld, v, &cs->p.cond[GX_C_COLUMN]);
     case 16: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_SECTION]);
     case 17: return take_clist(ld, v, &cs->p.cond[GX_C_PREV]);
-    default: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
+    case 18: return take_clist(ld, v, &cs->p.cond[GX_C_NONE_PREV]);
+    default: return take_clist(ld, v, &cs->p.cond[GX_C_PREV_CLAUSE]);
     }
 }
 
@@ -1463,6 +1464,19 @@ typedef struct files {
     pthread_cond_t cv;
 } files;
 
+/* Parse the next file nobody parses yet (fs->mu held on entry and on
+ * return; released while parsing). */
+static void parse_next(files *fs)
+{
+    size_t i = fs->next++;
+    fs->p[i].state = 1;
+    pthread_mutex_unlock(&fs->mu);
+    parse_file(&fs->p[i], &fs->src[i], fs->left[i], fs->lim);
+    pthread_mutex_lock(&fs->mu);
+    fs->p[i].state = 2;
+    pthread_cond_broadcast(&fs->cv);
+}
+
 static void *parse_ahead(void *arg)
 {
     files *fs = arg;
@@ -1473,13 +1487,7 @@ static void *parse_ahead(void *arg)
             pthread_cond_wait(&fs->cv, &fs->mu);
         if (fs->stop || fs->next >= fs->n)
             break;
-        size_t i = fs->next++;
-        fs->p[i].state = 1;
-        pthread_mutex_unlock(&fs->mu);
-        parse_file(&fs->p[i], &fs->src[i], fs->left[i], fs->lim);
-        pthread_mutex_lock(&fs->mu);
-        fs->p[i].state = 2;
-        pthread_cond_broadcast(&fs->cv);
+        parse_next(fs);
     }
     pthread_mutex_unlock(&fs->mu);
     return NULL;
@@ -1493,15 +1501,9 @@ static void parse_until(files *fs, size_t i)
     pthread_mutex_lock(&fs->mu);
     while (fs->p[i].state != 2) {
         if (fs->next < fs->n &&
-            (fs->next == i || fs->next < fs->read + PARSE_AHEAD)) {
-            size_t j = fs->next++;
-            fs->p[j].state = 1;
-            pthread_mutex_unlock(&fs->mu);
-            parse_file(&fs->p[j], &fs->src[j], fs->left[j], fs->lim);
-            pthread_mutex_lock(&fs->mu);
-            fs->p[j].state = 2;
-            pthread_cond_broadcast(&fs->cv);
-        } else
+            (fs->next == i || fs->next < fs->read + PARSE_AHEAD))
+            parse_next(fs);
+        else
             pthread_cond_wait(&fs->cv, &fs->mu);
     }
     pthread_mutex_unlock(&fs->mu);

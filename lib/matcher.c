@@ -749,7 +749,7 @@ static int after(mstate *m, const gx_clause *c, const gx_clist *l)
 }
 
 /* The case's context conditions on clause cix: section, lead, column,
- * none_section, prev and none_prev. */
+ * none_section, prev, none_prev and prev_clause. */
 static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
 {
     const gx_clause *c = &m->doc->cl[cix];
@@ -782,6 +782,12 @@ static int context_holds(mstate *m, const gx_pattern *p, size_t cix)
      * cookies. They expire after 13 months." is no retention period) */
     const gx_clist *nprev = &p->cond[GX_C_NONE_PREV];
     if (nprev->n && after(m, c, nprev))
+        return 0;
+    /* prev_clause: the clause before, in the same sentence ("You may
+     * refuse, | but we then cannot answer you.") */
+    const gx_clist *pcl = &p->cond[GX_C_PREV_CLAUSE];
+    if (pcl->n && !(c->pcl_e > c->pcl_s &&
+                    span_has(m, c->lang, pcl, c->pcl_s, c->pcl_e)))
         return 0;
     return 1;
 }

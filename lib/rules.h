@@ -31,7 +31,7 @@ typedef struct gx_clist {
 
 enum { GX_C_ALL, GX_C_ANY, GX_C_NONE, GX_C_SECTION, GX_C_LEAD,
        GX_C_NONE_NEAR, GX_C_COLUMN, GX_C_NONE_SECTION, GX_C_PREV,
-       GX_C_NONE_PREV, GX_C_N };
+       GX_C_NONE_PREV, GX_C_PREV_CLAUSE, GX_C_N };
 
 /* One way a rule is stated in one language: a regex pattern (v1), or a
  * case of the rule's `when` conditions over concepts, with an optional
@@ -43,7 +43,8 @@ typedef struct gx_pattern {
     int has_cond;          /* a `when` case: cond[] below apply */
     char *desc;            /* a case's conditions as text (explain); owned */
     gx_clist cond[GX_C_N]; /* all, any, none, section, lead, none_near,
-                              column, none_section, prev, none_prev */
+                              column, none_section, prev, none_prev,
+                              prev_clause */
     int near;              /* witnesses within this many words; 0: clause */
     int order;             /* `all` witnesses in the listed order */
     int none_within;       /* > 0: a `none` concept blocks a finding only

@@ -66,8 +66,7 @@ struct gx_scanner {            /* every array owned; never written after build *
 static void init_classes(uint8_t *cls)
 {
     for (int c = 0; c < 256; c++) {
-        int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                   (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+        int word = gx_word_byte((unsigned char)c);
         int join = c == ' ' || c == '-' || c == '\'';
         cls[c] = word ? WORD : join ? JOIN : SEP;
     }

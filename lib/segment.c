@@ -271,6 +271,7 @@ static int add_clause_at(gx_doc *d, const char *x, size_t s, size_t e,
     c->lead = lead;
     c->col_s = c->col_e = c->row_s = c->row_e = 0;
     c->prev_s = c->prev_e = 0;
+    c->pcl_s = c->pcl_e = 0;
     return 0;
 }
 
@@ -313,14 +314,18 @@ struct gx_segcur {
     size_t pi, ks, sent_s;
     int brk_ready;
     /* paragraph pi's sentence being split starts at sen_s; the sentence
-     * before it in the paragraph is [prev_s, prev_e) (empty: none) */
-    size_t sen_s, prev_s, prev_e;
+     * before it in the paragraph is [prev_s, prev_e) (empty: none); the
+     * last clause made of that sentence so far is [lcl_s, lcl_e) (it
+     * precedes the first clause of a part cut inside the sentence) */
+    size_t sen_s, prev_s, prev_e, lcl_s, lcl_e;
     /* table state (table_headers): the current table's header paragraph
      * (-1: none), and in the current row paragraph the byte up to which
      * '|' were counted and their count */
     long head;
     size_t tk, tcol;
     int row_cells;   /* the current paragraph's clauses get cells */
+    int table_row;   /* the current paragraph is a table row (a header or
+                        body row, or a row of a table without header) */
     size_t next_lo;  /* where the next part starts */
     /* the last clause_split search (next_split): from rx_from in a
      * sentence ending at rx_e, the leftmost match [rx_m0, rx_m1), or none
@@ -426,48 +431,26 @@ static void label_lead(gx_doc *d, size_t n0, size_t s, size_t e)
     }
 }
 
-/* Cut sentence [s, e) into clauses. When stop is not NULL, and once the
- * clauses since `start` hold `max` bytes, stop after a ';' or '|', at a
- * clause_split match, or at a cut of an overlong clause (places where a
- * part may start: a sentence with no end is not one part): *stop is then
- * where the rest of the sentence starts, and split_sentence from there
- * gives the clauses it would have given (the ';' and '|' after it are the
- * same; the split regex, run on the text after the last of them, finds the
- * same matches from there: a cut inside a clause is never before where
- * the search that found the clause's end began); else *stop is e. */
-static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
-                          int lead, size_t start, size_t max, size_t *stop)
+/* Cut [cs, pe) at the matches of split into clauses, the last one ending
+ * at ce (pe, or just past the ';' that ends the piece). With stop, as
+ * split_sentence: it may stop at a match once the clauses hold `from`
+ * bytes (*stop set, 1 returned); st is add_clause_at's stop (left at e
+ * when it did not cut inside). Returns -1 when out of memory, else 0. */
+static int split_piece(segctx *c, const pcre2_code *split, size_t cs,
+                       size_t pe, size_t ce, size_t e, int lang, int sec,
+                       int lead, size_t from, size_t *stop, size_t *st)
 {
     const char *x = c->t->s;
-    const pcre2_code *split =
-        lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
-    size_t cs = s, st = e, *sp = stop ? &st : NULL;
-    size_t from = max > SIZE_MAX - start ? SIZE_MAX : start + max;
-    if (stop)
-        *stop = e;
-    for (size_t i = next_sep(c, s, e); i < e; i = next_sep(c, i + 1, e)) {
-        if (add_clause_at(c->d, x, cs, i + (x[i] == ';'), lang, sec, lead,
-                          from, sp))
-            return -1;
-        if (st < e) {
-            *stop = st;
-            return 0;
-        }
-        cs = i + 1;
-        if (stop && cs < e && cs >= from) {
-            *stop = cs;
-            return 0;
-        }
-    }
+    size_t *sp = stop ? st : NULL;
     size_t pos = cs;
     int gave_up = 0;   /* the regex hit a limit: the split ends there */
     /* a clause cut off as a label ("**Retention period** : 13 months", its
      * text ending in ':') is the next clause's lead, as a table row's first
      * cell is its other cells' (gx_clause row_s/row_e) */
     size_t lab_s = 0, lab_e = 0;
-    while (split && pos < e) {
+    while (split && pos < pe) {
         size_t m0, m1;
-        int rc = next_split(c, split, e, pos, &m0, &m1);
+        int rc = next_split(c, split, pe, pos, &m0, &m1);
         if (rc <= 0) {
             gave_up = rc < 0;
             break;
@@ -481,9 +464,9 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
             if (add_clause_at(c->d, x, cs, m0, lang, sec, lead,
                               from > pos ? from : pos, sp) != 0)
                 return -1;
-            if (st < e) {
-                *stop = st;
-                return 0;
+            if (*st < e) {
+                *stop = *st;
+                return 1;
             }
             label_lead(c->d, n0, lab_s, lab_e);
             lab_s = lab_e = 0;
@@ -492,25 +475,66 @@ static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
                 lab_e = c->d->cl[c->d->n_cl - 1].e;
             cs = m0;
             size_t r = cs;
-            while (stop && r < e && strchr(" ,;|", x[r]))
+            while (stop && r < pe && strchr(" ,;|", x[r]))
                 r++;   /* where the clause's trimmed text starts */
             /* (never between a label and its value) */
-            if (stop && r < e && cs >= from && lab_e == 0 && cut_ok(c->t, r) &&
-                split_resumes(c, split, e, r, cs, m1)) {
+            if (stop && r < pe && cs >= from && lab_e == 0 &&
+                cut_ok(c->t, r) && split_resumes(c, split, pe, r, cs, m1)) {
                 *stop = r;
-                return 0;
+                return 1;
             }
         }
         pos = m1;
     }
     size_t n0 = c->d->n_cl;
-    if (add_clause_at(c->d, x, cs, e, lang, sec, lead, from > pos ? from : pos,
-                      gave_up ? NULL : sp) != 0)
+    if (add_clause_at(c->d, x, cs, ce, lang, sec, lead,
+                      from > pos ? from : pos, gave_up ? NULL : sp) != 0)
         return -1;
     label_lead(c->d, n0, lab_s, lab_e);
-    if (stop)
-        *stop = st;
+    if (*st < e) {
+        *stop = *st;
+        return 1;
+    }
     return 0;
+}
+
+/* Cut sentence [s, e) into clauses: at each ';' or '|', and inside each
+ * piece a ';' ends (and after the last separator) at the matches of the
+ * language's clause_split (a table cell, ended by '|', is not cut there).
+ * When stop is not NULL, and once the clauses since `start` hold `max`
+ * bytes, stop after a ';' or '|', at a clause_split match, or at a cut of
+ * an overlong clause (places where a part may start: a sentence with no
+ * end is not one part): *stop is then where the rest of the sentence
+ * starts, and split_sentence from there gives the clauses it would have
+ * given (the ';' and '|' after it are the same; the split regex, run on
+ * the piece from there, finds the same matches: a cut inside a clause is
+ * never before where the search that found the clause's end began); else
+ * *stop is e. */
+static int split_sentence(segctx *c, size_t s, size_t e, int lang, int sec,
+                          int lead, size_t start, size_t max, size_t *stop)
+{
+    const char *x = c->t->s;
+    const pcre2_code *split =
+        lang >= 0 ? c->rs->lex[lang].clause_split : NULL;
+    size_t cs = s, st = e;
+    size_t from = max > SIZE_MAX - start ? SIZE_MAX : start + max;
+    if (stop)
+        *stop = e;
+    for (size_t i = next_sep(c, s, e); i < e; i = next_sep(c, i + 1, e)) {
+        int rc = split_piece(c, x[i] == ';' ? split : NULL, cs, i,
+                             i + (x[i] == ';'), e, lang, sec, lead, from,
+                             stop, &st);
+        if (rc)
+            return rc < 0 ? -1 : 0;
+        cs = i + 1;
+        if (stop && cs < e && cs >= from) {
+            *stop = cs;
+            return 0;
+        }
+    }
+    int rc = split_piece(c, split, cs, e, e, e, lang, sec, lead, from, stop,
+                         &st);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Whether code point cp ends sentences for ICU (Sentence_Break ATerm or
@@ -968,7 +992,8 @@ static void table_para(segctx *c, size_t i)
     size_t len = c->t->len;
     const gx_para *p = &c->d->pa[i];
     c->row_cells = 0;
-    if (x[p->s] != '|') {
+    c->table_row = x[p->s] == '|';
+    if (!c->table_row) {
         c->head = -1;
         return;
     }
@@ -1011,9 +1036,7 @@ static int cut_ok(const gx_text *t, size_t o)
 {
     if (o == 0 || o >= t->len)
         return 1;
-    unsigned char b = (unsigned char)t->s[o - 1];
-    return !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-             (b >= '0' && b <= '9') || b == '_' || b >= 0x80);
+    return !gx_word_byte((unsigned char)t->s[o - 1]);
 }
 
 /* Clauses of the sentences of paragraph c->pi from sentence c->ks on,
@@ -1050,6 +1073,16 @@ static int para_sentences(segctx *c, size_t start, size_t max)
                 c->d->cl[ci].prev_s = c->prev_s;
                 c->d->cl[ci].prev_e = c->prev_e;
             }
+        if (c->sent_s == c->sen_s)   /* the sentence's first clause */
+            c->lcl_s = c->lcl_e = 0;
+        for (size_t ci = from; ci < c->d->n_cl && !c->table_row; ci++) {
+            gx_clause *cl = &c->d->cl[ci];   /* the clause before; no cell
+                                                of any row has one */
+            cl->pcl_s = c->lcl_s;
+            cl->pcl_e = c->lcl_e;
+            c->lcl_s = cl->s;
+            c->lcl_e = cl->e;
+        }
         c->sent_s = stop;
         if (stop < e)
             return 1;   /* cut inside the sentence (split_sentence) */

@@ -44,6 +44,9 @@ typedef struct gx_clause {
     /* the sentence before the clause's sentence in its paragraph (empty,
      * s == e, for the first sentence and for table cells) */
     size_t prev_s, prev_e;
+    /* the clause before it in its sentence (empty for a sentence's first
+     * clause and for table cells): "You may refuse, | but then ..." */
+    size_t pcl_s, pcl_e;
 } gx_clause;
 
 /* A span of normalized text. */

@@ -54,6 +54,16 @@ int gx_grow(void *arr, size_t *cap, size_t need, size_t size);
  * sequence and sets *cp, or 0 for an invalid or truncated one (overlongs,
  * surrogates and values above U+10FFFF are invalid). */
 int gx_utf8_decode(const unsigned char *s, size_t n, size_t i, uint32_t *cp);
+
+/* Whether byte c belongs to a word as the concept scan reads words (ASCII
+ * letters and digits, '_', every byte of a non-ASCII character): what the
+ * scanner (lib/scan.c), term expansion and the widening of spans to whole
+ * words agree on. */
+static inline int gx_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
 /* Encode cp into out (4 bytes at most); returns the length. */
 int gx_utf8_encode(uint32_t cp, char *out);
 

@@ -207,29 +207,69 @@ START_TEST(test_far_context)
 }
 END_TEST
 
+/* `count` units, odd ones `odd` and even ones `even`, then `tail`: a text
+ * (owned by the caller) of *n bytes. */
+static char *alternate(const char *odd, const char *even, int count,
+                       const char *tail, size_t *n)
+{
+    char *t = malloc(100000);
+    ck_assert_ptr_nonnull(t);
+    *n = 0;
+    for (int i = 0; i < count; i++)
+        *n = put(t, *n, i % 2 ? odd : even);
+    *n = put(t, *n, tail);
+    t[*n] = '\0';
+    return t;
+}
+
+/* How often `needle` occurs in s. */
+static size_t occurrences(const char *s, const char *needle)
+{
+    size_t k = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        k++;
+    return k;
+}
+
 /* The sentence before a clause (a case's prev condition: "We archive
  * the invoices. This period is ten years.") lies in the part before when
  * a part starts at the clause's sentence: known there as in one part. */
 START_TEST(test_prev_sentence)
 {
-    char *t = malloc(100000);
-    ck_assert_ptr_nonnull(t);
-    size_t n = 0;
-    for (int i = 0; i < 400; i++)
-        n = put(t, n, i % 2 ? "We archive the invoices. This period is ten "
-                              "years. "
-                            : "The shop is closed. This period is two "
-                              "weeks. ");
-    t[n] = '\0';
+    size_t n;
+    char *t = alternate("We archive the invoices. This period is ten years. ",
+                        "The shop is closed. This period is two weeks. ",
+                        400, "", &n);
     char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
-    size_t hits = 0;
-    for (const char *p = whole; (p = strstr(p, "\"P10Y\"")); p++)
-        hits++;
+    size_t hits = occurrences(whole, "\"P10Y\"");
     ck_assert_msg(hits == 200, "%zu ten-year periods, want 200", hits);
     ck_assert_msg(!strstr(whole, "\"P2W\""), "a shop's closing is no "
                   "retention period");
     free(whole);
     same_in_parts("sentence before", t, n, GDPRX_LANG_EN);
+    free(t);
+}
+END_TEST
+
+/* The clause before a clause in its sentence (a case's prev_clause
+ * condition: "you may refuse, but we will then be unable to answer") lies
+ * in the part before when a part starts inside the sentence, at a clause:
+ * known there as in one part. One sentence of 150 clauses cut at ", but"
+ * (each "but we will then be unable to answer, you may refuse" is one), so
+ * parts of 1 and 333 bytes cut it at clause starts. */
+START_TEST(test_prev_clause)
+{
+    size_t n;
+    char *t = alternate("you may refuse, but we will then be unable to "
+                        "answer, ",
+                        "the shop may close, but we will then be unable to "
+                        "answer, ", 150, "that is all.", &n);
+    char *whole = output(t, n, (size_t)-1, GDPRX_LANG_EN);
+    size_t hits = occurrences(whole, "\"mandatory\"");
+    ck_assert_msg(hits == 75, "%zu refusals with their consequence, want 75",
+                  hits);
+    free(whole);
+    same_in_parts("clause before", t, n, GDPRX_LANG_EN);
     free(t);
 }
 END_TEST
@@ -488,6 +528,7 @@ int main(void)
     tcase_add_test(tc, test_single_line);
     tcase_add_test(tc, test_far_context);
     tcase_add_test(tc, test_prev_sentence);
+    tcase_add_test(tc, test_prev_clause);
     tcase_add_test(tc, test_huge_lead_in);
     tcase_add_loop_test(tc, test_lead_in_no_sentence_end, 0, 3);
     tcase_add_test(tc, test_one_long_row);

@@ -89,7 +89,7 @@ START_TEST(visible_text)
     gx_html h;
     gdprx_error err;
     size_t n = strlen(c->in);
-    ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, &err), GDPRX_OK);
+    ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, 0, &err), GDPRX_OK);
     ck_assert_msg(!strcmp(h.t.s, c->want), "%s: got \"%s\"", c->name,
                   h.t.s);
     check_map(&h, c->in, n, c->name);
@@ -106,7 +106,7 @@ START_TEST(replaced_bytes)
     gx_html h;
     gdprx_error err;
     size_t n = sizeof in - 1;
-    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID,
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
                                      &err), GDPRX_OK);
     ck_assert_msg(!strcmp(h.t.s, "a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d"),
                   "replaced: got \"%s\"", h.t.s);
@@ -149,7 +149,7 @@ START_TEST(compact_map)
     n += 4;
     gx_html h;
     gdprx_error err;
-    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID,
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
                                      &err), GDPRX_OK);
     ck_assert_uint_eq(h.t.len, 2 + 40 * 3 + 1 + 3 + 1 + 1 + 2 + 2 + 70);
     ck_assert_uint_eq(os_of(&h, 0), 3);
@@ -297,6 +297,55 @@ START_TEST(utf8_offset)
 }
 END_TEST
 
+/* The tag limit (gumbo's tree costs ~300-450 bytes a tag): a page of
+ * "<br>" one tag past the default limit, GDPRX_HTML_TAGS_BASE + len /
+ * GDPRX_HTML_BYTES_PER_TAG, is refused at the first tag too many, and read
+ * with the limit raised; comments, end tags and <!doctype> count too. */
+START_TEST(tag_limit)
+{
+    size_t n = 0, len;
+    while (n <= GDPRX_HTML_TAGS_BASE + 4 * n / GDPRX_HTML_BYTES_PER_TAG)
+        n++;   /* the fewest "<br>" past the default limit */
+    len = 4 * n;
+    char *in = malloc(len + 1);
+    ck_assert_ptr_nonnull(in);
+    for (size_t i = 0; i < n; i++)
+        memcpy(in + 4 * i, "<br>", 4);
+    in[len] = '\0';
+    size_t limit = GDPRX_HTML_TAGS_BASE + len / GDPRX_HTML_BYTES_PER_TAG;
+    ck_assert_uint_eq(n, limit + 1);
+    gx_html h;
+    gdprx_error err;
+    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, 0, &err), GDPRX_ELIMIT);
+    ck_assert_int_eq(err.offset, (long long)(4 * limit));
+    ck_assert_msg(strstr(err.message, "more than") &&
+                      strstr(err.message, "tags"), "%s", err.message);
+    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, n, &err), GDPRX_OK);
+    gx_html_free(&h);
+    free(in);
+
+    static const char small[] = "<!doctype html><p>a</p><!-- c --><p>b";
+    /* tags at 0, 15, 19, 23, 33: the fifth is past a limit of 4 */
+    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 4, &err),
+                     GDPRX_ELIMIT);
+    ck_assert_int_eq(err.offset, 33);
+    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 5, &err),
+                     GDPRX_OK);
+    gx_html_free(&h);
+
+    /* through gdprx_options: the public limit */
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.format = GDPRX_FORMAT_HTML;
+    o.max_html_tags = 4;
+    gdprx_result *r = NULL;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, small, sizeof small - 1, &o,
+                                   &err), GDPRX_ELIMIT);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err.offset, 33);
+}
+END_TEST
+
 /* Malformed and hostile inputs: no crash, text around faults kept. */
 static const char *const malformed[] = {
     "<p>We keep your invoices for ten years.<p><b><i>We never sell your "
@@ -422,6 +471,7 @@ static Suite *html_suite(void)
     TCase *errors = tcase_create("errors");
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
     tcase_add_test(errors, bad_format);
+    tcase_add_test(errors, tag_limit);
     tcase_add_loop_test(errors, malformed_keeps_text, 0, N(malformed));
     tcase_add_loop_test(errors, garbage, 0, 4);
     tcase_set_timeout(errors, 300);

@@ -162,6 +162,25 @@ class TestPage(OffsetsMixin, unittest.TestCase):
                                capture_output=True)
             self.assertEqual(p.returncode, 2)
 
+    def test_tag_limit(self):
+        # a page with more tags than --max-html-tags is refused, naming the
+        # byte offset of the first tag too many; raised, it is read
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "tags.html"
+            page.write_text("<p>We never sell your personal data.</p>"
+                            "<p>We keep invoices for ten years.</p>")
+            p = subprocess.run([TOOL, "--max-html-tags", "3", str(page)],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("input:74: HTML with more than 3 tags", p.stderr)
+            self.assertEqual(labels(run("--max-html-tags", "4", page)),
+                             {("recipient", "sale", "negated"),
+                              ("retention", "period", "affirmed")})
+            for bad in ["0", "x", "-1"]:
+                p = subprocess.run([TOOL, "--max-html-tags", bad, str(page)],
+                                   capture_output=True)
+                self.assertEqual(p.returncode, 2, bad)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -747,6 +747,22 @@ static const struct context_case {
     {"right.portability.not_after_rights", "Trade daily.\n", 1},
     {"right.portability.not_after_rights", "Rights; Trade daily.\n", 1},
     {"right.portability.not_after_rights", "Rights here.\n\nTrade.\n", 1},
+    /* prev_clause: the clause before, in the same sentence; not the clause
+     * two back, not the next one, not the sentence before, not a lead-in
+     * or a table's row cell, nothing for a sentence's first clause */
+    {"right.rectification.after_clause", "Rights apply; Trade daily.\n", 1},
+    {"right.rectification.after_clause", "Rights apply, but Trade.\n", 1},
+    {"right.rectification.after_clause",
+     "Prices; rights apply; Trade daily.\n", 1},
+    {"right.rectification.after_clause",
+     "Rights apply; prices; Trade daily.\n", 0},
+    {"right.rectification.after_clause", "Trade daily; rights apply.\n", 0},
+    {"right.rectification.after_clause", "Rights apply. Trade daily.\n", 0},
+    {"right.rectification.after_clause", "Trade daily.\n", 0},
+    {"right.rectification.after_clause", "Rights:\n\n- Trade.\n", 0},
+    {"right.rectification.after_clause",
+     "Intro.\n\n| Rights | Trade |\n| --- | --- |\n| Rights | Trade |\n",
+     0},
 };
 
 START_TEST(test_context_cases)

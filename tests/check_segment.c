@@ -156,6 +156,15 @@ static const struct case_ {
      "We keep your data for a year, but we never sell it.\n",
      "P:We keep your data for a year, but we never sell it.\n"
      "C:We keep your data for a year\nC:but we never sell it.\n"},
+    {"', but ' splits a clause that a ';' ends too, not a table cell",
+     GDPRX_LANG_EN,
+     "We keep it a year, but never sell it; we share it, but only with "
+     "you.\n\n| We keep it, but | Now |\n",
+     "P:We keep it a year, but never sell it; we share it, but only with "
+     "you.\n"
+     "C:We keep it a year\nC:but never sell it;\nC:we share it\n"
+     "C:but only with you.\nP:| We keep it, but | Now |\n"
+     "C:We keep it, but\nC:Now\n"},
     {"', mais ' splits clauses (fr clause_split)", GDPRX_LANG_FR,
      "Nous conservons vos donn\xc3\xa9" "es, mais nous ne les vendons pas.\n",
      "P:Nous conservons vos donn\xc3\xa9" "es, mais nous ne les vendons pas.\n"

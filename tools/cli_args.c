@@ -60,6 +60,8 @@ void usage(FILE *f)
         "                      (default 1M; same bytes)\n"
         "  --format FMT        text, html or auto (default: html for *.html,\n"
         "                      *.htm and text that starts as HTML, else text)\n"
+        "  --max-html-tags N[KMG] refuse HTML with more tags (default 100,000\n"
+        "                      plus one per 400 bytes: bounds gumbo's memory)\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
         "  --replace-invalid   read invalid UTF-8 bytes as U+FFFD instead of "
         "failing\n"
@@ -241,6 +243,9 @@ static int parse_valued(const char *a, const char *v, opts *o)
     } else if (!strcmp(a, "--chunk-size")) {
         if (parse_size(v, &o->ao.chunk_size) != 0)
             return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
+    } else if (!strcmp(a, "--max-html-tags")) {
+        if (parse_size(v, &o->ao.max_html_tags) != 0)
+            return -bad_value(a, "must be N, NK, NM or NG, from 1 to 2G-1");
     } else
         return 0;
     return 1;

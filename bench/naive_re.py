@@ -71,6 +71,7 @@ class RuleSet:
         self.rules = []
         self.numbers = {l: [] for l in LANGS}
         self.units = {l: [] for l in LANGS}
+        self.phrases = {l: [] for l in LANGS}
         self.skipped = 0
         files = sorted(glob.glob(os.path.join(path, "**", "*.yaml"), recursive=True))
         for f in files:
@@ -79,6 +80,7 @@ class RuleSet:
             for l, lx in (d.get("lexicon") or {}).items():
                 self.numbers[l] += list((lx.get("numbers") or {}).keys())
                 self.units[l] += list((lx.get("units") or {}).keys())
+                self.phrases[l] += list((lx.get("duration_phrases") or {}).keys())
             for l, ms in (d.get("macros") or {}).items():
                 self.macros[l].update(ms)
             self.concepts.update(d.get("concepts") or {})
@@ -123,6 +125,9 @@ class RuleSet:
                 return "(?:" + "|".join(map(re.escape, sorted(self.numbers[lang], key=len, reverse=True))) + ")"
             if n == "unit_word":
                 return "(?:" + "|".join(map(re.escape, sorted(self.units[lang], key=len, reverse=True))) + ")"
+            if n == "duration_phrase":   # lexicon duration_phrases (never empty: (?!))
+                return "(?:" + "|".join(map(re.escape, sorted(self.phrases[lang], key=len, reverse=True))
+                                        or ["(?!)"]) + ")"
             if n in self.macros[lang]:
                 return "(?:" + self.expand(self.macros[lang][n], lang, stack + (n,)) + ")"
             return self.concept_regex(n, lang, stack + (n,))

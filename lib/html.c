@@ -768,14 +768,14 @@ static size_t nesting_bound(const char *s, size_t len, size_t max_tags,
     for (const char *p = s, *e = s + len;
          (p = memchr(p, '<', (size_t)(e - p))) != NULL && p + 1 < e; p++) {
         char c = p[1];
-        if ((c == '/' || c == '!' || c == '?' || (c >= 'a' && c <= 'z') ||
-             (c >= 'A' && c <= 'Z')) && ++tags > max_tags) {
+        int start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if ((start || c == '/' || c == '!' || c == '?') && ++tags > max_tags) {
             *over = (size_t)(p - s);
             break;
         }
         if (c == '/') {
             depth -= depth > 0;
-        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        } else if (start) {
             const char *q = p + 1;
             while (q < e && *q != '>' && *q != ' ' && *q != '/')
                 q++;

@@ -434,8 +434,9 @@ static void label_lead(gx_doc *d, size_t n0, size_t s, size_t e)
 /* Cut [cs, pe) at the matches of split into clauses, the last one ending
  * at ce (pe, or just past the ';' that ends the piece). With stop, as
  * split_sentence: it may stop at a match once the clauses hold `from`
- * bytes (*stop set, 1 returned); st is add_clause_at's stop (left at e
- * when it did not cut inside). Returns -1 when out of memory, else 0. */
+ * bytes; st is add_clause_at's stop (left at e when it did not cut
+ * inside). Returns -1 when out of memory, 1 when it stopped (*stop set:
+ * where the rest of the sentence starts), else 0. */
 static int split_piece(segctx *c, const pcre2_code *split, size_t cs,
                        size_t pe, size_t ce, size_t e, int lang, int sec,
                        int lead, size_t from, size_t *stop, size_t *st)

@@ -291,10 +291,12 @@ typedef enum gdprx_polarity {
 
 /** Option flags for gdprx_options.flags. */
 enum {
-    /** Replace each invalid UTF-8 sequence by U+FFFD instead of failing with
-     *  GDPRX_EUTF8. Offsets still refer to the original bytes; a finding's
-     *  `text` then holds the original bytes, which JSON output shows with
-     *  each invalid byte replaced by U+FFFD. */
+    /** Read invalid UTF-8 instead of failing with GDPRX_EUTF8: each run of
+     *  bytes that start no valid character reads as one U+FFFD, which
+     *  separates words (the result carries a warning with their number and
+     *  the offset of the first). Offsets still refer to the original bytes;
+     *  a finding's `text` then holds the original bytes, which JSON output
+     *  shows with each invalid byte replaced by U+FFFD. */
     GDPRX_OPT_REPLACE_INVALID = 1u << 0,
     /** Fill gdprx_finding.concepts: which concepts made each finding's rule
      *  hold, with their text (costs time; off by default). */
@@ -594,8 +596,12 @@ GDPRX_API int gdprx_analyze_write_json(gdprx_result **out,
 
 /** Normalize text as the matcher sees it: NFKC case folding, accents
  *  removed, quotes, apostrophes and dashes unified, runs of horizontal white
- *  space collapsed to one space, line breaks kept as '\n'. Useful to write
- *  and debug rule patterns. Errors as gdprx_analyze().
+ *  space collapsed to one space, line breaks kept as '\n'. A character
+ *  whose fold would be longer than the character (U+FDFA, Hangul
+ *  syllables, U+00BD) stays as written, so the text never grows. Useful to
+ *  write and debug rule patterns. Errors as gdprx_analyze(); with
+ *  GDPRX_OPT_REPLACE_INVALID in `flags`, each run of invalid bytes shows as
+ *  one U+FFFD.
  *  Ownership: *out (NUL-terminated) is the caller's; free with gdprx_free(). */
 GDPRX_API int gdprx_normalize(char **out, size_t *out_len, const char *text,
                               size_t len, unsigned flags, gdprx_error *err);

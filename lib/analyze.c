@@ -426,6 +426,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
             gx_html_remap_error(err, page, &html);
         goto out_sel;
     }
+    if (html.t.s && t.n_replaced)   /* the warning names a byte of the page */
+        t.first_replaced = gx_text_ostart(&html.t, t.first_replaced);
     stage_tick(tm, GX_STAGE_NORMALIZE, &clk);
     int lang = opts->lang != GDPRX_LANG_AUTO
                    ? (int)opts->lang - 1

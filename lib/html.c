@@ -49,7 +49,9 @@ enum { BRK_NONE, BRK_SPACE, BRK_SEMI, BRK_LINE, BRK_PARA };
 /* The text being built and where the walk is. */
 typedef struct wr {
     gx_html *h;
-    const char *html;
+    const char *html;        /* the page */
+    const char *parsed;      /* what gumbo parsed: the page, or a copy with
+                                '~' for each invalid byte (same offsets) */
     int oom;
     int brk;                 /* pending separator (BRK_*) */
     uint32_t brk_s, brk_e;   /* its source range */
@@ -327,7 +329,7 @@ static void put_text_node(wr *w, const GumboText *tx)
 {
     const char *raw = tx->original_text.data, *dec = tx->text;
     size_t rn = raw ? tx->original_text.length : 0, dn = strlen(dec);
-    uint32_t base = raw ? (uint32_t)(raw - w->html) : tx->start_pos.offset;
+    uint32_t base = raw ? (uint32_t)(raw - w->parsed) : tx->start_pos.offset;
     size_t i = 0, j = 0;
     while (j < dn && !w->oom) {
         size_t n = utf8_len((unsigned char)dec[j]), k = 0, d = 0;
@@ -345,6 +347,15 @@ static void put_text_node(wr *w, const GumboText *tx)
         } else if (i < rn && n <= rn - i && !memcmp(raw + i, dec + j, n)) {
             k = i + n;
             d = n;
+            if (n == 1 && raw[i] == '~' && w->html[base + i] != '~') {
+                /* an invalid byte of the page: written as it is there, for
+                 * the normalizer to read as its other invalid bytes */
+                put_visible(w, w->html + base + i, 1, base + (uint32_t)i,
+                            base + (uint32_t)k);
+                i = k;
+                j += d;
+                continue;
+            }
         } else if (i < rn && raw[i] == '\r' && dec[j] == '\n') {
             k = i + 1 + (i + 1 < rn && raw[i + 1] == '\n');
             d = 1;
@@ -848,6 +859,21 @@ static size_t first_invalid(const char *s, size_t len)
     return len;
 }
 
+/* dst = src[0, len) with '~' for each byte from `bad` on that starts no
+ * valid UTF-8 character. */
+static void tilde_invalid(char *dst, const char *src, size_t len, size_t bad)
+{
+    const unsigned char *u = (const unsigned char *)src;
+    memcpy(dst, src, len);
+    for (size_t i = bad; i < len;) {
+        uint32_t cp;
+        int n = u[i] < 0x80 ? 1 : gx_utf8_decode(u, len, i, &cp);
+        if (!n)
+            dst[i] = '~';
+        i += n ? (size_t)n : 1;
+    }
+}
+
 /* gumbo 0.10 leaks a few strings of tokens it drops (a DOCTYPE after
  * content, found by fuzz_html), which gumbo_destroy_output never frees.
  * Its memory is therefore taken through this allocator, which links every
@@ -930,18 +956,31 @@ int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
                                "%zu bytes; gdprx_options.max_html_tags, "
                                "--max-html-tags)", limit, len);
     h->t.orig_len = len;
+    /* gumbo would decode each invalid byte as a 3-byte U+FFFD in its tree;
+     * it parses a copy with '~' for each (no tokenizer state treats the two
+     * differently), and the walk writes the page's bytes back */
+    char *tilde = NULL;
+    if (flags & GDPRX_OPT_REPLACE_INVALID) {
+        size_t bad = first_invalid(html, len);
+        if (bad < len && !(tilde = malloc(len)))
+            return gx_error_nomem(err);
+        if (tilde)
+            tilde_invalid(tilde, html, len, bad);
+    }
     gblock blocks = {.l = {NULL, NULL}};
     GumboOptions go = kGumboDefaultOptions;
     go.allocator = galloc;
     go.deallocator = gfree;
     go.userdata = &blocks;
     go.max_errors = 64;   /* the errors are not used; keep their memory small */
-    GumboOutput *out = gumbo_parse_with_options(&go, html, len);
+    const char *parsed = tilde ? tilde : html;
+    GumboOutput *out = gumbo_parse_with_options(&go, parsed, len);
     frame *stack = malloc(WALK_STACK * sizeof *stack);
     wr w;
     memset(&w, 0, sizeof w);
     w.h = h;
     w.html = html;
+    w.parsed = parsed;
     if (!out || !stack || gx_text_append(&h->t, "", 0, 0, 0) != 0) {
         w.oom = 1;
     } else {
@@ -952,6 +991,7 @@ int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
     if (out)
         gumbo_destroy_output(&go, out);
     gfree_all(&blocks);
+    free(tilde);
     if (w.oom) {
         gx_html_free(h);
         return gx_error_nomem(err);

@@ -261,12 +261,26 @@ static int fold_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
         return -1;
     }
     int n = 0;
+    size_t grown = 0, orig = 0;
+    char u8[4];
     for (int32_t i = 0; i < na && n < max;) {
         UChar32 c;
         U16_NEXT(a, i, na, c);
-        if (u_charType(c) != U_NON_SPACING_MARK)
-            out[n++] = fold_punct((uint32_t)c);
+        if (u_charType(c) != U_NON_SPACING_MARK) {
+            out[n] = fold_punct((uint32_t)c);
+            grown += (size_t)gx_utf8_encode(out[n++], u8);
+        }
     }
+    for (int k = 0; k < ncp; k++)
+        orig += (size_t)gx_utf8_encode(cps[k], u8);
+    if (grown <= orig)
+        return n;
+    /* A fold longer than what is written (U+FDFA, 3 bytes, is 33; Hangul
+     * syllables decompose to three jamo; "1/2" for U+00BD) would let text
+     * grow up to 11x in memory: such a chunk stays as written. No word of
+     * English, French or Dutch needs one of those folds. */
+    for (n = 0; n < ncp && n < max; n++)
+        out[n] = fold_punct(cps[n]);
     return n;
 }
 
@@ -294,6 +308,12 @@ static int emit_chunk(norm *nm, const uint32_t *cps, int ncp, size_t os,
     return GDPRX_OK;
 }
 
+/* decode()'s code point for a run of invalid bytes (no Unicode value). */
+#define CP_INVALID 0x110000u
+
+/* The code point at in[i] and its length; for invalid UTF-8 under
+ * GDPRX_OPT_REPLACE_INVALID, CP_INVALID and the length of the whole run of
+ * invalid bytes from i (each byte that starts no valid character). */
 static int decode(const unsigned char *in, size_t len, size_t i, uint32_t *cp,
                   unsigned flags, gx_text *t, gdprx_error *err)
 {
@@ -309,10 +329,16 @@ static int decode(const unsigned char *in, size_t len, size_t i, uint32_t *cp,
                         in[i]);
         return -1;
     }
-    if (t->n_replaced++ == 0)
+    if (t->n_replaced == 0)
         t->first_replaced = i;
-    *cp = 0xFFFD;
-    return 1;
+    size_t e = i + 1;
+    uint32_t c;
+    while (e < len && in[e] >= 0x80 && e - i < INT32_MAX &&
+           gx_utf8_decode(in, len, e, &c) == 0)
+        e++;
+    t->n_replaced += e - i;
+    *cp = CP_INVALID;
+    return (int)(e - i);
 }
 
 /* End of the ASCII bytes from i that are chunks of their own: each one is
@@ -363,6 +389,15 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
             rc = GDPRX_EUTF8;
             goto out;
         }
+        if (cp == CP_INVALID) {   /* one stand-in byte for the run */
+            if (push_byte(t, GX_REPLACED, i, i + (size_t)n) != 0) {
+                rc = gx_error_nomem(err);
+                goto out;
+            }
+            i += (size_t)n;
+            n = i < len ? decode(in, len, i, &cp, flags, t, err) : 0;
+            continue;
+        }
         if (cp < 0x80) {
             size_t e = ascii_chunks_end(in, i, len);
             if (e > i) {
@@ -382,7 +417,7 @@ int gx_normalize(gx_text *t, const char *text, size_t len, unsigned flags,
         i += (size_t)n;
         n = i < len ? decode(in, len, i, &cp, flags, t, err) : 0;
         /* extend the chunk while the next code point composes with it */
-        while (n > 0 && ncp < CHUNK_MAX && cp >= 0x80 &&
+        while (n > 0 && ncp < CHUNK_MAX && cp >= 0x80 && cp != CP_INVALID &&
                !unorm2_hasBoundaryBefore(nm->nfkc, (UChar32)cp)) {
             cps[ncp++] = cp;
             i += (size_t)n;
@@ -495,6 +530,35 @@ size_t gx_text_npos(const gx_text *t, size_t o)
     return i;
 }
 
+/* t->s with each GX_REPLACED stand-in written as U+FFFD (the map is not
+ * kept up to date: for gdprx_normalize() only). Returns 0 or -1 (out of
+ * memory, t unchanged). */
+static int show_replaced(gx_text *t)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < t->len; i++)
+        k += t->s[i] == GX_REPLACED;
+    if (k > (SIZE_MAX - t->len - 1) / 2)
+        return -1;
+    char *s = malloc(t->len + 2 * k + 1);
+    if (!s)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        if (t->s[i] == GX_REPLACED) {
+            memcpy(s + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+        } else {
+            s[n++] = t->s[i];
+        }
+    }
+    s[n] = '\0';
+    free(t->s);
+    t->s = s;
+    t->len = n;
+    return 0;
+}
+
 int gdprx_normalize(char **out, size_t *out_len, const char *text, size_t len,
                     unsigned flags, gdprx_error *err)
 {
@@ -506,6 +570,10 @@ int gdprx_normalize(char **out, size_t *out_len, const char *text, size_t len,
     int rc = gx_normalize(&t, text ? text : "", len, flags, err);
     if (rc != GDPRX_OK)
         return rc;
+    if (t.n_replaced && show_replaced(&t) != 0) {
+        gx_text_free(&t);
+        return gx_error_nomem(err);
+    }
     *out = t.s;
     if (out_len)
         *out_len = t.len;

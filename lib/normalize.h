@@ -22,6 +22,13 @@
  * about 1.1 bytes per normalized byte, instead of 8 for two uint32_t. */
 #define GX_MAP_BLOCK 32
 
+/* The normalized text's stand-in for a run of invalid UTF-8 bytes read
+ * under GDPRX_OPT_REPLACE_INVALID: one byte (ASCII SUB, which no input byte
+ * normalizes to: controls read as spaces), mapped to the whole run, so that
+ * text full of invalid bytes does not grow. It reads as U+FFFD would: not
+ * part of a word, no white space; gdprx_normalize() shows it as U+FFFD. */
+#define GX_REPLACED '\x1a'
+
 typedef struct gx_map_esc {
     uint32_t n;        /* first normalized byte with this span */
     uint32_t os, oe;   /* its original span */
@@ -39,11 +46,14 @@ typedef struct gx_text {
     size_t cap;
     size_t last_os;    /* while normalizing: ostart of byte len - 1 */
     size_t orig_len;
-    size_t n_replaced;       /* invalid bytes replaced by U+FFFD */
+    size_t n_replaced;       /* invalid bytes read as GX_REPLACED */
     size_t first_replaced;   /* offset of the first one */
 } gx_text;
 
-/* Normalize `len` bytes. flags: GDPRX_OPT_REPLACE_INVALID.
+/* Normalize `len` bytes. flags: GDPRX_OPT_REPLACE_INVALID. The text is
+ * never longer than the input (t->len <= len): a chunk whose fold is
+ * longer than its bytes stays as written, a run of invalid bytes is one
+ * GX_REPLACED.
  * Returns GDPRX_OK, GDPRX_EUTF8 (err->offset set), GDPRX_ELIMIT,
  * GDPRX_ENOMEM or GDPRX_EINTERNAL. On failure *t is freed. */
 int gx_normalize(gx_text *t, const char *in, size_t len, unsigned flags,

@@ -97,23 +97,24 @@ START_TEST(visible_text)
 }
 END_TEST
 
-/* Invalid bytes in a text node: gumbo gives one U+FFFD per invalid
- * sequence; each maps to exactly its source bytes (a lone byte, a truncated
- * sequence), and the text after it keeps its own offsets. */
+/* Invalid bytes in a text node: the text holds the page's bytes (the
+ * normalizer reads each run as U+FFFD), each mapped to itself, a '~' of the
+ * page stays one, and the text after them keeps its own offsets. */
 START_TEST(replaced_bytes)
 {
-    static const char in[] = "<p>a\xFF b\xE2\x82 c\xF0\x9F\x98 d</p>";
+    static const char in[] = "<p>a\xFF b\xE2\x82 c\xF0\x9F\x98 d~</p>";
     gx_html h;
     gdprx_error err;
     size_t n = sizeof in - 1;
     ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
                                      &err), GDPRX_OK);
-    ck_assert_msg(!strcmp(h.t.s, "a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d"),
+    ck_assert_msg(!strcmp(h.t.s, "a\xFF b\xE2\x82 c\xF0\x9F\x98 d~"),
                   "replaced: got \"%s\"", h.t.s);
     static const struct {
         size_t at;            /* byte of the text */
         unsigned start, end;  /* its source */
-    } want[] = {{1, 4, 5}, {6, 7, 9}, {11, 11, 14}, {15, 15, 16}};
+    } want[] = {{1, 4, 5}, {4, 7, 8}, {5, 8, 9}, {8, 11, 12}, {10, 13, 14},
+                {12, 15, 16}, {13, 16, 17}};
     for (size_t k = 0; k < sizeof want / sizeof *want; k++)
         ck_assert_msg(os_of(&h, want[k].at) == want[k].start &&
                           oe_of(&h, want[k].at) == want[k].end,
@@ -122,12 +123,15 @@ START_TEST(replaced_bytes)
                       oe_of(&h, want[k].at), want[k].start, want[k].end);
     check_map(&h, in, n, "replaced");
     gx_html_free(&h);
+    /* without the flag, the first invalid byte is an error there */
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, 0, 0, &err), GDPRX_EUTF8);
+    ck_assert_int_eq(err.offset, 4);
 }
 END_TEST
 
 /* The compact map (one code byte per text byte, escapes for spans that do
- * not fit one) gives every byte its exact source: runs of U+FFFD from
- * single invalid bytes across block boundaries, a reference longer than a
+ * not fit one) gives every byte its exact source: runs of invalid bytes
+ * across block boundaries, a reference longer than a
  * code can hold, the byte after it, separators (empty spans) and a long
  * run of plain text after them. */
 START_TEST(compact_map)
@@ -151,20 +155,19 @@ START_TEST(compact_map)
     gdprx_error err;
     ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
                                      &err), GDPRX_OK);
-    ck_assert_uint_eq(h.t.len, 2 + 40 * 3 + 1 + 3 + 1 + 1 + 2 + 2 + 70);
+    ck_assert_uint_eq(h.t.len, 2 + 40 + 1 + 3 + 1 + 1 + 2 + 2 + 70);
     ck_assert_uint_eq(os_of(&h, 0), 3);
     ck_assert_uint_eq(oe_of(&h, 0), 4);
     ck_assert_uint_eq(os_of(&h, 1), 4);
     ck_assert_uint_eq(oe_of(&h, 1), 5);
-    for (size_t k = 0; k < 40; k++)   /* each U+FFFD: its one byte */
-        for (size_t b = 0; b < 3; b++) {
-            size_t i = 2 + 3 * k + b;
-            ck_assert_msg(!memcmp(h.t.s + 2 + 3 * k, "\xEF\xBF\xBD", 3) &&
-                              os_of(&h, i) == 5 + k && oe_of(&h, i) == 6 + k,
-                          "text byte %zu maps to [%zu, %zu), want [%zu, %zu)",
-                          i, os_of(&h, i), oe_of(&h, i), 5 + k, 6 + k);
-        }
-    size_t c = 2 + 120, src = 45;   /* 'c', then the 33-byte reference */
+    for (size_t k = 0; k < 40; k++) {   /* each invalid byte: itself */
+        size_t i = 2 + k;
+        ck_assert_msg(h.t.s[i] == '\xFF' && os_of(&h, i) == 5 + k &&
+                          oe_of(&h, i) == 6 + k,
+                      "text byte %zu maps to [%zu, %zu), want [%zu, %zu)",
+                      i, os_of(&h, i), oe_of(&h, i), 5 + k, 6 + k);
+    }
+    size_t c = 2 + 40, src = 45;   /* 'c', then the 33-byte reference */
     ck_assert_uint_eq(os_of(&h, c), src);
     ck_assert_uint_eq(oe_of(&h, c), src + 1);
     for (size_t b = 1; b <= 3; b++) {
@@ -451,6 +454,14 @@ START_TEST(finding_after_runs)
     size_t ln = strlen(last);
     ck_assert_msg(f->end >= ln && !memcmp(in + f->end - ln, last, ln),
                   "%d bytes: end %zu, text \"%s\"", _i, f->end, f->text);
+    /* the warning counts the invalid bytes and names the first in the page */
+    char want[96];
+    snprintf(want, sizeof want, "%d invalid UTF-8 byte(s) read as U+FFFD, "
+             "the first at byte 3", _i);
+    ck_assert_uint_eq(gdprx_result_warning_count(r), _i ? 1 : 0);
+    ck_assert_msg(!_i || !strcmp(gdprx_result_warning(r, 0), want),
+                  "%d bytes: warning \"%s\"", _i,
+                  _i ? gdprx_result_warning(r, 0) : "");
     gdprx_result_free(r);
 }
 END_TEST

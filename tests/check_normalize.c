@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "normalize.h"
+#include "util.h"
 
 #define NOPOS ((size_t)-1)
 
@@ -88,6 +89,12 @@ static const struct case_ {
      {{8, 8, 10}, {9, 10, 11}, {11, 12, 14}, {12, 14, 15}, {15, 17, 20}}},
     {"Dutch diaeresis", S("co\xc3\xb6rdinatie \xc3\xa9\xc3\xa9n"),
      S("coordinatie een"), {{2, 2, 4}, {12, 13, 15}, {13, 15, 17}}},
+    {"fold longer than written: U+FDFA stays", S("a \xef\xb7\xba b"),
+     S("a \xef\xb7\xba b"), {{2, 2, 5}, {4, 2, 5}, {6, 6, 7}}},
+    {"fold longer than written: a Hangul syllable stays",
+     S("\xed\x95\x9c!"), S("\xed\x95\x9c!"), {{0, 0, 3}, {3, 3, 4}}},
+    {"fold longer than written: one half stays", S("\xc2\xbd h"),
+     S("\xc2\xbd h"), {{0, 0, 2}, {1, 0, 2}, {3, 3, 4}}},
     {"empty", S(""), S(""), {{0, 0, 0}}},
 };
 
@@ -250,30 +257,33 @@ static const struct bad {
     size_t in_len;
     long long offset;   /* first bad byte */
     size_t n_invalid;   /* invalid bytes, each read as U+FFFD on request */
-    const char *replaced; /* normalized text with replacement */
+    const char *replaced; /* normalized text as gdprx_normalize() shows it:
+                             one U+FFFD per run of invalid bytes */
     size_t replaced_len;
 } bad[] = {
     {"overlong C0 80", S("ab\xc0\x80" "cd"), 2, 2,
-     S("ab\xef\xbf\xbd\xef\xbf\xbd" "cd")},
+     S("ab\xef\xbf\xbd" "cd")},
     {"surrogate ED A0 80", S("abc\xed\xa0\x80"), 3, 3,
-     S("abc\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd")},
+     S("abc\xef\xbf\xbd")},
     {"truncated E2 82 at the end", S("x\xe2\x82"), 1, 2,
-     S("x\xef\xbf\xbd\xef\xbf\xbd")},
+     S("x\xef\xbf\xbd")},
     {"truncated E2 82 inside", S("\xe2\x82\xac ok \xe2\x82 z"), 7, 2,
-     S("\xe2\x82\xac ok \xef\xbf\xbd\xef\xbf\xbd z")},
+     S("\xe2\x82\xac ok \xef\xbf\xbd z")},
     {"stray continuation 0x80", S("\x80"), 0, 1, S("\xef\xbf\xbd")},
     {"stray 0x80 after text", S("We keep\x80 it"), 7, 1,
      S("we keep\xef\xbf\xbd it")},
     {"F5 lead byte", S("a\xf5\x80\x80\x80"), 1, 4,
-     S("a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd")},
+     S("a\xef\xbf\xbd")},
     {"above U+10FFFF", S("ok \xf4\x90\x80\x80"), 3, 4,
-     S("ok \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd")},
+     S("ok \xef\xbf\xbd")},
     {"overlong E0 80 AF", S("\xc3\xa9t\xc3\xa9 \xe0\x80\xaf"), 6, 3,
-     S("ete \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd")},
+     S("ete \xef\xbf\xbd")},
     {"FF byte after an accent", S("caf\xc3\xa9\xff"), 5, 1,
      S("cafe\xef\xbf\xbd")},
     {"bad byte after a combining mark", S("e\xcc\x81\xfe" "x"), 3, 1,
      S("e\xef\xbf\xbdx")},
+    {"two runs: one U+FFFD each", S("a\xff\xfe b \x80\xc3\xa9"), 1, 3,
+     S("a\xef\xbf\xbd b \xef\xbf\xbd" "e")},
 };
 
 static void check_offset_message(const char *name, const gdprx_error *err,
@@ -319,8 +329,21 @@ START_TEST(test_replace_invalid)
     int rc = gx_normalize(&t, c->in, c->in_len, GDPRX_OPT_REPLACE_INVALID,
                           &err);
     ck_assert_msg(rc == GDPRX_OK, "%s: rc %d (%s)", c->name, rc, err.message);
-    ck_assert_msg(t.len == c->replaced_len &&
-                      !memcmp(t.s, c->replaced, t.len),
+    /* inside, each run is one GX_REPLACED byte where the public text has
+     * U+FFFD */
+    char want[64];
+    size_t nw = 0;
+    for (size_t i = 0; i < c->replaced_len; i++) {
+        ck_assert(nw < sizeof want);
+        if (!memcmp(c->replaced + i, "\xef\xbf\xbd", 3) &&
+            i + 3 <= c->replaced_len) {
+            want[nw++] = GX_REPLACED;
+            i += 2;
+        } else {
+            want[nw++] = c->replaced[i];
+        }
+    }
+    ck_assert_msg(t.len == nw && !memcmp(t.s, want, nw),
                   "%s: got \"%.*s\"", c->name, (int)t.len, t.s);
     ck_assert_msg(t.n_replaced == c->n_invalid,
                   "%s: n_replaced %zu, want %zu", c->name, t.n_replaced,
@@ -328,14 +351,21 @@ START_TEST(test_replace_invalid)
     ck_assert_msg(t.first_replaced == (size_t)c->offset,
                   "%s: first_replaced %zu, want %lld", c->name,
                   t.first_replaced, c->offset);
-    /* the replacement maps back to the bad byte */
-    const char *fffd = strstr(t.s, "\xef\xbf\xbd");
-    ck_assert_msg(fffd != NULL, "%s: no U+FFFD", c->name);
-    size_t np = (size_t)(fffd - t.s);
+    /* the stand-in maps back to the whole first run of bad bytes */
+    size_t run = 0;
+    uint32_t cp;
+    while (c->offset + run < c->in_len &&
+           gx_utf8_decode((const unsigned char *)c->in, c->in_len,
+                          (size_t)c->offset + run, &cp) == 0)
+        run++;
+    const char *sub = memchr(t.s, GX_REPLACED, t.len);
+    ck_assert_msg(sub != NULL, "%s: no stand-in", c->name);
+    size_t np = (size_t)(sub - t.s);
     ck_assert_msg(gx_text_ostart(&t, np) == (size_t)c->offset &&
-                      gx_text_oend(&t, np + 1) == (size_t)c->offset + 1,
-                  "%s: U+FFFD maps to %zu-%zu, want %lld-%lld", c->name,
-                  gx_text_ostart(&t, np), gx_text_oend(&t, np + 1), c->offset, c->offset + 1);
+                      gx_text_oend(&t, np + 1) == (size_t)c->offset + run,
+                  "%s: the stand-in maps to %zu-%zu, want %lld-%lld",
+                  c->name, gx_text_ostart(&t, np), gx_text_oend(&t, np + 1),
+                  c->offset, c->offset + (long long)run);
     /* ostart is non-decreasing and within the input; the bad bytes are not
      * boundaries of valid UTF-8, so only the general invariants apply */
     for (size_t i = 0; i < t.len; i++)
@@ -349,7 +379,7 @@ START_TEST(test_replace_invalid)
     rc = gdprx_normalize(&out, &n, c->in, c->in_len,
                          GDPRX_OPT_REPLACE_INVALID, &err);
     ck_assert_msg(rc == GDPRX_OK && n == c->replaced_len &&
-                      !memcmp(out, c->replaced, n),
+                      !memcmp(out, c->replaced, n) && out[n] == '\0',
                   "%s: public: rc %d", c->name, rc);
     gdprx_free(out);
 }
@@ -358,6 +388,44 @@ END_TEST
 /* The sparse offset map: spans that do not fit a one-byte code (a long run
  * of collapsed white space, a character with many combining marks) on both
  * sides of block boundaries, against the span each byte must have. */
+/* No text grows: every Unicode scalar value, alone and after a letter (so
+ * that marks compose), normalizes to at most its own bytes; so the
+ * normalized text and its map stay within the input's size. */
+START_TEST(test_never_longer)
+{
+    size_t cap = 0x110000 * 6, len = 0;
+    char *in = malloc(cap);
+    ck_assert_ptr_nonnull(in);
+    for (uint32_t cp = 0x80; cp < 0x110000; cp++) {
+        if (cp >= 0xD800 && cp < 0xE000)
+            continue;
+        if (cp % 2)
+            in[len++] = 'a';
+        len += (size_t)gx_utf8_encode(cp, in + len);
+        in[len++] = cp % 3 ? ' ' : '\n';
+    }
+    gx_text t;
+    gdprx_error err;
+    ck_assert_msg(gx_normalize(&t, in, len, 0, &err) == GDPRX_OK, "%s",
+                  err.message);
+    ck_assert_msg(t.len <= len, "%zu bytes normalize to %zu", len, t.len);
+    /* each character alone too (a longer one hides in the total above) */
+    for (uint32_t cp = 0x80; cp < 0x110000; cp += cp < 0x3400 ? 1 : 7) {
+        if (cp >= 0xD800 && cp < 0xE000)
+            continue;
+        char one[4];
+        int n = gx_utf8_encode(cp, one);
+        gx_text u;
+        ck_assert(gx_normalize(&u, one, (size_t)n, 0, &err) == GDPRX_OK);
+        ck_assert_msg(u.len <= (size_t)n, "U+%04X: %d bytes normalize to %zu",
+                      (unsigned)cp, n, u.len);
+        gx_text_free(&u);
+    }
+    gx_text_free(&t);
+    free(in);
+}
+END_TEST
+
 START_TEST(test_sparse_map)
 {
     static const struct case_ {
@@ -459,6 +527,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_idempotent, 0, N(cases));
     tcase_add_test(core, test_long_mixed);
     tcase_add_test(core, test_sparse_map);
+    tcase_add_test(core, test_never_longer);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_invalid_utf8, 0, N(bad));

@@ -31,6 +31,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     start[size] = 1;
     if (gx_text_ostart(&t, t.len) != size)
         abort();
+    if (t.len > size)   /* normalized text never grows (normalize.h) */
+        abort();
     size_t prev = 0;
     for (size_t i = 0; i < t.len; i++) {
         size_t os = gx_text_ostart(&t, i), oe = gx_text_oend(&t, i + 1);

@@ -294,8 +294,8 @@ class RuleSet:
         ``text``: a ``str`` or UTF-8 ``bytes``. ``lang``: ``"en"``, ``"fr"``,
         ``"nl"``, or None / ``"auto"`` to detect it. ``types``: only these
         types or ``type.subtype`` (a list, or one comma-separated string).
-        ``replace_invalid``: read invalid UTF-8 bytes as U+FFFD instead of
-        raising. ``segments``: also return the headings, paragraphs and
+        ``replace_invalid``: read each run of invalid UTF-8 bytes as one
+        U+FFFD instead of raising. ``segments``: also return the headings, paragraphs and
         clauses. ``name``: the document's :attr:`Document.name` (a path,
         an URL; it goes into :meth:`Document.records`). ``format``:
         ``"text"`` (plain text or Markdown), ``"html"``, or None / ``"auto"``

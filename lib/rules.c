@@ -74,6 +74,81 @@ static int needs_caseless(const char *p)
     return 0;
 }
 
+char *gx_factor_word_boundary(const char *p)
+{
+    size_t n = strlen(p), branches = 1;
+    if (n < 4 || strncmp(p, "\\b", 2) != 0)
+        return NULL;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            if (p[i + 1] == 'Q' || p[i + 1] == '\0')
+                return NULL;   /* a quoted run: not parsed here */
+            i++;
+        } else if (p[i] == '[') {   /* a class: ']' first is literal */
+            size_t j = i + 1;
+            if (p[j] == '^')
+                j++;
+            if (p[j] == ']')
+                j++;
+            for (; j < n && p[j] != ']'; j++)
+                if (p[j] == '\\')
+                    j++;
+                else if (p[j] == '[' && p[j + 1] == ':')
+                    return NULL;   /* a POSIX class: not parsed here */
+            if (j >= n)
+                return NULL;
+            i = j;
+        } else if (p[i] == '(') {
+            if (p[i + 1] == '?' && p[i + 2] == '#')
+                return NULL;   /* a comment */
+            depth++;
+        } else if (p[i] == ')') {
+            depth--;
+        } else if (p[i] == '|' && depth == 0) {
+            if (strncmp(p + i + 1, "\\b", 2) != 0)
+                return NULL;
+            branches++;
+        }
+    }
+    if (branches < 2 || depth != 0)
+        return NULL;
+    char *f = malloc(n + 5);   /* "\\b(?:" + branches without \\b + ")" */
+    if (!f)
+        return NULL;
+    size_t k = 0;
+    memcpy(f, "\\b(?:", 5);
+    k = 5;
+    depth = 0;
+    for (size_t i = 2; i < n; i++) {
+        f[k++] = p[i];
+        if (p[i] == '\\') {
+            f[k++] = p[++i];
+        } else if (p[i] == '[') {
+            size_t j = i + 1;
+            if (p[j] == '^')
+                j++;
+            if (p[j] == ']')
+                j++;
+            for (; p[j] != ']'; j++)
+                if (p[j] == '\\')
+                    j++;
+            memcpy(f + k, p + i + 1, j - i);
+            k += j - i;
+            i = j;
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')') {
+            depth--;
+        } else if (p[i] == '|' && depth == 0) {
+            i += 2;   /* the branch's \\b */
+        }
+    }
+    f[k++] = ')';
+    f[k] = '\0';
+    return f;
+}
+
 int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                        const char *what, int jit, gdprx_error *err)
 {
@@ -93,6 +168,21 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                            "expanded pattern: %s (near '%.20s')",
                            what, (size_t)eo, (const char *)msg,
                            pattern + (eo < strlen(pattern) ? eo : 0));
+    }
+    /* errors above name the pattern as written; the factored form (same
+     * matches) runs instead when it compiles */
+    char *f = gx_factor_word_boundary(pattern);
+    if (f) {
+        pcre2_code *fr = pcre2_compile(
+            (PCRE2_SPTR)f, PCRE2_ZERO_TERMINATED,
+            PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_AUTO_CAPTURE |
+                (needs_caseless(pattern) ? PCRE2_CASELESS : 0),
+            &ec, &eo, NULL);
+        free(f);
+        if (fr) {
+            pcre2_code_free(re);
+            re = fr;
+        }
     }
     /* JIT is an optimization: where the platform lacks it PCRE2 interprets. */
     if (jit)

@@ -436,6 +436,78 @@ START_TEST(test_lint)
 }
 END_TEST
 
+/* A pattern whose every branch opens with \\b runs factored and matches
+ * exactly what it matches as written (every start position of every text);
+ * patterns the rewrite cannot parse stay as they are. */
+START_TEST(test_factored_word_boundary)
+{
+    static const struct {
+        const char *pattern, *factored;   /* NULL: stays as written */
+    } rows[] = {
+        {"\\bnot only\\b|\\bno (?:more|later) than\\b|\\bfree of charge\\b",
+         "\\b(?:not only\\b|no (?:more|later) than\\b|free of charge\\b)"},
+        {"\\bsa(?:y|ys) no to\\b|\\b[|)]x\\b|\\b[]|]y|\\bwhether or not\\b",
+         "\\b(?:sa(?:y|ys) no to\\b|[|)]x\\b|[]|]y|whether or not\\b)"},
+        {"\\bdo\\b|n't\\b", NULL},               /* a branch without \\b */
+        {"\\b\\Qa|b\\E|\\bc", NULL},              /* a quoted run */
+        {"\\bx(?#a|b)|\\by", NULL},                /* a comment */
+        {"\\bx", NULL},                           /* one branch */
+        {"\\bx\\||\\by\\K z|\\b(?:p|q)r",
+         "\\b(?:x\\||y\\K z|(?:p|q)r)"},
+    };
+    static const char *const texts[] = {
+        "not only this", "no later than a month", "we say no to it",
+        "|x and )x", "whether or not", "don't", "a|b c", "ax y z qr pr x|",
+        "]y |y",
+        "free of charge", "nothing here"};
+    for (size_t r = 0; r < N(rows); r++) {
+        pcre2_code *f = NULL;
+        gdprx_error err;
+        gx_loc loc = {"t.yaml", 1, 1};
+        ck_assert_int_eq(gx_pattern_compile(&f, rows[r].pattern, loc, "test",
+                                            0, &err), GDPRX_OK);
+        int ec;
+        PCRE2_SIZE eo;
+        pcre2_code *w = pcre2_compile((PCRE2_SPTR)rows[r].pattern,
+                                      PCRE2_ZERO_TERMINATED,
+                                      PCRE2_UTF | PCRE2_NO_AUTO_CAPTURE, &ec,
+                                      &eo, NULL);
+        ck_assert_ptr_nonnull(w);
+        char *x = gx_factor_word_boundary(rows[r].pattern);
+        ck_assert_msg(rows[r].factored ? x && !strcmp(x, rows[r].factored)
+                                       : x == NULL,
+                      "row %zu: \"%s\"", r, x ? x : "(null)");
+        free(x);
+        pcre2_match_data *mf = pcre2_match_data_create(4, NULL);
+        pcre2_match_data *mw = pcre2_match_data_create(4, NULL);
+        ck_assert(mf && mw);
+        for (size_t t = 0; t < N(texts); t++) {
+            size_t len = strlen(texts[t]);
+            for (size_t pos = 0; pos <= len; pos++) {
+                int a = pcre2_match(f, (PCRE2_SPTR)texts[t], len, pos, 0, mf,
+                                    NULL);
+                int b = pcre2_match(w, (PCRE2_SPTR)texts[t], len, pos, 0, mw,
+                                    NULL);
+                ck_assert_msg((a > 0) == (b > 0), "row %zu \"%s\" at %zu",
+                              r, texts[t], pos);
+                if (a > 0) {
+                    PCRE2_SIZE *of = pcre2_get_ovector_pointer(mf),
+                               *ow = pcre2_get_ovector_pointer(mw);
+                    ck_assert_msg(of[0] == ow[0] && of[1] == ow[1],
+                                  "row %zu \"%s\" at %zu: [%zu, %zu) vs "
+                                  "[%zu, %zu)", r, texts[t], pos, of[0],
+                                  of[1], ow[0], ow[1]);
+                }
+            }
+        }
+        pcre2_match_data_free(mf);
+        pcre2_match_data_free(mw);
+        pcre2_code_free(f);
+        pcre2_code_free(w);
+    }
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -444,6 +516,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_good_sets, 0, N(good));
     tcase_add_test(core, test_load_yaml_memory);
     tcase_add_loop_test(core, test_lint, 0, N(lints));
+    tcase_add_test(core, test_factored_word_boundary);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_bad_files, 0, N(bad));

@@ -457,6 +457,67 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     return rc;
 }
 
+/* Span set ss from the expanded pattern x, compiled whole in *whole: the
+ * top-level branches that open with \\b as one alternation (factored, it
+ * runs fast), each other branch alone (its own first byte or anchor); or,
+ * when x has one such group only or a branch does not compile alone (a
+ * reference to a group of another), the whole pattern (taken from *whole). */
+static int spanset(compiler *ld, gx_spanset *ss, pcre2_code **whole,
+                   const char *x, gx_loc loc, const char *what)
+{
+    size_t at[GX_SPANSET_MAX];
+    size_t nb = x ? gx_pattern_branches(x, at, GX_SPANSET_MAX) : 0;
+    if (nb > GX_SPANSET_MAX)
+        nb = 0;
+    size_t n = x ? strlen(x) : 0, nw = 0;
+    for (size_t k = 0; k < nb; k++)
+        nw += !strncmp(x + at[k], "\\b", 2);
+    if (nb < 2 || nw == nb)
+        nb = 0;   /* one group: the whole pattern */
+    if (!(ss->re = calloc(nb ? nb : 1, sizeof *ss->re)))
+        return gx_error_nomem(ld->err);
+    gx_buf words = {0};
+    int alone = 1;   /* every group compiled alone so far */
+    /* branches k < nb; k == nb: the \\b group */
+    for (size_t k = 0; k <= nb && nb && alone; k++) {
+        gx_buf one = {0};
+        const gx_buf *b = &one;
+        if (k < nb) {
+            size_t e = k + 1 < nb ? at[k + 1] - 1 : n;
+            int w = !strncmp(x + at[k], "\\b", 2);
+            if (w && words.len)
+                gx_buf_addc(&words, '|');
+            gx_buf_add(w ? &words : &one, x + at[k], e - at[k]);
+            if (w)
+                continue;
+        } else if (!words.len) {
+            break;   /* no \\b branch */
+        } else {
+            b = &words;
+        }
+        gdprx_error quiet;
+        if (b->oom) {
+            gx_buf_free(&one);
+            gx_buf_free(&words);
+            return gx_error_nomem(ld->err);
+        }
+        alone = gx_pattern_compile(&ss->re[ss->n], b->s ? b->s : "", loc,
+                                   what, 1, &quiet) == GDPRX_OK;
+        ss->n += (size_t)alone;
+        gx_buf_free(&one);
+    }
+    gx_buf_free(&words);
+    if (!alone || ss->n == 0) {   /* the whole pattern */
+        gx_spanset_free(ss);
+        if (!(ss->re = calloc(1, sizeof *ss->re)))
+            return gx_error_nomem(ld->err);
+        ss->re[0] = *whole;
+        *whole = NULL;
+        ss->n = 1;
+    }
+    return GDPRX_OK;
+}
+
 static int compile_lexicon(compiler *ld)
 {
     gdprx_rules *rs = ld->rs;
@@ -474,20 +535,31 @@ static int compile_lexicon(compiler *ld)
             !(ld->derived[l][1] = gx_wordtab_regex(&lx->units)) ||
             !(ld->derived[l][2] = gx_wordtab_regex(&lx->phrases)))
             return gx_error_nomem(ld->err);
-        pcre2_code **slot[GX_LX_N] = {&lx->neg_cues, &lx->neg_ignore,
-                                   &lx->neg_breaks, &lx->clause_split,
-                                   &lx->neg_except};
+        pcre2_code *whole[GX_LX_N] = {NULL};
+        pcre2_code **slot[GX_LX_N] = {&lx->neg_cues, &whole[1], &whole[2],
+                                   &lx->clause_split, &whole[4]};
+        gx_spanset *set[GX_LX_N] = {NULL, &lx->neg_ignore, &lx->neg_breaks,
+                                    NULL, &lx->neg_except};
         static const char *const what[GX_LX_N] = {"negation cues",
                                                "negation ignore",
                                                "negation breaks",
                                                "clause_split",
                                                "negation exceptions"};
-        for (int w = 0; w < GX_LX_N; w++)
+        for (int w = 0; w < GX_LX_N; w++) {
+            gx_buf x = {0};
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
                                   ld->sc->lex[l][w].loc, what[w], slot[w],
-                                  NULL, NULL, NULL)))
+                                  NULL, NULL, set[w] ? &x : NULL)))
                 return rc;
+            if (set[w] && whole[w])
+                rc = spanset(ld, set[w], &whole[w], x.s, ld->sc->lex[l][w].loc,
+                             what[w]);
+            pcre2_code_free(whole[w]);
+            gx_buf_free(&x);
+            if (rc)
+                return rc;
+        }
     }
     const gx_wordtab *stop[GX_NLANG];
     for (int l = 0; l < GX_NLANG; l++)

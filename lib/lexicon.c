@@ -150,6 +150,16 @@ void gx_wordtab_free(gx_wordtab *t)
     memset(t, 0, sizeof *t);
 }
 
+void gx_spanset_free(gx_spanset *ss)
+{
+    for (size_t k = 0; k < ss->n; k++)
+        pcre2_code_free(ss->re[k]);
+    free(ss->re);
+    ss->re = NULL;
+    ss->n = 0;
+}
+
+
 void gx_lexicon_free(gx_lexicon *lx)
 {
     gx_wordtab_free(&lx->stopwords);
@@ -160,9 +170,9 @@ void gx_lexicon_free(gx_lexicon *lx)
     gx_wordtab_free(&lx->phrases);
     gx_wordtab_free(&lx->num_abbrevs);
     pcre2_code_free(lx->neg_cues);
-    pcre2_code_free(lx->neg_ignore);
-    pcre2_code_free(lx->neg_breaks);
-    pcre2_code_free(lx->neg_except);
+    gx_spanset_free(&lx->neg_ignore);
+    gx_spanset_free(&lx->neg_breaks);
+    gx_spanset_free(&lx->neg_except);
     pcre2_code_free(lx->clause_split);
     if (lx->sentences)
         ubrk_close(lx->sentences);

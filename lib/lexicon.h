@@ -41,6 +41,17 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
 #define GX_UNIT_DESIGNATOR(value) ((char)((value) & 0xFF))
 #define GX_UNIT_COUNT(value) ((value) >> 8)
 
+/* A lexicon pattern run as its top-level branches, each compiled alone
+ * (owned, re[n]): PCRE2 keeps each branch's own start optimization (a first
+ * byte, an anchor), which one alternation of dissimilar branches loses
+ * (the English scope breaks ran ~10x slower as one pattern). */
+#define GX_SPANSET_MAX 128   /* branches; a pattern with more runs whole */
+
+typedef struct gx_spanset {
+    pcre2_code **re;
+    size_t n;
+} gx_spanset;
+
 typedef struct gx_lexicon {
     int present;
     gx_wordtab stopwords, numbers, units;
@@ -53,9 +64,12 @@ typedef struct gx_lexicon {
     gx_wordtab num_abbrevs; /* abbreviations written before a number ("art"
                               in "art. 6.1"): no sentence ends at their
                               period when a digit follows */
-    pcre2_code *neg_cues, *neg_ignore, *neg_breaks, *clause_split;
-    pcre2_code *neg_except;   /* exceptions ("except", "sauf"): a cue before
-                                 one does not deny what follows it */
+    pcre2_code *neg_cues, *clause_split;
+    /* Span sets, each a lexicon pattern compiled branch by branch (every
+     * match of every branch is a span): negation 'ignore' and 'breaks',
+     * and exceptions ("except", "sauf": a cue before one does not deny what
+     * follows it) */
+    gx_spanset neg_ignore, neg_breaks, neg_except;
     int neg_before, neg_after;
     /* Sentence break iterators made once per rule set by
      * gx_segment_prepare() and cloned by each gx_segment() call (owned;
@@ -63,6 +77,8 @@ typedef struct gx_lexicon {
      * and in lex[0] only, the plain "en" used for text of no known language. */
     UBreakIterator *sentences, *sentences_plain;
 } gx_lexicon;
+
+void gx_spanset_free(gx_spanset *ss);
 
 int gx_wordtab_add(gx_wordtab *t, const char *word, size_t n, int value);
 /* Sort the table and build its hash index (call again after adding). */

@@ -141,21 +141,34 @@ static int run_re(mstate *m, const pcre2_code *re, PCRE2_SPTR subject,
                        m->mctx);
 }
 
-/* The matches of re (may be NULL) in normalized span [s, e), at most max,
- * into out; returns their count. */
-static size_t spans_of(mstate *m, const pcre2_code *re, size_t s, size_t e,
+/* The matches of each branch of span set ss (empty: none) in normalized
+ * span [s, e): the first max by start, then end, without duplicates, into
+ * out; returns their count. */
+static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
                        span *out, size_t max)
 {
     PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
     size_t cl = e - s, n = 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    for (size_t pos = 0; re && pos < cl && n < max;) {
-        if (run_re(m, re, cx, cl, pos) < 0)
-            break;
-        out[n].s = s + ov[0];
-        out[n++].e = s + ov[1];
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-    }
+    for (size_t k = 0; k < ss->n; k++)
+        for (size_t pos = 0; pos < cl;) {
+            if (run_re(m, ss->re[k], cx, cl, pos) < 0)
+                break;
+            span sp = {s + ov[0], s + ov[1]};
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            /* into out, ordered by start then end; the first max kept */
+            size_t i = n;
+            while (i > 0 && (out[i - 1].s > sp.s ||
+                             (out[i - 1].s == sp.s && out[i - 1].e > sp.e)))
+                i--;
+            if (i == max || (i > 0 && out[i - 1].s == sp.s &&
+                             out[i - 1].e == sp.e))
+                continue;   /* past the first max, or the same span */
+            size_t keep = n < max ? n : max - 1;
+            memmove(out + i + 1, out + i, (keep - i) * sizeof *out);
+            out[i] = sp;
+            n = keep + 1;
+        }
     return n;
 }
 
@@ -188,7 +201,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     if (!o->n)
         return 0;
     span ign[32];
-    size_t n_ign = spans_of(m, lx->neg_ignore, s, e, ign, 32);
+    size_t n_ign = spans_of(m, &lx->neg_ignore, s, e, ign, 32);
     size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
     for (size_t k = 0; k < o->n; k++) {
         int ignored = 0;
@@ -199,8 +212,8 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     }
     o->n = w;
     if (w) {
-        o->n_brk = spans_of(m, lx->neg_breaks, s, e, o->brk, 16);
-        o->n_exc = spans_of(m, lx->neg_except, s, e, o->exc, 16);
+        o->n_brk = spans_of(m, &lx->neg_breaks, s, e, o->brk, 16);
+        o->n_exc = spans_of(m, &lx->neg_except, s, e, o->exc, 16);
     }
     return 0;
 }

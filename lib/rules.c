@@ -74,16 +74,17 @@ static int needs_caseless(const char *p)
     return 0;
 }
 
-char *gx_factor_word_boundary(const char *p)
+size_t gx_pattern_branches(const char *p, size_t *at, size_t max)
 {
-    size_t n = strlen(p), branches = 1;
-    if (n < 4 || strncmp(p, "\\b", 2) != 0)
-        return NULL;
+    size_t n = strlen(p), k = 0;
     int depth = 0;
+    if (max)
+        at[k] = 0;
+    k++;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
             if (p[i + 1] == 'Q' || p[i + 1] == '\0')
-                return NULL;   /* a quoted run: not parsed here */
+                return 0;   /* a quoted run: not parsed here */
             i++;
         } else if (p[i] == '[') {   /* a class: ']' first is literal */
             size_t j = i + 1;
@@ -95,57 +96,49 @@ char *gx_factor_word_boundary(const char *p)
                 if (p[j] == '\\')
                     j++;
                 else if (p[j] == '[' && p[j + 1] == ':')
-                    return NULL;   /* a POSIX class: not parsed here */
+                    return 0;   /* a POSIX class: not parsed here */
             if (j >= n)
-                return NULL;
+                return 0;
             i = j;
         } else if (p[i] == '(') {
-            if (p[i + 1] == '?' && p[i + 2] == '#')
-                return NULL;   /* a comment */
+            if (p[i + 1] == '?' && (p[i + 2] == '#' || p[i + 2] == 'x' ||
+                                    p[i + 2] == '|'))
+                return 0;   /* a comment, extended syntax, branch reset */
             depth++;
         } else if (p[i] == ')') {
             depth--;
         } else if (p[i] == '|' && depth == 0) {
-            if (strncmp(p + i + 1, "\\b", 2) != 0)
-                return NULL;
-            branches++;
+            if (k < max)
+                at[k] = i + 1;
+            k++;
         }
     }
-    if (branches < 2 || depth != 0)
+    return depth == 0 ? k : 0;
+}
+
+char *gx_factor_word_boundary(const char *p)
+{
+    size_t at[64], nb = gx_pattern_branches(p, at, 64);
+    if (nb < 2 || nb > 64)
         return NULL;
+    for (size_t k = 0; k < nb; k++)
+        if (strncmp(p + at[k], "\\b", 2) != 0)
+            return NULL;
+    size_t n = strlen(p);
     char *f = malloc(n + 5);   /* "\\b(?:" + branches without \\b + ")" */
     if (!f)
         return NULL;
-    size_t k = 0;
     memcpy(f, "\\b(?:", 5);
-    k = 5;
-    depth = 0;
-    for (size_t i = 2; i < n; i++) {
-        f[k++] = p[i];
-        if (p[i] == '\\') {
-            f[k++] = p[++i];
-        } else if (p[i] == '[') {
-            size_t j = i + 1;
-            if (p[j] == '^')
-                j++;
-            if (p[j] == ']')
-                j++;
-            for (; p[j] != ']'; j++)
-                if (p[j] == '\\')
-                    j++;
-            memcpy(f + k, p + i + 1, j - i);
-            k += j - i;
-            i = j;
-        } else if (p[i] == '(') {
-            depth++;
-        } else if (p[i] == ')') {
-            depth--;
-        } else if (p[i] == '|' && depth == 0) {
-            i += 2;   /* the branch's \\b */
-        }
+    size_t w = 5;
+    for (size_t k = 0; k < nb; k++) {
+        size_t e = k + 1 < nb ? at[k + 1] - 1 : n;   /* before its '|' */
+        if (k)
+            f[w++] = '|';
+        memcpy(f + w, p + at[k] + 2, e - at[k] - 2);
+        w += e - at[k] - 2;
     }
-    f[k++] = ')';
-    f[k] = '\0';
+    f[w++] = ')';
+    f[w] = '\0';
     return f;
 }
 
@@ -305,9 +298,12 @@ size_t gx_rules_compiled_size(const gdprx_rules *rs)
     for (int l = 0; l < GX_NLANG; l++) {
         n += gx_scanner_size(rs->scan[l]);
         const gx_lexicon *lx = &rs->lex[l];
-        n += code_size(lx->neg_cues) + code_size(lx->neg_ignore) +
-             code_size(lx->neg_breaks) + code_size(lx->clause_split) +
-             code_size(lx->neg_except);
+        n += code_size(lx->neg_cues) + code_size(lx->clause_split);
+        const gx_spanset *sets[] = {&lx->neg_ignore, &lx->neg_breaks,
+                                    &lx->neg_except};
+        for (size_t k = 0; k < sizeof sets / sizeof *sets; k++)
+            for (size_t j = 0; j < sets[k]->n; j++)
+                n += code_size(sets[k]->re[j]);
         for (size_t i = 0; i < rs->n_concepts; i++)
             n += code_size(rs->concepts[i].l[l].re);
         for (size_t i = 0; i < rs->n_rules; i++)

@@ -175,9 +175,16 @@ int gx_rules_load_path(gdprx_rules **out, const char *path,
  * one, else p->code (see gx_jit_slot). Thread-safe. */
 const pcre2_code *gx_case_code(const gdprx_rules *rs, const gx_pattern *p);
 int gx_required_byte(const pcre2_code *re);
+/* Where the top-level branches of pattern p start: the offsets of at most
+ * `max` of them into at[] (at[0] = 0); returns their number (1 for no
+ * alternation), or 0 when p holds what is not parsed here (\\Q, a comment,
+ * (?x), (?|, a POSIX class) or its parentheses do not balance. Branch k
+ * ends where branch k + 1 starts, less its '|'. */
+size_t gx_pattern_branches(const char *p, size_t *at, size_t max);
+
 /* "\\bA|\\bB|\\bC" as "\\b(?:A|B|C)" (malloc'd, the caller's), or NULL when
- * the pattern is not an alternation whose every top-level branch opens
- * with \\b, holds what is not parsed here (\\Q, a comment, a POSIX class),
+ * the pattern is not an alternation (of at most 64 branches) whose every
+ * top-level branch opens with \\b, gx_pattern_branches() cannot parse it,
  * or memory is short. Both match the same; PCRE2's JIT runs the second much
  * faster (each branch that opens with an assertion is tried on its own at
  * every position: the English negation 'ignore' lexicon, 31 such branches,

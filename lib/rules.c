@@ -121,8 +121,9 @@ char *gx_factor_word_boundary(const char *p)
     size_t at[64], nb = gx_pattern_branches(p, at, 64);
     if (nb < 2 || nb > 64)
         return NULL;
-    for (size_t k = 0; k < nb; k++)
-        if (strncmp(p + at[k], "\\b", 2) != 0)
+    for (size_t k = 0; k < nb; k++)   /* \\b, not quantified ("\\b{2}") */
+        if (strncmp(p + at[k], "\\b", 2) != 0 ||
+            strchr("{*+?", p[at[k] + 2]) != NULL)
             return NULL;
     size_t n = strlen(p);
     char *f = malloc(n + 5);   /* "\\b(?:" + branches without \\b + ")" */
@@ -148,11 +149,20 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
     int ec;
     PCRE2_SIZE eo;
     /* no UCP: \b, \w, \d, \s are ASCII classes (rules/README.md) */
-    pcre2_code *re = pcre2_compile(
-        (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-        PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_AUTO_CAPTURE |
-            (needs_caseless(pattern) ? PCRE2_CASELESS : 0),
-        &ec, &eo, NULL);
+    uint32_t opt = PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_AUTO_CAPTURE |
+                   (needs_caseless(pattern) ? PCRE2_CASELESS : 0);
+    /* the factored form (same matches) when there is one; an error is
+     * reported against the pattern as written */
+    pcre2_code *re = NULL;
+    char *f = gx_factor_word_boundary(pattern);
+    if (f) {
+        re = pcre2_compile((PCRE2_SPTR)f, PCRE2_ZERO_TERMINATED, opt, &ec,
+                           &eo, NULL);
+        free(f);
+    }
+    if (!re)
+        re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opt,
+                           &ec, &eo, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -161,21 +171,6 @@ int gx_pattern_compile(pcre2_code **out, const char *pattern, gx_loc loc,
                            "expanded pattern: %s (near '%.20s')",
                            what, (size_t)eo, (const char *)msg,
                            pattern + (eo < strlen(pattern) ? eo : 0));
-    }
-    /* errors above name the pattern as written; the factored form (same
-     * matches) runs instead when it compiles */
-    char *f = gx_factor_word_boundary(pattern);
-    if (f) {
-        pcre2_code *fr = pcre2_compile(
-            (PCRE2_SPTR)f, PCRE2_ZERO_TERMINATED,
-            PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_AUTO_CAPTURE |
-                (needs_caseless(pattern) ? PCRE2_CASELESS : 0),
-            &ec, &eo, NULL);
-        free(f);
-        if (fr) {
-            pcre2_code_free(re);
-            re = fr;
-        }
     }
     /* JIT is an optimization: where the platform lacks it PCRE2 interprets. */
     if (jit)

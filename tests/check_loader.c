@@ -452,6 +452,7 @@ START_TEST(test_factored_word_boundary)
         {"\\b\\Qa|b\\E|\\bc", NULL},              /* a quoted run */
         {"\\bx(?#a|b)|\\by", NULL},                /* a comment */
         {"\\bx", NULL},                           /* one branch */
+        {"\\bx|\\b", NULL},                        /* a bare \\b: "" NUL */
         {"\\bx\\||\\by\\K z|\\b(?:p|q)r",
          "\\b(?:x\\||y\\K z|(?:p|q)r)"},
     };
@@ -505,6 +506,17 @@ START_TEST(test_factored_word_boundary)
         pcre2_code_free(f);
         pcre2_code_free(w);
     }
+    /* a quantified \\b is an error as written: not factored (the factored
+     * text would read "{2}" as a literal), the error is the pattern's */
+    const char *q = "\\bx|\\b{2}y";
+    ck_assert_ptr_null(gx_factor_word_boundary(q));
+    pcre2_code *f = NULL;
+    gdprx_error err;
+    gx_loc loc = {"t.yaml", 3, 5};
+    ck_assert_int_eq(gx_pattern_compile(&f, q, loc, "test", 0, &err),
+                     GDPRX_EPATTERN);
+    ck_assert_msg(strstr(err.message, "t.yaml:3:5") != NULL, "%s",
+                  err.message);
 }
 END_TEST
 

@@ -97,9 +97,10 @@ def shapes(mb, big_mb, corpus):
         "\ud55c\uad6d\uc5b4 ".encode(), size)
     # HTML whose text nodes hold runs of invalid bytes (each a U+FFFD that
     # the reader maps back to its bytes)
+    # (paragraphs of ~440 bytes: under the tag limit)
     yield "HTML, invalid bytes in text", ["--format", "html",
                                           "--replace-invalid"], repeat_to(
-        b"<p>We never sell your data \xff\xfe " + b"\xff" * 40 + b"</p>\n",
+        b"<p>We never sell your data \xff\xfe " + b"\xff" * 400 + b"</p>\n",
         size)
     # a page of tiny elements: gumbo's tree takes ~535 bytes per element
     # (1.5 GB for 20 MB before the tag limit); refused past the limit, and

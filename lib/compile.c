@@ -434,8 +434,8 @@ static int text_lits(compiler *ld, compiled *c, int lang, const char *x,
 /* Expand and compile src; with p, also derive p's prefilter literals; with
  * x, leave the expanded text there (the caller frees it). */
 static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
-                       const char *what, pcre2_code **out, uint32_t **lits,
-                       size_t *n_lits, gx_buf *x)
+                       const char *what, int jit, pcre2_code **out,
+                       uint32_t **lits, size_t *n_lits, gx_buf *x)
 {
     gx_buf b = {0};
     const char *stack[MACRO_DEPTH + 1];
@@ -444,8 +444,7 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     if (ld->mu)
         pthread_mutex_lock(ld->mu);
     if (!rc)
-        rc = compile_text(ld, b.s ? b.s : "", loc, what,
-                          strcmp(what, "case pattern") != 0, out, &c);
+        rc = compile_text(ld, b.s ? b.s : "", loc, what, jit, out, &c);
     if (!rc && lits)
         rc = text_lits(ld, c, lang, b.s ? b.s : "", lits, n_lits);
     if (ld->mu)
@@ -457,7 +456,8 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     return rc;
 }
 
-/* Span set ss from the expanded pattern x, compiled whole in *whole: the
+/* Span set ss from the expanded pattern x, compiled whole (no JIT) in
+ * *whole: the
  * top-level branches that open with \\b as one alternation (factored, it
  * runs fast), each other branch alone (its own first byte or anchor); or,
  * when x has one such group only or a branch does not compile alone (a
@@ -507,13 +507,14 @@ static int spanset(compiler *ld, gx_spanset *ss, pcre2_code **whole,
         gx_buf_free(&one);
     }
     gx_buf_free(&words);
-    if (!alone || ss->n == 0) {   /* the whole pattern */
+    if (!alone || ss->n == 0) {   /* the whole pattern, JIT'd now */
         gx_spanset_free(ss);
         if (!(ss->re = calloc(1, sizeof *ss->re)))
             return gx_error_nomem(ld->err);
         ss->re[0] = *whole;
         *whole = NULL;
         ss->n = 1;
+        pcre2_jit_compile(ss->re[0], PCRE2_JIT_COMPLETE);
     }
     return GDPRX_OK;
 }
@@ -549,8 +550,8 @@ static int compile_lexicon(compiler *ld)
             gx_buf x = {0};
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
-                                  ld->sc->lex[l][w].loc, what[w], slot[w],
-                                  NULL, NULL, set[w] ? &x : NULL)))
+                                  ld->sc->lex[l][w].loc, what[w], !set[w],
+                                  slot[w], NULL, NULL, set[w] ? &x : NULL)))
                 return rc;
             if (set[w] && whole[w])
                 rc = spanset(ld, set[w], &whole[w], x.s, ld->sc->lex[l][w].loc,
@@ -740,7 +741,7 @@ static int concept_re_build(compiler *ld, gx_concept_lang *cl, int lang)
         return gx_error_nomem(ld->err);
     }
     gx_buf x = {0};
-    int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", &cl->re,
+    int rc = compile_src(ld, lang, b.s, cl->loc, "regex term", 1, &cl->re,
                          &cl->lits, &cl->n_lits, &x);
     gx_buf_free(&b);
     /* no literal of GX_PF_MIN bytes: perhaps a gate of rarer short ones */
@@ -938,7 +939,7 @@ static int compile_patterns(compiler *ld)
                 if (!rc && p->source)
                     rc = compile_src(ld, l, p->source, p->loc,
                                      p->has_cond ? "case pattern" : "pattern",
-                                     &p->code, p->has_cond ? NULL : &p->lits,
+                                     !p->has_cond, &p->code, p->has_cond ? NULL : &p->lits,
                                      &p->n_lits, &x);
                 p->req = rc || !p->source ? -1 : gx_required_byte(p->code);
                 if (!rc && p->source && p->has_cond)
@@ -948,11 +949,11 @@ static int compile_patterns(compiler *ld)
                 gx_buf_free(&x);
                 if (!rc && p->section_source)
                     rc = compile_src(ld, l, p->section_source, p->loc,
-                                     "section", &p->section, NULL, NULL,
+                                     "section", 1, &p->section, NULL, NULL,
                                      NULL);
                 if (!rc && p->lead_source)
                     rc = compile_src(ld, l, p->lead_source, p->loc, "lead",
-                                     &p->lead, NULL, NULL, NULL);
+                                     1, &p->lead, NULL, NULL, NULL);
                 if (rc)
                     return rc;
                 uint32_t cc = 0;

@@ -101,9 +101,14 @@ size_t gx_pattern_branches(const char *p, size_t *at, size_t max)
                 return 0;
             i = j;
         } else if (p[i] == '(') {
-            if (p[i + 1] == '?' && (p[i + 2] == '#' || p[i + 2] == 'x' ||
-                                    p[i + 2] == '|'))
-                return 0;   /* a comment, extended syntax, branch reset */
+            if (p[i + 1] == '?' && (p[i + 2] == '#' || p[i + 2] == '|'))
+                return 0;   /* a comment, a branch reset */
+            for (size_t j = i + 2; p[i + 1] == '?' && j < n &&
+                                   (p[j] == '-' || p[j] == '^' ||
+                                    (p[j] >= 'a' && p[j] <= 'z'));
+                 j++)
+                if (p[j] == 'x')
+                    return 0;   /* extended syntax: '#' comments, spaces */
             depth++;
         } else if (p[i] == ')') {
             depth--;

@@ -506,6 +506,29 @@ START_TEST(test_factored_word_boundary)
         pcre2_code_free(f);
         pcre2_code_free(w);
     }
+    /* branch starts; 0 for what is not parsed here */
+    static const struct {
+        const char *p;
+        size_t n, second;   /* branches; where the second starts */
+    } br[] = {
+        {"abc", 1, 0},
+        {"a|b(c|d)|[|]e", 3, 2},
+        {"a\\|b|c", 2, 5},
+        {"[]|]x|y", 2, 6},
+        {"(?i)a|b", 2, 6},
+        {"a(?ix)b # c|d\n|e", 0, 0},   /* extended syntax */
+        {"a|(?#x|y)b", 0, 0},            /* a comment */
+        {"a|(?|(b)|(c))", 0, 0},         /* a branch reset */
+        {"\\Qa|b\\E|c", 0, 0},           /* a quoted run */
+        {"a|(b", 0, 0},                  /* unbalanced */
+    };
+    for (size_t r = 0; r < N(br); r++) {
+        size_t at[8];
+        size_t nb = gx_pattern_branches(br[r].p, at, 8);
+        ck_assert_msg(nb == br[r].n && (nb < 2 || at[1] == br[r].second),
+                      "branches of \"%s\": %zu (second at %zu)", br[r].p,
+                      nb, nb > 1 ? at[1] : 0);
+    }
     /* a quantified \\b is an error as written: not factored (the factored
      * text would read "{2}" as a literal), the error is the pattern's */
     const char *q = "\\bx|\\b{2}y";

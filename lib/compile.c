@@ -548,6 +548,7 @@ static int compile_lexicon(compiler *ld)
                                                "negation exceptions"};
         for (int w = 0; w < GX_LX_N; w++) {
             gx_buf x = {0};
+            rc = GDPRX_OK;
             if (ld->sc->lex[l][w].src &&
                 (rc = compile_src(ld, l, ld->sc->lex[l][w].src,
                                   ld->sc->lex[l][w].loc, what[w], !set[w],

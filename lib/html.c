@@ -861,15 +861,10 @@ static size_t first_invalid(const char *s, size_t len)
  * valid UTF-8 character. */
 static void tilde_invalid(char *dst, const char *src, size_t len, size_t bad)
 {
-    const unsigned char *u = (const unsigned char *)src;
     memcpy(dst, src, len);
-    for (size_t i = bad; i < len;) {
-        uint32_t cp;
-        int n = u[i] < 0x80 ? 1 : gx_utf8_decode(u, len, i, &cp);
-        if (!n)
-            dst[i] = '~';
-        i += n ? (size_t)n : 1;
-    }
+    for (size_t i = bad; i < len;
+         i += 1 + first_invalid(src + i + 1, len - i - 1))
+        dst[i] = '~';
 }
 
 /* Point gumbo's spans into the buffer it parsed, `from`, at the same bytes

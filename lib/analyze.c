@@ -335,7 +335,7 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
             break;
         }
         rc = gx_result_add(rb, &hits, hi, err);
-        gx_hits_free(&hits);
+        gx_hits_reset(&hits);   /* its memory serves the next part */
         stage_tick(tm, GX_STAGE_RESULT, clk);
         if (last)
             break;

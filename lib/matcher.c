@@ -374,11 +374,18 @@ static int conditions_ok(mstate *m, const gx_pattern *p,
            context_ok(m, p->lead, ld != NULL, ld ? ld->s : 0, ld ? ld->e : 0);
 }
 
-static int add_hit(mstate *m, const gx_hit *h)
+/* Append hit h and its n_wit witnesses wit (may be NULL when none). */
+static int add_hit(mstate *m, gx_hit *h, const gx_witness *wit, size_t n_wit)
 {
     gx_hits *o = m->out;
-    if (gx_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v) != 0)
+    if (gx_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v) != 0 ||
+        o->n_wit + n_wit > UINT32_MAX ||
+        gx_grow(&o->wit, &o->cap_wit, o->n_wit + n_wit + 1, sizeof *o->wit))
         return -1;
+    h->wit = (uint32_t)o->n_wit;
+    h->n_wit = (uint32_t)n_wit;
+    for (size_t i = 0; i < n_wit; i++)
+        o->wit[o->n_wit++] = wit[i];
     o->v[o->n++] = *h;
     return 0;
 }
@@ -551,7 +558,7 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
              * pattern's; find the next match after this one */
             continue;
         }
-        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h, NULL, 0) != 0)
             return -1;
     }
     return 0;
@@ -976,6 +983,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         if (!n)
             continue;
         gx_hit h;
+        gx_witness wit[GX_WITNESS_MAX];
         hit_init(&h, r, ri, pi, ci);
         h.s = (size_t)-1;
         unsigned have = 0;
@@ -995,11 +1003,8 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
                 }
                 have |= w[i]->have;
             }
-            h.wit[i].concept = w[i]->concept;
-            h.wit[i].s = w[i]->s;
-            h.wit[i].e = w[i]->e;
+            wit[i] = (gx_witness){w[i]->concept, w[i]->s, w[i]->e};
         }
-        h.n_wit = n;
         if (p->near && spaces_between(m->t->s, h.s, h.e) + 1 > (size_t)p->near)
             continue;
         if (p->alone && !covers_clause(m, c, h.s, h.e))
@@ -1012,7 +1017,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         }
         if ((have & r->attrs) != r->attrs)
             continue;
-        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h, wit, n) != 0)
             return -1;
         if (!r->attrs && !p->every)
             break;
@@ -1149,7 +1154,7 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
              const gx_doc *doc, const unsigned char *select, double *scan_ns,
              gdprx_error *err)
 {
-    memset(out, 0, sizeof *out);
+    gx_hits_reset(out);
     mstate m;
     memset(&m, 0, sizeof m);
     m.rs = rs;
@@ -1260,11 +1265,20 @@ out:
     return rc;
 }
 
-void gx_hits_free(gx_hits *h)
+void gx_hits_reset(gx_hits *h)
 {
     for (size_t i = 0; i < h->n_warn; i++)
         free(h->warn[i]);
+    h->n_warn = 0;
+    h->n = 0;
+    h->n_wit = 0;
+}
+
+void gx_hits_free(gx_hits *h)
+{
+    gx_hits_reset(h);
     free(h->warn);
     free(h->v);
+    free(h->wit);
     memset(h, 0, sizeof *h);
 }

@@ -349,6 +349,7 @@ typedef struct bctx {
                                 result's pool, or the part's when streamed */
     const gdprx_rules *rs;
     unsigned flags;          /* GDPRX_OPT_* of the analysis */
+    const gx_witness *wit;   /* the witnesses of the part's hits */
 } bctx;
 
 /* A rule's strings, copied into the result once however many findings. */
@@ -411,10 +412,10 @@ static const char *witnesses_str(bctx *b, const gx_hit *h)
 {
     gx_buf s = {0};
     for (size_t i = 0; i < h->n_wit; i++) {
-        size_t os = gx_text_ostart(b->t, h->wit[i].s),
-               oe = gx_text_oend(b->t, h->wit[i].e);
+        const gx_witness *w = &b->wit[h->wit + i];
+        size_t os = gx_text_ostart(b->t, w->s), oe = gx_text_oend(b->t, w->e);
         gx_buf_printf(&s, "%s%s \"", i ? ", " : "",
-                      b->rs->concepts[h->wit[i].concept].name);
+                      b->rs->concepts[w->concept].name);
         gx_buf_add(&s, b->orig + os, oe - os);
         gx_buf_addc(&s, '"');
     }
@@ -563,7 +564,7 @@ int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
         return gx_error_nomem(err);
     gdprx_result *r = calloc(1, sizeof *r);
     rb->b = (bctx){r, t, orig, doc, NULL, NULL, r ? &r->pool : NULL, rs,
-                   flags};
+                   flags, NULL};
     rb->doc_lang = doc_lang;
     rb->emit = emit;
     if (!r || (emit && gx_covacc_new(&rb->cov)))
@@ -609,6 +610,7 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
     bctx *b = &rb->b;
     gdprx_result *r = b->r;
     const gdprx_rules *rs = b->rs;
+    b->wit = hits->wit;
     if (sort_hits(rs, hits->v, hits->n, cmp_stmt) != 0)
         return gx_error_nomem(err);
     hits->n = resolve_polarity(rs, hits->v, hits->n);

@@ -74,7 +74,8 @@ typedef struct mstate {
     int cues_done;
     gdprx_error *err;
     /* concepts: the document's term hits per language (one scan each) */
-    gx_scan_hits sh[GX_NLANG];
+    gx_scan_hits *sh;          /* [GX_NLANG], the caller's work->sh */
+    gx_scan_hits *piece;       /* work->piece */
     int scanned[GX_NLANG];
     chit *ch;                  /* concept hits of the current clause */
     size_t n_ch, cap_ch;
@@ -1061,21 +1062,21 @@ static int scan_lang(mstate *m, int lang)
     const gx_doc *d = m->doc;
     if (!d->scan)
         return scan_span(m, lang, 0, m->t->len, &m->sh[lang]);
-    gx_scan_hits *all = &m->sh[lang], part = {0};
+    gx_scan_hits *all = &m->sh[lang], *part = m->piece;
     int rc = 0;
+    all->n = 0;
     for (size_t i = 0; i < d->n_scan && !rc; i++) {
         size_t s = d->scan[i].s;
-        if ((rc = scan_span(m, lang, s, d->scan[i].e, &part)) ||
-            (rc = gx_grow(&all->v, &all->cap, all->n + part.n + 1,
+        if ((rc = scan_span(m, lang, s, d->scan[i].e, part)) ||
+            (rc = gx_grow(&all->v, &all->cap, all->n + part->n + 1,
                           sizeof *all->v)))
             break;
-        for (size_t k = 0; k < part.n; k++) {
-            part.v[k].s += (uint32_t)s;
-            part.v[k].e += (uint32_t)s;
-            all->v[all->n++] = part.v[k];
+        for (size_t k = 0; k < part->n; k++) {
+            part->v[k].s += (uint32_t)s;
+            part->v[k].e += (uint32_t)s;
+            all->v[all->n++] = part->v[k];
         }
     }
-    gx_scan_hits_free(&part);
     return rc ? -1 : 0;
 }
 
@@ -1150,13 +1151,24 @@ static int scan_all(mstate *m, double *scan_ns)
     return 0;
 }
 
-int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
-             const gx_doc *doc, const unsigned char *select, double *scan_ns,
-             gdprx_error *err)
+void gx_mwork_free(gx_mwork *w)
+{
+    for (int l = 0; l < GX_NLANG; l++)
+        gx_scan_hits_free(&w->sh[l]);
+    gx_scan_hits_free(&w->piece);
+}
+
+int gx_match(gx_hits *out, gx_mwork *work, const gdprx_rules *rs,
+             const gx_text *t, const gx_doc *doc,
+             const unsigned char *select, double *scan_ns, gdprx_error *err)
 {
     gx_hits_reset(out);
     mstate m;
     memset(&m, 0, sizeof m);
+    m.sh = work->sh;
+    m.piece = &work->piece;
+    for (int l = 0; l < GX_NLANG; l++)
+        work->sh[l].n = 0;
     m.rs = rs;
     m.t = t;
     m.doc = doc;
@@ -1238,10 +1250,8 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         }
     }
 out:
-    for (int l = 0; l < GX_NLANG; l++) {
+    for (int l = 0; l < GX_NLANG; l++)
         free(m.present[l]);
-        gx_scan_hits_free(&m.sh[l]);
-    }
     free(m.ch);
     free(m.av);
     free(m.cpresent);

@@ -121,42 +121,64 @@ static int cmp_stmt(const void *pa, const void *pb)
 /* Sort the n elements of v (size bytes each) by small keys instead of
  * moving the elements at every step: keys[j] (key_size bytes, the
  * caller's) holds at idx_off the index of its element; the keys are
- * sorted with cmp, then every element moves once. Returns 0, or -1 when
- * out of memory. */
+ * sorted with cmp, then the elements are permuted in place, cycle by
+ * cycle (each moves once; a copy of the whole array, fresh pages for
+ * every part of a long document, cost more than the sort). Returns 0, or
+ * -1 when out of memory. */
 static int sort_by_keys(void *v, size_t n, size_t size, void *keys,
                         size_t key_size, size_t idx_off,
                         int (*cmp)(const void *, const void *))
 {
-    char *tmp = malloc(n * size);
+    char *tmp = malloc(size), *x = v, *kx = keys;
     if (!tmp)
         return -1;
     qsort(keys, n, key_size, cmp);
     for (size_t j = 0; j < n; j++) {
-        size_t i;
-        memcpy(&i, (const char *)keys + j * key_size + idx_off, sizeof i);
-        memcpy(tmp + j * size, (const char *)v + i * size, size);
+        size_t src;
+        memcpy(&src, kx + j * key_size + idx_off, sizeof src);
+        if (src == j)
+            continue;   /* in place, or placed by an earlier cycle */
+        memcpy(tmp, x + j * size, size);
+        for (size_t k = j;;) {   /* position k takes element src */
+            memcpy(kx + k * key_size + idx_off, &k, sizeof k);
+            if (src == j) {
+                memcpy(x + k * size, tmp, size);
+                break;
+            }
+            memcpy(x + k * size, x + src * size, size);
+            k = src;
+            memcpy(&src, kx + k * key_size + idx_off, sizeof src);
+        }
     }
-    memcpy(v, tmp, n * size);
     free(tmp);
     return 0;
 }
 
-/* Sort hits v[0, n) with cmp (over hkeys). Returns 0, or -1. */
+/* At least `bytes` of the caller's scratch *buf (capacity *cap bytes,
+ * kept from call to call), or NULL when out of memory. */
+static void *scratch(void **buf, size_t *cap, size_t bytes)
+{
+    return gx_grow(buf, cap, bytes, 1) ? NULL : *buf;
+}
+
+/* Sort hits v[0, n) with cmp (over hkeys; *buf and *cap: key scratch).
+ * Returns 0, or -1. */
 static int sort_hits(const gdprx_rules *rs, gx_hit *v, size_t n,
-                     int (*cmp)(const void *, const void *))
+                     int (*cmp)(const void *, const void *), void **buf,
+                     size_t *cap)
 {
     if (n < 2)
         return 0;
-    hkey *key = malloc(n * sizeof *key);
+    hkey *key = n > SIZE_MAX / sizeof *key
+                    ? NULL
+                    : scratch(buf, cap, n * sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)
         key[i] = (hkey){lab_rank(rs, v[i].rule), v[i].negated, v[i].clause,
                         v[i].s, v[i].e, v[i].rule, i, &v[i]};
-    int rc = sort_by_keys(v, n, sizeof *v, key, sizeof *key,
-                          offsetof(hkey, i), cmp);
-    free(key);
-    return rc;
+    return sort_by_keys(v, n, sizeof *v, key, sizeof *key, offsetof(hkey, i),
+                        cmp);
 }
 
 /* End of the run of hits from i on with i's type, subtype and clause (v
@@ -320,20 +342,20 @@ static int cmp_finding(const void *pa, const void *pb)
  * position, then label, polarity and rule id. Returns 0, or -1 when out
  * of memory. */
 static int sort_findings(const gdprx_rules *rs, gdprx_finding *f,
-                         const gx_hit *v, size_t n)
+                         const gx_hit *v, size_t n, void **buf, size_t *cap)
 {
     if (n < 2)
         return 0;
-    fkey *key = malloc(n * sizeof *key);
+    fkey *key = n > SIZE_MAX / sizeof *key
+                    ? NULL
+                    : scratch(buf, cap, n * sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)
         key[i] = (fkey){f[i].start, f[i].end, lab_rank(rs, v[i].rule),
                         rs->rules[v[i].rule].id_rank, (int)f[i].polarity, i};
-    int rc = sort_by_keys(f, n, sizeof *f, key, sizeof *key,
-                          offsetof(fkey, i), cmp_finding);
-    free(key);
-    return rc;
+    return sort_by_keys(f, n, sizeof *f, key, sizeof *key, offsetof(fkey, i),
+                        cmp_finding);
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -495,6 +517,8 @@ struct gx_rbuild {
     gx_covacc *cov;  /* owned, when streamed: coverage of the findings out */
     size_t n_out;    /* findings handed to emit so far */
     gx_pool part;    /* owned, when streamed: strings of the part's findings */
+    void *keys;      /* owned: sort keys, kept from part to part */
+    size_t cap_keys; /* bytes */
 };
 
 #define MAX_WARNINGS 100   /* as the matcher keeps */
@@ -551,6 +575,7 @@ void gx_result_abort(gx_rbuild *rb)
     free(rb->b.rules);
     gx_covacc_free(rb->cov);
     gx_pool_free(&rb->part);
+    free(rb->keys);
     gdprx_result_free(rb->b.r);
     free(rb);
 }
@@ -611,11 +636,11 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
     gdprx_result *r = b->r;
     const gdprx_rules *rs = b->rs;
     b->wit = hits->wit;
-    if (sort_hits(rs, hits->v, hits->n, cmp_stmt) != 0)
+    if (sort_hits(rs, hits->v, hits->n, cmp_stmt, &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     hits->n = resolve_polarity(rs, hits->v, hits->n);
     hits->n = fold_nested(rs, hits->v, hits->n);
-    if (sort_hits(rs, hits->v, hits->n, cmp_hit) != 0)
+    if (sort_hits(rs, hits->v, hits->n, cmp_hit, &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     hits->n = merge_hits(rs, hits->v, hits->n);
     if (hits->n && gx_grow(&r->f, &r->cap, r->n + hits->n, sizeof *r->f))
@@ -626,7 +651,8 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
             return gx_error_nomem(err);
     /* a part's findings all start before the next part's (r->f is NULL
      * while there are none: no pointer arithmetic on it then) */
-    if (r->n - n0 > 1 && sort_findings(rs, r->f + n0, hits->v, r->n - n0))
+    if (r->n - n0 > 1 && sort_findings(rs, r->f + n0, hits->v, r->n - n0,
+                                        &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     if (segments(rb, hi, b->doc->n_cl) != 0)
         return gx_error_nomem(err);

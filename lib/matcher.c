@@ -57,6 +57,16 @@ typedef struct spanset {
     int lang;                  /* -1: empty slot */
 } spanset;
 
+#define GROUP_SLOTS 64   /* codes whose attribute groups are known */
+#define GROUP_MAX 8      /* numbers kept per attribute name */
+enum { G_DURATION_MAX, G_DURATION, G_AGE, G_EMAIL, G_NAMES };
+
+typedef struct gslot {   /* a code's attribute group numbers */
+    const pcre2_code *re;
+    uint8_t n[G_NAMES];  /* how many, GROUP_MAX + 1 when more */
+    uint16_t g[G_NAMES][GROUP_MAX];
+} gslot;
+
 typedef struct mstate {
     const gdprx_rules *rs;
     const gx_text *t;
@@ -99,6 +109,7 @@ typedef struct mstate {
     size_t n_cand;
     spanset span[SPAN_SLOTS];  /* concepts of recent headings and lead-ins */
     uint64_t *span_bits;       /* SPAN_SLOTS * span_words */
+    gslot gs[GROUP_SLOTS];     /* attribute groups of recent codes */
     size_t span_words;
     int lead_seen;             /* lead-in paragraph + 1 whose denial was */
     int lead_denied;           /* last worked out, and the answer */
@@ -292,8 +303,8 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
 
 /* Span of named group `name` in the last match (made on a subject starting
  * at normalized offset `base`), if set. */
-static int group(const mstate *m, const pcre2_code *re, const char *name,
-                 size_t base, size_t *s, size_t *e)
+static int group_scan(const mstate *m, const pcre2_code *re, const char *name,
+                      size_t base, size_t *s, size_t *e)
 {
     PCRE2_SPTR first, last;
     int esz = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
@@ -313,25 +324,76 @@ static int group(const mstate *m, const pcre2_code *re, const char *name,
     return 0;
 }
 
+static const char *const attr_group[G_NAMES] = {"duration_max", "duration",
+                                                "age", "email"};
+
+/* The numbers of re's attribute groups (looked up in its name table once
+ * per code and part: a lookup per match cost ~8 % of the analysis of
+ * finding-dense text). */
+static const gslot *groups_of(mstate *m, const pcre2_code *re)
+{
+    gslot *g = &m->gs[((uintptr_t)re >> 4) % GROUP_SLOTS];
+    if (g->re == re)
+        return g;
+    g->re = re;
+    for (int k = 0; k < G_NAMES; k++) {
+        PCRE2_SPTR first, last;
+        int esz = pcre2_substring_nametable_scan(
+            re, (PCRE2_SPTR)attr_group[k], &first, &last);
+        g->n[k] = 0;
+        if (esz <= 0)
+            continue;
+        if ((size_t)(last - first) / (size_t)esz + 1 > GROUP_MAX) {
+            g->n[k] = GROUP_MAX + 1;   /* too many: group() scans */
+            continue;
+        }
+        for (PCRE2_SPTR p = first; p <= last; p += esz)
+            g->g[k][g->n[k]++] = (uint16_t)((p[0] << 8) | p[1]);
+    }
+    return g;
+}
+
+/* Span of attribute group k (G_*) in the last match of re (made on a
+ * subject starting at normalized offset `base`), if set: the first of
+ * its numbers that is. */
+static int group(mstate *m, const pcre2_code *re, int k, size_t base,
+                 size_t *s, size_t *e)
+{
+    const gslot *g = groups_of(m, re);
+    if (g->n[k] > GROUP_MAX)
+        return group_scan(m, re, attr_group[k], base, s, e);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    uint32_t nov = pcre2_get_ovector_count(m->md);
+    for (int i = 0; i < g->n[k]; i++) {
+        uint32_t n = g->g[k][i];
+        if (n < nov && ov[2 * n] != PCRE2_UNSET && ov[2 * n + 1] > ov[2 * n]) {
+            *s = base + ov[2 * n];
+            *e = base + ov[2 * n + 1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Fill the hit's attributes from the last match's named groups; returns
  * the GX_ATTR_* bits found. */
-static unsigned extract(const mstate *m, const pcre2_code *re,
+static unsigned extract(mstate *m, const pcre2_code *re,
                         const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     const char *x = m->t->s;
     size_t s, e;
     long unit = 0;
     unsigned have = 0;
-    if (group(m, re, "duration_max", base, &s, &e) &&
+    if (group(m, re, G_DURATION_MAX, base, &s, &e) &&
         gx_duration(lx, x + s, e - s, 0, h->duration_max, &unit) == 0)
         have |= GX_ATTR_DURATION_MAX;
-    if (group(m, re, "duration", base, &s, &e) &&
+    if (group(m, re, G_DURATION, base, &s, &e) &&
         gx_duration(lx, x + s, e - s, unit, h->duration, NULL) == 0)
         have |= GX_ATTR_DURATION;
-    if (group(m, re, "age", base, &s, &e) &&
+    if (group(m, re, G_AGE, base, &s, &e) &&
         (h->age = gx_first_number(lx, x + s, e - s)) >= 0)
         have |= GX_ATTR_AGE;
-    if (group(m, re, "email", base, &s, &e)) {
+    if (group(m, re, G_EMAIL, base, &s, &e)) {
         h->email_s = s;
         h->email_e = e;
         h->email = x + s;
@@ -346,7 +408,7 @@ static unsigned extract(const mstate *m, const pcre2_code *re,
 
 /* Fill the hit's attributes; returns 0 if the rule's required ones are
  * missing. */
-static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
+static int attributes(mstate *m, const gx_rule *r, const pcre2_code *re,
                       const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     return (extract(m, re, lx, base, h) & r->attrs) == r->attrs;

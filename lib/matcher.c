@@ -1128,15 +1128,20 @@ static int scan_lang(mstate *m, int lang)
     int rc = 0;
     all->n = 0;
     for (size_t i = 0; i < d->n_scan && !rc; i++) {
-        size_t s = d->scan[i].s;
-        if ((rc = scan_span(m, lang, s, d->scan[i].e, part)) ||
-            (rc = gx_grow(&all->v, &all->cap, all->n + part->n + 1,
-                          sizeof *all->v)))
+        size_t s = d->scan[i].s, n0 = all->n;
+        /* the first span's hits go straight into all (a part has one
+         * span: a second array as large as all cost its size in peak
+         * memory), a later span's through part */
+        gx_scan_hits *to = i ? part : all;
+        if ((rc = scan_span(m, lang, s, d->scan[i].e, to)) ||
+            (i && (rc = gx_grow(&all->v, &all->cap, all->n + part->n + 1,
+                                sizeof *all->v))))
             break;
-        for (size_t k = 0; k < part->n; k++) {
-            part->v[k].s += (uint32_t)s;
-            part->v[k].e += (uint32_t)s;
+        for (size_t k = 0; k < part->n && i; k++)
             all->v[all->n++] = part->v[k];
+        for (size_t k = n0; k < all->n; k++) {
+            all->v[k].s += (uint32_t)s;
+            all->v[k].e += (uint32_t)s;
         }
     }
     return rc ? -1 : 0;

@@ -365,7 +365,10 @@ typedef struct bctx {
     const gx_text *t;
     const char *orig;
     const gx_doc *doc;
-    const char **sections;   /* original heading text per heading */
+    const char **sections;   /* original heading text per heading, copied
+                                into the result's pool when first used
+                                (a page of short paragraphs read as
+                                headings held a copy of itself) */
     struct rulestr *rules;   /* pooled copies per rule, built lazily */
     gx_pool *fp;             /* where the strings of one finding go: the
                                 result's pool, or the part's when streamed */
@@ -390,6 +393,22 @@ static const char *orig_str(bctx *b, gx_pool *p, size_t s, size_t e)
 {
     size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
     return gx_pool_strndup(p, b->orig + os, oe - os);
+}
+
+/* *out: heading i's original text (NULL when i < 0: no section). Returns
+ * 0, or -1 when out of memory. */
+static int section_str(bctx *b, long i, const char **out)
+{
+    if (i < 0) {
+        *out = NULL;
+        return 0;
+    }
+    if (!b->sections[i] &&
+        !(b->sections[i] = orig_str(b, &b->r->pool, b->doc->hd[i].s,
+                                    b->doc->hd[i].e)))
+        return -1;
+    *out = b->sections[i];
+    return 0;
 }
 
 /* An e-mail address as written, without the invisible characters the
@@ -464,7 +483,8 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     f->end = gx_text_oend(b->t, h->e);
     f->clause_start = gx_text_ostart(b->t, c->s);
     f->clause_end = gx_text_oend(b->t, c->e);
-    f->section = c->section >= 0 ? b->sections[c->section] : NULL;
+    if (section_str(b, c->section, &f->section) != 0)
+        return -1;
     f->age = h->age;
     f->pattern_index = h->pattern;
     f->lang = pub_lang(c->lang);
@@ -543,21 +563,24 @@ static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
         if (hs == (size_t)-1 && ps == (size_t)-1 && cs == (size_t)-1)
             return 0;
         int rc;
+        const char *sec;
         if (hs <= ps && hs <= cs) {
-            rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
+            rc = section_str(b, (long)rb->h, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
                              gx_text_oend(t, d->hd[rb->h].e),
-                             pub_lang(rb->doc_lang), b->sections[rb->h]);
+                             pub_lang(rb->doc_lang), sec);
             rb->h++;
         } else if (ps <= cs) {
             const gx_para *pa = &d->pa[rb->p++];
-            rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
-                             gx_text_oend(t, pa->e), pub_lang(pa->lang),
-                             pa->section >= 0 ? b->sections[pa->section] : NULL);
+            rc = section_str(b, pa->section, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
+                             gx_text_oend(t, pa->e), pub_lang(pa->lang), sec);
         } else {
             const gx_clause *cl = &d->cl[c++];
-            rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
+            rc = section_str(b, cl->section, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
                              gx_text_oend(t, cl->e), pub_lang(rb->doc_lang),
-                             cl->section >= 0 ? b->sections[cl->section] : NULL);
+                             sec);
         }
         if (rc)
             return -1;
@@ -601,10 +624,6 @@ int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
     rb->b.rules = calloc(rs->n_rules + 1, sizeof *rb->b.rules);
     if (!rb->b.sections || !rb->b.rules)
         goto oom;
-    for (size_t i = 0; i < doc->n_hd; i++)
-        if (!(rb->b.sections[i] =
-                  orig_str(&rb->b, &r->pool, doc->hd[i].s, doc->hd[i].e)))
-            goto oom;
     *out = rb;
     return GDPRX_OK;
 oom:

@@ -81,6 +81,17 @@ static void put_bytes(wr *w, const char *b, size_t n, uint32_t s, uint32_t e)
         w->oom = 1;
 }
 
+/* Bytes b[0, n) copied from the page at s on: each its own source byte. */
+static void put_run(wr *w, const char *b, size_t n, uint32_t s)
+{
+    gx_text *t = &w->h->t;
+    if (!n || w->oom)
+        return;
+    if (t->len + n + 1 > (size_t)UINT32_MAX ||
+        gx_text_append_each(t, b, n, s) != 0)
+        w->oom = 1;
+}
+
 /* HTML span of the last text byte (there is one). */
 static uint32_t last_start(const wr *w)
 {
@@ -335,6 +346,20 @@ static void put_text_node(wr *w, const GumboText *tx)
     uint32_t base = raw ? (uint32_t)(raw - w->html) : tx->start_pos.offset;
     size_t i = 0, j = 0;
     while (j < dn && !w->oom) {
+        /* a run of printable ASCII other than '&' that the page holds as
+         * it is: one append (a byte at a time, the walk cost as much as
+         * gumbo's parse on pages of short paragraphs) */
+        size_t r = 0;
+        while (j + r < dn && i + r < rn && raw[i + r] == dec[j + r] &&
+               dec[j + r] > ' ' && dec[j + r] < 0x7F && dec[j + r] != '&')
+            r++;
+        if (r > 1) {
+            flush(w, 0);
+            put_run(w, dec + j, r, base + (uint32_t)i);
+            i += r;
+            j += r;
+            continue;
+        }
         size_t n = utf8_len((unsigned char)dec[j]), k = 0, d = 0;
         const char *src = dec + j;   /* what is written */
         if (n > dn - j)

@@ -104,13 +104,16 @@ static inline int push_byte(gx_text *t, char c, size_t os, size_t oe)
     return 0;
 }
 
-int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe)
+/* b[0, n) into t, byte i mapped to [os, oe), or with `each` to
+ * [os + i, os + i + 1). */
+static int append(gx_text *t, const char *b, size_t n, size_t os, size_t oe,
+                  int each)
 {
     if (reserve(t, n) != 0)
         return -1;
     size_t len = t->len, n_esc = t->n_esc, last_os = t->last_os;
     for (size_t i = 0; i < n; i++) {
-        if (map_push(t, os, oe) != 0) {
+        if (map_push(t, each ? os + i : os, each ? os + i + 1 : oe) != 0) {
             t->len = len;   /* the entries pushed are dropped */
             t->n_esc = n_esc;
             t->last_os = last_os;
@@ -121,6 +124,16 @@ int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe)
     }
     t->s[t->len] = '\0';
     return 0;
+}
+
+int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe)
+{
+    return append(t, b, n, os, oe, 0);
+}
+
+int gx_text_append_each(gx_text *t, const char *b, size_t n, size_t os)
+{
+    return append(t, b, n, os, os, 1);
 }
 
 /* Typographic variants folded to one ASCII form. Applied after folding. */

@@ -83,5 +83,9 @@ size_t gx_text_npos(const gx_text *t, size_t o);
  * NUL-terminated buffer. t->orig_len (ostart of t->len) is the caller's to
  * set. Returns 0, or -1 when out of memory (t stays valid, unchanged). */
 int gx_text_append(gx_text *t, const char *b, size_t n, size_t os, size_t oe);
+/* Append b[0, n), byte k mapped to source span [os + k, os + k + 1): bytes
+ * copied as they are from the source (the same text and map as n calls
+ * of gx_text_append, one per byte). Returns 0, or -1 as gx_text_append. */
+int gx_text_append_each(gx_text *t, const char *b, size_t n, size_t os);
 
 #endif

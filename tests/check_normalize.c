@@ -468,6 +468,36 @@ START_TEST(test_trim)
 }
 END_TEST
 
+/* gx_text_append_each gives the text and map of one gx_text_append per
+ * byte. */
+START_TEST(test_append_each)
+{
+    gx_text a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    const char *runs[] = {"We", "keep", "data", "x", "for-3-years.", "ok"};
+    size_t os = 5;
+    for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+        size_t n = strlen(runs[r]);
+        ck_assert_int_eq(gx_text_append_each(&a, runs[r], n, os), 0);
+        for (size_t k = 0; k < n; k++)
+            ck_assert_int_eq(gx_text_append(&b, runs[r] + k, 1, os + k,
+                                            os + k + 1), 0);
+        ck_assert_int_eq(gx_text_append(&a, " ", 1, os + n, os + n + 4), 0);
+        ck_assert_int_eq(gx_text_append(&b, " ", 1, os + n, os + n + 4), 0);
+        os += n + 4 + r * 1000;   /* and gaps the map must code */
+    }
+    ck_assert_uint_eq(a.len, b.len);
+    ck_assert_str_eq(a.s, b.s);
+    for (size_t i = 0; i <= a.len; i++) {
+        ck_assert_uint_eq(gx_text_ostart(&a, i), gx_text_ostart(&b, i));
+        ck_assert_uint_eq(gx_text_oend(&a, i), gx_text_oend(&b, i));
+    }
+    gx_text_free(&a);
+    gx_text_free(&b);
+}
+END_TEST
+
 START_TEST(test_sparse_map)
 {
     static const struct case_ {
@@ -571,6 +601,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_sparse_map);
     tcase_add_test(core, test_never_longer);
     tcase_add_test(core, test_trim);
+    tcase_add_test(core, test_append_each);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_invalid_utf8, 0, N(bad));

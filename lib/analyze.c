@@ -287,6 +287,8 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
     gx_rbuild *rb = NULL;
     gx_hits hits;
     memset(&hits, 0, sizeof hits);
+    gx_mwork work;   /* owned: the matcher's memory from part to part */
+    memset(&work, 0, sizeof work);
     gx_ctxmemo memo;   /* owned: context spans before the part */
     memset(&memo, 0, sizeof memo);
     memo.lead = -1;
@@ -318,8 +320,8 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
         }
         stage_tick(tm, GX_STAGE_SEGMENT, clk);
         double scan_ns = 0;
-        if ((rc = gx_match(&hits, rs, t, doc, select, tm ? &scan_ns : NULL,
-                           err)))
+        if ((rc = gx_match(&hits, &work, rs, t, doc, select,
+                           tm ? &scan_ns : NULL, err)))
             break;
         stage_tick(tm, GX_STAGE_MATCH, clk);
         if (tm) {   /* the one concept scan per language, inside gx_match */
@@ -335,12 +337,13 @@ static int analyze_parts(gdprx_result **out, const gdprx_rules *rs,
             break;
         }
         rc = gx_result_add(rb, &hits, hi, err);
-        gx_hits_free(&hits);
+        gx_hits_reset(&hits);   /* its memory serves the next part */
         stage_tick(tm, GX_STAGE_RESULT, clk);
         if (last)
             break;
     }
     gx_hits_free(&hits);
+    gx_mwork_free(&work);
     gx_segment_end(sc);
     gx_ctxmemo_free(&memo);
     gx_scan_hits_free(&scratch);

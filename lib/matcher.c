@@ -57,6 +57,16 @@ typedef struct spanset {
     int lang;                  /* -1: empty slot */
 } spanset;
 
+#define GROUP_SLOTS 64   /* codes whose attribute groups are known */
+#define GROUP_MAX 8      /* numbers kept per attribute name */
+enum { G_DURATION_MAX, G_DURATION, G_AGE, G_EMAIL, G_NAMES };
+
+typedef struct gslot {   /* a code's attribute group numbers */
+    const pcre2_code *re;
+    uint8_t n[G_NAMES];  /* how many, GROUP_MAX + 1 when more */
+    uint16_t g[G_NAMES][GROUP_MAX];
+} gslot;
+
 typedef struct mstate {
     const gdprx_rules *rs;
     const gx_text *t;
@@ -74,7 +84,8 @@ typedef struct mstate {
     int cues_done;
     gdprx_error *err;
     /* concepts: the document's term hits per language (one scan each) */
-    gx_scan_hits sh[GX_NLANG];
+    gx_scan_hits *sh;          /* [GX_NLANG], the caller's work->sh */
+    gx_scan_hits *piece;       /* work->piece */
     int scanned[GX_NLANG];
     chit *ch;                  /* concept hits of the current clause */
     size_t n_ch, cap_ch;
@@ -98,6 +109,7 @@ typedef struct mstate {
     size_t n_cand;
     spanset span[SPAN_SLOTS];  /* concepts of recent headings and lead-ins */
     uint64_t *span_bits;       /* SPAN_SLOTS * span_words */
+    gslot gs[GROUP_SLOTS];     /* attribute groups of recent codes */
     size_t span_words;
     int lead_seen;             /* lead-in paragraph + 1 whose denial was */
     int lead_denied;           /* last worked out, and the answer */
@@ -291,8 +303,8 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
 
 /* Span of named group `name` in the last match (made on a subject starting
  * at normalized offset `base`), if set. */
-static int group(const mstate *m, const pcre2_code *re, const char *name,
-                 size_t base, size_t *s, size_t *e)
+static int group_scan(const mstate *m, const pcre2_code *re, const char *name,
+                      size_t base, size_t *s, size_t *e)
 {
     PCRE2_SPTR first, last;
     int esz = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
@@ -312,25 +324,76 @@ static int group(const mstate *m, const pcre2_code *re, const char *name,
     return 0;
 }
 
+static const char *const attr_group[G_NAMES] = {"duration_max", "duration",
+                                                "age", "email"};
+
+/* The numbers of re's attribute groups (looked up in its name table once
+ * per code and part: a lookup per match cost ~8 % of the analysis of
+ * finding-dense text). */
+static const gslot *groups_of(mstate *m, const pcre2_code *re)
+{
+    gslot *g = &m->gs[((uintptr_t)re >> 4) % GROUP_SLOTS];
+    if (g->re == re)
+        return g;
+    g->re = re;
+    for (int k = 0; k < G_NAMES; k++) {
+        PCRE2_SPTR first, last;
+        int esz = pcre2_substring_nametable_scan(
+            re, (PCRE2_SPTR)attr_group[k], &first, &last);
+        g->n[k] = 0;
+        if (esz <= 0)
+            continue;
+        if ((size_t)(last - first) / (size_t)esz + 1 > GROUP_MAX) {
+            g->n[k] = GROUP_MAX + 1;   /* too many: group() scans */
+            continue;
+        }
+        for (PCRE2_SPTR p = first; p <= last; p += esz)
+            g->g[k][g->n[k]++] = (uint16_t)((p[0] << 8) | p[1]);
+    }
+    return g;
+}
+
+/* Span of attribute group k (G_*) in the last match of re (made on a
+ * subject starting at normalized offset `base`), if set: the first of
+ * its numbers that is. */
+static int group(mstate *m, const pcre2_code *re, int k, size_t base,
+                 size_t *s, size_t *e)
+{
+    const gslot *g = groups_of(m, re);
+    if (g->n[k] > GROUP_MAX)
+        return group_scan(m, re, attr_group[k], base, s, e);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    uint32_t nov = pcre2_get_ovector_count(m->md);
+    for (int i = 0; i < g->n[k]; i++) {
+        uint32_t n = g->g[k][i];
+        if (n < nov && ov[2 * n] != PCRE2_UNSET && ov[2 * n + 1] > ov[2 * n]) {
+            *s = base + ov[2 * n];
+            *e = base + ov[2 * n + 1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Fill the hit's attributes from the last match's named groups; returns
  * the GX_ATTR_* bits found. */
-static unsigned extract(const mstate *m, const pcre2_code *re,
+static unsigned extract(mstate *m, const pcre2_code *re,
                         const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     const char *x = m->t->s;
     size_t s, e;
     long unit = 0;
     unsigned have = 0;
-    if (group(m, re, "duration_max", base, &s, &e) &&
+    if (group(m, re, G_DURATION_MAX, base, &s, &e) &&
         gx_duration(lx, x + s, e - s, 0, h->duration_max, &unit) == 0)
         have |= GX_ATTR_DURATION_MAX;
-    if (group(m, re, "duration", base, &s, &e) &&
+    if (group(m, re, G_DURATION, base, &s, &e) &&
         gx_duration(lx, x + s, e - s, unit, h->duration, NULL) == 0)
         have |= GX_ATTR_DURATION;
-    if (group(m, re, "age", base, &s, &e) &&
+    if (group(m, re, G_AGE, base, &s, &e) &&
         (h->age = gx_first_number(lx, x + s, e - s)) >= 0)
         have |= GX_ATTR_AGE;
-    if (group(m, re, "email", base, &s, &e)) {
+    if (group(m, re, G_EMAIL, base, &s, &e)) {
         h->email_s = s;
         h->email_e = e;
         h->email = x + s;
@@ -345,7 +408,7 @@ static unsigned extract(const mstate *m, const pcre2_code *re,
 
 /* Fill the hit's attributes; returns 0 if the rule's required ones are
  * missing. */
-static int attributes(const mstate *m, const gx_rule *r, const pcre2_code *re,
+static int attributes(mstate *m, const gx_rule *r, const pcre2_code *re,
                       const gx_lexicon *lx, size_t base, gx_hit *h)
 {
     return (extract(m, re, lx, base, h) & r->attrs) == r->attrs;
@@ -374,11 +437,18 @@ static int conditions_ok(mstate *m, const gx_pattern *p,
            context_ok(m, p->lead, ld != NULL, ld ? ld->s : 0, ld ? ld->e : 0);
 }
 
-static int add_hit(mstate *m, const gx_hit *h)
+/* Append hit h and its n_wit witnesses wit (may be NULL when none). */
+static int add_hit(mstate *m, gx_hit *h, const gx_witness *wit, size_t n_wit)
 {
     gx_hits *o = m->out;
-    if (gx_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v) != 0)
+    if (gx_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v) != 0 ||
+        o->n_wit + n_wit > UINT32_MAX ||
+        gx_grow(&o->wit, &o->cap_wit, o->n_wit + n_wit + 1, sizeof *o->wit))
         return -1;
+    h->wit = (uint32_t)o->n_wit;
+    h->n_wit = (uint32_t)n_wit;
+    for (size_t i = 0; i < n_wit; i++)
+        o->wit[o->n_wit++] = wit[i];
     o->v[o->n++] = *h;
     return 0;
 }
@@ -551,7 +621,7 @@ static int run_regex(mstate *m, size_t ri, size_t pi, size_t ci)
              * pattern's; find the next match after this one */
             continue;
         }
-        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h, NULL, 0) != 0)
             return -1;
     }
     return 0;
@@ -976,6 +1046,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         if (!n)
             continue;
         gx_hit h;
+        gx_witness wit[GX_WITNESS_MAX];
         hit_init(&h, r, ri, pi, ci);
         h.s = (size_t)-1;
         unsigned have = 0;
@@ -995,11 +1066,8 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
                 }
                 have |= w[i]->have;
             }
-            h.wit[i].concept = w[i]->concept;
-            h.wit[i].s = w[i]->s;
-            h.wit[i].e = w[i]->e;
+            wit[i] = (gx_witness){w[i]->concept, w[i]->s, w[i]->e};
         }
-        h.n_wit = n;
         if (p->near && spaces_between(m->t->s, h.s, h.e) + 1 > (size_t)p->near)
             continue;
         if (p->alone && !covers_clause(m, c, h.s, h.e))
@@ -1012,7 +1080,7 @@ static int run_concepts(mstate *m, size_t ri, size_t pi, size_t ci)
         }
         if ((have & r->attrs) != r->attrs)
             continue;
-        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h) != 0)
+        if (polarity(m, r, p, c, lx, &h) != 0 || add_hit(m, &h, wit, n) != 0)
             return -1;
         if (!r->attrs && !p->every)
             break;
@@ -1056,21 +1124,26 @@ static int scan_lang(mstate *m, int lang)
     const gx_doc *d = m->doc;
     if (!d->scan)
         return scan_span(m, lang, 0, m->t->len, &m->sh[lang]);
-    gx_scan_hits *all = &m->sh[lang], part = {0};
+    gx_scan_hits *all = &m->sh[lang], *part = m->piece;
     int rc = 0;
+    all->n = 0;
     for (size_t i = 0; i < d->n_scan && !rc; i++) {
-        size_t s = d->scan[i].s;
-        if ((rc = scan_span(m, lang, s, d->scan[i].e, &part)) ||
-            (rc = gx_grow(&all->v, &all->cap, all->n + part.n + 1,
-                          sizeof *all->v)))
+        size_t s = d->scan[i].s, n0 = all->n;
+        /* the first span's hits go straight into all (a part has one
+         * span: a second array as large as all cost its size in peak
+         * memory), a later span's through part */
+        gx_scan_hits *to = i ? part : all;
+        if ((rc = scan_span(m, lang, s, d->scan[i].e, to)) ||
+            (i && (rc = gx_grow(&all->v, &all->cap, all->n + part->n + 1,
+                                sizeof *all->v))))
             break;
-        for (size_t k = 0; k < part.n; k++) {
-            part.v[k].s += (uint32_t)s;
-            part.v[k].e += (uint32_t)s;
-            all->v[all->n++] = part.v[k];
+        for (size_t k = 0; k < part->n && i; k++)
+            all->v[all->n++] = part->v[k];
+        for (size_t k = n0; k < all->n; k++) {
+            all->v[k].s += (uint32_t)s;
+            all->v[k].e += (uint32_t)s;
         }
     }
-    gx_scan_hits_free(&part);
     return rc ? -1 : 0;
 }
 
@@ -1145,13 +1218,24 @@ static int scan_all(mstate *m, double *scan_ns)
     return 0;
 }
 
-int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
-             const gx_doc *doc, const unsigned char *select, double *scan_ns,
-             gdprx_error *err)
+void gx_mwork_free(gx_mwork *w)
 {
-    memset(out, 0, sizeof *out);
+    for (int l = 0; l < GX_NLANG; l++)
+        gx_scan_hits_free(&w->sh[l]);
+    gx_scan_hits_free(&w->piece);
+}
+
+int gx_match(gx_hits *out, gx_mwork *work, const gdprx_rules *rs,
+             const gx_text *t, const gx_doc *doc,
+             const unsigned char *select, double *scan_ns, gdprx_error *err)
+{
+    gx_hits_reset(out);
     mstate m;
     memset(&m, 0, sizeof m);
+    m.sh = work->sh;
+    m.piece = &work->piece;
+    for (int l = 0; l < GX_NLANG; l++)
+        work->sh[l].n = 0;
     m.rs = rs;
     m.t = t;
     m.doc = doc;
@@ -1233,10 +1317,8 @@ int gx_match(gx_hits *out, const gdprx_rules *rs, const gx_text *t,
         }
     }
 out:
-    for (int l = 0; l < GX_NLANG; l++) {
+    for (int l = 0; l < GX_NLANG; l++)
         free(m.present[l]);
-        gx_scan_hits_free(&m.sh[l]);
-    }
     free(m.ch);
     free(m.av);
     free(m.cpresent);
@@ -1260,11 +1342,20 @@ out:
     return rc;
 }
 
-void gx_hits_free(gx_hits *h)
+void gx_hits_reset(gx_hits *h)
 {
     for (size_t i = 0; i < h->n_warn; i++)
         free(h->warn[i]);
+    h->n_warn = 0;
+    h->n = 0;
+    h->n_wit = 0;
+}
+
+void gx_hits_free(gx_hits *h)
+{
+    gx_hits_reset(h);
     free(h->warn);
     free(h->v);
+    free(h->wit);
     memset(h, 0, sizeof *h);
 }

@@ -454,6 +454,27 @@ out:
     return rc;
 }
 
+void gx_text_trim(gx_text *t)
+{
+    size_t cap = t->len + 1;
+    if (!t->s || cap >= t->cap)
+        return;
+    char *s = realloc(t->s, cap);
+    if (!s)
+        return;
+    t->s = s;
+    uint8_t *c = realloc(t->code, cap);
+    if (!c) {
+        t->cap = cap;   /* s is now cap bytes; code keeps more */
+        return;
+    }
+    t->code = c;
+    uint32_t *b = realloc(t->base, (cap / GX_MAP_BLOCK + 1) * sizeof *b);
+    if (b)
+        t->base = b;
+    t->cap = cap;
+}
+
 void gx_text_free(gx_text *t)
 {
     free(t->s);

@@ -59,6 +59,10 @@ typedef struct gx_text {
 int gx_normalize(gx_text *t, const char *in, size_t len, unsigned flags,
                  gdprx_error *err);
 void gx_text_free(gx_text *t);
+/* Give back the capacity past t->len (a text built by gx_text_append
+ * grows by doubling: up to twice its size). Best effort: a failed realloc
+ * keeps the larger buffer. */
+void gx_text_trim(gx_text *t);
 
 /* Original offset where normalized byte i's source starts; the original
  * length for i >= t->len. O(GX_MAP_BLOCK). */

@@ -121,42 +121,64 @@ static int cmp_stmt(const void *pa, const void *pb)
 /* Sort the n elements of v (size bytes each) by small keys instead of
  * moving the elements at every step: keys[j] (key_size bytes, the
  * caller's) holds at idx_off the index of its element; the keys are
- * sorted with cmp, then every element moves once. Returns 0, or -1 when
- * out of memory. */
+ * sorted with cmp, then the elements are permuted in place, cycle by
+ * cycle (each moves once; a copy of the whole array, fresh pages for
+ * every part of a long document, cost more than the sort). Returns 0, or
+ * -1 when out of memory. */
 static int sort_by_keys(void *v, size_t n, size_t size, void *keys,
                         size_t key_size, size_t idx_off,
                         int (*cmp)(const void *, const void *))
 {
-    char *tmp = malloc(n * size);
+    char *tmp = malloc(size), *x = v, *kx = keys;
     if (!tmp)
         return -1;
     qsort(keys, n, key_size, cmp);
     for (size_t j = 0; j < n; j++) {
-        size_t i;
-        memcpy(&i, (const char *)keys + j * key_size + idx_off, sizeof i);
-        memcpy(tmp + j * size, (const char *)v + i * size, size);
+        size_t src;
+        memcpy(&src, kx + j * key_size + idx_off, sizeof src);
+        if (src == j)
+            continue;   /* in place, or placed by an earlier cycle */
+        memcpy(tmp, x + j * size, size);
+        for (size_t k = j;;) {   /* position k takes element src */
+            memcpy(kx + k * key_size + idx_off, &k, sizeof k);
+            if (src == j) {
+                memcpy(x + k * size, tmp, size);
+                break;
+            }
+            memcpy(x + k * size, x + src * size, size);
+            k = src;
+            memcpy(&src, kx + k * key_size + idx_off, sizeof src);
+        }
     }
-    memcpy(v, tmp, n * size);
     free(tmp);
     return 0;
 }
 
-/* Sort hits v[0, n) with cmp (over hkeys). Returns 0, or -1. */
+/* At least `bytes` of the caller's scratch *buf (capacity *cap bytes,
+ * kept from call to call), or NULL when out of memory. */
+static void *scratch(void **buf, size_t *cap, size_t bytes)
+{
+    return gx_grow(buf, cap, bytes, 1) ? NULL : *buf;
+}
+
+/* Sort hits v[0, n) with cmp (over hkeys; *buf and *cap: key scratch).
+ * Returns 0, or -1. */
 static int sort_hits(const gdprx_rules *rs, gx_hit *v, size_t n,
-                     int (*cmp)(const void *, const void *))
+                     int (*cmp)(const void *, const void *), void **buf,
+                     size_t *cap)
 {
     if (n < 2)
         return 0;
-    hkey *key = malloc(n * sizeof *key);
+    hkey *key = n > SIZE_MAX / sizeof *key
+                    ? NULL
+                    : scratch(buf, cap, n * sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)
         key[i] = (hkey){lab_rank(rs, v[i].rule), v[i].negated, v[i].clause,
                         v[i].s, v[i].e, v[i].rule, i, &v[i]};
-    int rc = sort_by_keys(v, n, sizeof *v, key, sizeof *key,
-                          offsetof(hkey, i), cmp);
-    free(key);
-    return rc;
+    return sort_by_keys(v, n, sizeof *v, key, sizeof *key, offsetof(hkey, i),
+                        cmp);
 }
 
 /* End of the run of hits from i on with i's type, subtype and clause (v
@@ -320,20 +342,20 @@ static int cmp_finding(const void *pa, const void *pb)
  * position, then label, polarity and rule id. Returns 0, or -1 when out
  * of memory. */
 static int sort_findings(const gdprx_rules *rs, gdprx_finding *f,
-                         const gx_hit *v, size_t n)
+                         const gx_hit *v, size_t n, void **buf, size_t *cap)
 {
     if (n < 2)
         return 0;
-    fkey *key = malloc(n * sizeof *key);
+    fkey *key = n > SIZE_MAX / sizeof *key
+                    ? NULL
+                    : scratch(buf, cap, n * sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)
         key[i] = (fkey){f[i].start, f[i].end, lab_rank(rs, v[i].rule),
                         rs->rules[v[i].rule].id_rank, (int)f[i].polarity, i};
-    int rc = sort_by_keys(f, n, sizeof *f, key, sizeof *key,
-                          offsetof(fkey, i), cmp_finding);
-    free(key);
-    return rc;
+    return sort_by_keys(f, n, sizeof *f, key, sizeof *key, offsetof(fkey, i),
+                        cmp_finding);
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -343,12 +365,16 @@ typedef struct bctx {
     const gx_text *t;
     const char *orig;
     const gx_doc *doc;
-    const char **sections;   /* original heading text per heading */
+    const char **sections;   /* original heading text per heading, copied
+                                into the result's pool when first used
+                                (a page of short paragraphs read as
+                                headings held a copy of itself) */
     struct rulestr *rules;   /* pooled copies per rule, built lazily */
     gx_pool *fp;             /* where the strings of one finding go: the
                                 result's pool, or the part's when streamed */
     const gdprx_rules *rs;
     unsigned flags;          /* GDPRX_OPT_* of the analysis */
+    const gx_witness *wit;   /* the witnesses of the part's hits */
 } bctx;
 
 /* A rule's strings, copied into the result once however many findings. */
@@ -367,6 +393,22 @@ static const char *orig_str(bctx *b, gx_pool *p, size_t s, size_t e)
 {
     size_t os = gx_text_ostart(b->t, s), oe = gx_text_oend(b->t, e);
     return gx_pool_strndup(p, b->orig + os, oe - os);
+}
+
+/* *out: heading i's original text (NULL when i < 0: no section). Returns
+ * 0, or -1 when out of memory. */
+static int section_str(bctx *b, long i, const char **out)
+{
+    if (i < 0) {
+        *out = NULL;
+        return 0;
+    }
+    if (!b->sections[i] &&
+        !(b->sections[i] = orig_str(b, &b->r->pool, b->doc->hd[i].s,
+                                    b->doc->hd[i].e)))
+        return -1;
+    *out = b->sections[i];
+    return 0;
 }
 
 /* An e-mail address as written, without the invisible characters the
@@ -411,10 +453,10 @@ static const char *witnesses_str(bctx *b, const gx_hit *h)
 {
     gx_buf s = {0};
     for (size_t i = 0; i < h->n_wit; i++) {
-        size_t os = gx_text_ostart(b->t, h->wit[i].s),
-               oe = gx_text_oend(b->t, h->wit[i].e);
+        const gx_witness *w = &b->wit[h->wit + i];
+        size_t os = gx_text_ostart(b->t, w->s), oe = gx_text_oend(b->t, w->e);
         gx_buf_printf(&s, "%s%s \"", i ? ", " : "",
-                      b->rs->concepts[h->wit[i].concept].name);
+                      b->rs->concepts[w->concept].name);
         gx_buf_add(&s, b->orig + os, oe - os);
         gx_buf_addc(&s, '"');
     }
@@ -441,7 +483,8 @@ static int finding_of(bctx *b, const gx_hit *h, gdprx_finding *f)
     f->end = gx_text_oend(b->t, h->e);
     f->clause_start = gx_text_ostart(b->t, c->s);
     f->clause_end = gx_text_oend(b->t, c->e);
-    f->section = c->section >= 0 ? b->sections[c->section] : NULL;
+    if (section_str(b, c->section, &f->section) != 0)
+        return -1;
     f->age = h->age;
     f->pattern_index = h->pattern;
     f->lang = pub_lang(c->lang);
@@ -494,6 +537,8 @@ struct gx_rbuild {
     gx_covacc *cov;  /* owned, when streamed: coverage of the findings out */
     size_t n_out;    /* findings handed to emit so far */
     gx_pool part;    /* owned, when streamed: strings of the part's findings */
+    void *keys;      /* owned: sort keys, kept from part to part */
+    size_t cap_keys; /* bytes */
 };
 
 #define MAX_WARNINGS 100   /* as the matcher keeps */
@@ -518,21 +563,24 @@ static int segments(gx_rbuild *rb, size_t hi, size_t n_cl)
         if (hs == (size_t)-1 && ps == (size_t)-1 && cs == (size_t)-1)
             return 0;
         int rc;
+        const char *sec;
         if (hs <= ps && hs <= cs) {
-            rc = add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
+            rc = section_str(b, (long)rb->h, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_HEADING, gx_text_ostart(t, hs),
                              gx_text_oend(t, d->hd[rb->h].e),
-                             pub_lang(rb->doc_lang), b->sections[rb->h]);
+                             pub_lang(rb->doc_lang), sec);
             rb->h++;
         } else if (ps <= cs) {
             const gx_para *pa = &d->pa[rb->p++];
-            rc = add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
-                             gx_text_oend(t, pa->e), pub_lang(pa->lang),
-                             pa->section >= 0 ? b->sections[pa->section] : NULL);
+            rc = section_str(b, pa->section, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_PARAGRAPH, gx_text_ostart(t, ps),
+                             gx_text_oend(t, pa->e), pub_lang(pa->lang), sec);
         } else {
             const gx_clause *cl = &d->cl[c++];
-            rc = add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
+            rc = section_str(b, cl->section, &sec) ||
+                 add_segment(b->r, GDPRX_SEG_CLAUSE, gx_text_ostart(t, cs),
                              gx_text_oend(t, cl->e), pub_lang(rb->doc_lang),
-                             cl->section >= 0 ? b->sections[cl->section] : NULL);
+                             sec);
         }
         if (rc)
             return -1;
@@ -550,6 +598,7 @@ void gx_result_abort(gx_rbuild *rb)
     free(rb->b.rules);
     gx_covacc_free(rb->cov);
     gx_pool_free(&rb->part);
+    free(rb->keys);
     gdprx_result_free(rb->b.r);
     free(rb);
 }
@@ -563,7 +612,7 @@ int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
         return gx_error_nomem(err);
     gdprx_result *r = calloc(1, sizeof *r);
     rb->b = (bctx){r, t, orig, doc, NULL, NULL, r ? &r->pool : NULL, rs,
-                   flags};
+                   flags, NULL};
     rb->doc_lang = doc_lang;
     rb->emit = emit;
     if (!r || (emit && gx_covacc_new(&rb->cov)))
@@ -575,10 +624,6 @@ int gx_result_begin(gx_rbuild **out, const gdprx_rules *rs, const gx_text *t,
     rb->b.rules = calloc(rs->n_rules + 1, sizeof *rb->b.rules);
     if (!rb->b.sections || !rb->b.rules)
         goto oom;
-    for (size_t i = 0; i < doc->n_hd; i++)
-        if (!(rb->b.sections[i] =
-                  orig_str(&rb->b, &r->pool, doc->hd[i].s, doc->hd[i].e)))
-            goto oom;
     *out = rb;
     return GDPRX_OK;
 oom:
@@ -609,11 +654,12 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
     bctx *b = &rb->b;
     gdprx_result *r = b->r;
     const gdprx_rules *rs = b->rs;
-    if (sort_hits(rs, hits->v, hits->n, cmp_stmt) != 0)
+    b->wit = hits->wit;
+    if (sort_hits(rs, hits->v, hits->n, cmp_stmt, &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     hits->n = resolve_polarity(rs, hits->v, hits->n);
     hits->n = fold_nested(rs, hits->v, hits->n);
-    if (sort_hits(rs, hits->v, hits->n, cmp_hit) != 0)
+    if (sort_hits(rs, hits->v, hits->n, cmp_hit, &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     hits->n = merge_hits(rs, hits->v, hits->n);
     if (hits->n && gx_grow(&r->f, &r->cap, r->n + hits->n, sizeof *r->f))
@@ -624,7 +670,8 @@ int gx_result_add(gx_rbuild *rb, gx_hits *hits, size_t hi, gdprx_error *err)
             return gx_error_nomem(err);
     /* a part's findings all start before the next part's (r->f is NULL
      * while there are none: no pointer arithmetic on it then) */
-    if (r->n - n0 > 1 && sort_findings(rs, r->f + n0, hits->v, r->n - n0))
+    if (r->n - n0 > 1 && sort_findings(rs, r->f + n0, hits->v, r->n - n0,
+                                        &rb->keys, &rb->cap_keys))
         return gx_error_nomem(err);
     if (segments(rb, hi, b->doc->n_cl) != 0)
         return gx_error_nomem(err);

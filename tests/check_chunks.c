@@ -109,6 +109,39 @@ static char *output(const char *text, size_t len, size_t chunk,
     return output_as(text, len, chunk, lang, 0);
 }
 
+/* Each finding's span and, with GDPRX_OPT_EXPLAIN, the concepts of the
+ * case that made it, one line each (the witnesses are kept apart from the
+ * hits and their memory reused part after part). Ownership: the caller's
+ * (free). */
+static char *explained(const char *text, size_t len, size_t chunk,
+                       gdprx_lang lang)
+{
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.chunk_size = chunk;
+    o.lang = lang;
+    o.flags = GDPRX_OPT_REPLACE_INVALID | GDPRX_OPT_EXPLAIN;
+    gdprx_result *r = NULL;
+    gdprx_error err;
+    ck_assert_msg(gdprx_analyze(&r, rules, text, len, &o, &err) == GDPRX_OK,
+                  "%s", err.message);
+    size_t cap = 1, n = 0;
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        cap += 48 + (f->concepts ? strlen(f->concepts) : 1);
+    }
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    out[0] = '\0';
+    for (size_t i = 0; i < gdprx_result_count(r); i++) {
+        const gdprx_finding *f = gdprx_result_get(r, i);
+        n += (size_t)sprintf(out + n, "%zu %zu %s\n", f->start, f->end,
+                             f->concepts ? f->concepts : "-");
+    }
+    gdprx_result_free(r);
+    return out;
+}
+
 /* The first byte where a and b differ (strlen(a) when equal). */
 static size_t first_diff(const char *a, const char *b)
 {
@@ -138,6 +171,19 @@ static void same_in_parts(const char *what, const char *text, size_t len,
             free(parts);
         }
     }
+    char *why = explained(text, len, (size_t)-1, lang);
+    /* a text with findings has some made by a case's concepts */
+    ck_assert_msg(!strstr(whole, "\"rule\"") || strchr(why, '"'),
+                  "%s: no finding names its concepts", what);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        char *parts = explained(text, len, sizes[k], lang);
+        size_t i = first_diff(why, parts);
+        ck_assert_msg(!strcmp(why, parts), "%s: explained in parts of %zu "
+                      "bytes, differs at byte %zu: \"%.60s\" vs \"%.60s\"",
+                      what, sizes[k], i, why + i, parts + i);
+        free(parts);
+    }
+    free(why);
     free(whole);
     free(dflt);
 }

@@ -426,6 +426,48 @@ START_TEST(test_never_longer)
 }
 END_TEST
 
+/* gx_text_trim gives back the growth's capacity and keeps the text and its
+ * map; the text still grows after it. */
+START_TEST(test_trim)
+{
+    gx_text t;
+    memset(&t, 0, sizeof t);
+    size_t os = 0;
+    for (int i = 0; i < 3000; i++) {   /* pieces of 1-7 bytes, spans 1-40 */
+        char piece[8] = "abcdefg";
+        size_t n = (size_t)(i % 7) + 1, w = (size_t)(i * 13 % 40) + 1;
+        ck_assert_int_eq(gx_text_append(&t, piece, n, os, os + w), 0);
+        os += w + (size_t)(i % 3);
+    }
+    ck_assert_uint_gt(t.cap, t.len + 1);   /* grown by doubling */
+    size_t len = t.len;
+    char *s = malloc(len + 1);
+    size_t *st = malloc(len * sizeof *st), *en = malloc(len * sizeof *en);
+    ck_assert(s && st && en);
+    memcpy(s, t.s, len + 1);
+    for (size_t i = 0; i < len; i++) {
+        st[i] = gx_text_ostart(&t, i);
+        en[i] = gx_text_oend(&t, i + 1);
+    }
+    gx_text_trim(&t);
+    ck_assert_uint_eq(t.cap, len + 1);
+    ck_assert_uint_eq(t.len, len);
+    ck_assert_mem_eq(t.s, s, len + 1);
+    for (size_t i = 0; i < len; i++) {
+        ck_assert_uint_eq(gx_text_ostart(&t, i), st[i]);
+        ck_assert_uint_eq(gx_text_oend(&t, i + 1), en[i]);
+    }
+    ck_assert_int_eq(gx_text_append(&t, "xyz", 3, os, os + 3), 0);
+    ck_assert_uint_eq(t.len, len + 3);
+    ck_assert_str_eq(t.s + len, "xyz");
+    ck_assert_uint_eq(gx_text_ostart(&t, len + 2), os);
+    free(s);
+    free(st);
+    free(en);
+    gx_text_free(&t);
+}
+END_TEST
+
 START_TEST(test_sparse_map)
 {
     static const struct case_ {
@@ -528,6 +570,7 @@ static Suite *stage_suite(void)
     tcase_add_test(core, test_long_mixed);
     tcase_add_test(core, test_sparse_map);
     tcase_add_test(core, test_never_longer);
+    tcase_add_test(core, test_trim);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_invalid_utf8, 0, N(bad));

@@ -301,26 +301,31 @@ static const span *negation(const mstate *m, const gx_lexicon *lx, size_t s,
     return best;
 }
 
-/* Span of named group `name` in the last match (made on a subject starting
- * at normalized offset `base`), if set. */
+/* Span of group n in the last match (made on a subject starting at
+ * normalized offset `base`), if the group is set and not empty. */
+static int group_span(const mstate *m, uint32_t n, size_t base, size_t *s,
+                      size_t *e)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    if (n >= pcre2_get_ovector_count(m->md) || ov[2 * n] == PCRE2_UNSET ||
+        ov[2 * n + 1] <= ov[2 * n])
+        return 0;
+    *s = base + ov[2 * n];
+    *e = base + ov[2 * n + 1];
+    return 1;
+}
+
+/* Span of named group `name` in the last match of re, the first of its
+ * numbers that is set (looked up in re's name table). */
 static int group_scan(const mstate *m, const pcre2_code *re, const char *name,
                       size_t base, size_t *s, size_t *e)
 {
     PCRE2_SPTR first, last;
     int esz = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
                                              &last);
-    if (esz <= 0)
-        return 0;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    uint32_t nov = pcre2_get_ovector_count(m->md);
-    for (PCRE2_SPTR p = first; p <= last; p += esz) {
-        uint32_t g = (uint32_t)((p[0] << 8) | p[1]);
-        if (g < nov && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
-            *s = base + ov[2 * g];
-            *e = base + ov[2 * g + 1];
+    for (PCRE2_SPTR p = first; esz > 0 && p <= last; p += esz)
+        if (group_span(m, (uint32_t)((p[0] << 8) | p[1]), base, s, e))
             return 1;
-        }
-    }
     return 0;
 }
 
@@ -362,16 +367,9 @@ static int group(mstate *m, const pcre2_code *re, int k, size_t base,
     const gslot *g = groups_of(m, re);
     if (g->n[k] > GROUP_MAX)
         return group_scan(m, re, attr_group[k], base, s, e);
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    uint32_t nov = pcre2_get_ovector_count(m->md);
-    for (int i = 0; i < g->n[k]; i++) {
-        uint32_t n = g->g[k][i];
-        if (n < nov && ov[2 * n] != PCRE2_UNSET && ov[2 * n + 1] > ov[2 * n]) {
-            *s = base + ov[2 * n];
-            *e = base + ov[2 * n + 1];
+    for (int i = 0; i < g->n[k]; i++)
+        if (group_span(m, g->g[k][i], base, s, e))
             return 1;
-        }
-    }
     return 0;
 }
 

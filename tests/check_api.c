@@ -654,6 +654,44 @@ START_TEST(test_rules_test_failing)
 }
 END_TEST
 
+/* A named attribute group repeated in a pattern: the first of its numbers
+ * that is set gives the value, past the 8 numbers the matcher keeps per
+ * name (it then reads the name table) as below them. */
+START_TEST(test_repeated_attribute_groups)
+{
+    static const char yaml[] =
+        "rules:\n"
+        "  - id: children.age.x\n"
+        "    type: children\n"
+        "    subtype: age\n"
+        "    attrs: [age]\n"
+        "    patterns:\n"
+        "      en: ['\\bunder (?:(?<age>10)|(?<age>11)|(?<age>12)|(?<age>13)|"
+        "(?<age>14)|(?<age>15)|(?<age>16)|(?<age>17)|(?<age>18)|(?<age>19))"
+        "\\b', '\\bbelow (?:(?<age>1\\d)|(?<age>\\d))\\b']\n"
+        "      fr: ['x']\n"
+        "      nl: ['x']\n";
+    gdprx_rules *rs = NULL;
+    gdprx_error err;
+    ck_assert_msg(gdprx_rules_load_yaml(&rs, yaml, sizeof yaml - 1, "x.yaml",
+                                        &err) == GDPRX_OK, "%s", err.message);
+    static const char text[] = "Nobody under 19 may use it. Nobody under 10 "
+                               "either. Nobody below 7 or below 16.";
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.lang = GDPRX_LANG_EN;
+    gdprx_result *r = NULL;
+    ck_assert_msg(gdprx_analyze(&r, rs, text, sizeof text - 1, &o, &err) ==
+                      GDPRX_OK, "%s", err.message);
+    static const int ages[] = {19, 10, 7, 16};
+    ck_assert_uint_eq(gdprx_result_count(r), 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(gdprx_result_get(r, i)->age, ages[i]);
+    gdprx_result_free(r);
+    gdprx_rules_free(rs);
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("api");
@@ -677,6 +715,7 @@ static Suite *stage_suite(void)
     tcase_add_test(errors, test_null_handles);
     tcase_add_loop_test(errors, test_strerror, 0, N(codes));
     tcase_add_test(errors, test_rules_test_failing);
+    tcase_add_test(core, test_repeated_attribute_groups);
     suite_add_tcase(s, errors);
     return s;
 }

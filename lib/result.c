@@ -154,11 +154,13 @@ static int sort_by_keys(void *v, size_t n, size_t size, void *keys,
     return 0;
 }
 
-/* At least `bytes` of the caller's scratch *buf (capacity *cap bytes,
- * kept from call to call), or NULL when out of memory. */
-static void *scratch(void **buf, size_t *cap, size_t bytes)
+/* Room for n elements of `size` bytes in the caller's scratch *buf
+ * (capacity *cap bytes, kept from call to call), or NULL when out of
+ * memory. */
+static void *scratch(void **buf, size_t *cap, size_t n, size_t size)
 {
-    return gx_grow(buf, cap, bytes, 1) ? NULL : *buf;
+    return n > SIZE_MAX / size || gx_grow(buf, cap, n * size, 1) ? NULL
+                                                                 : *buf;
 }
 
 /* Sort hits v[0, n) with cmp (over hkeys; *buf and *cap: key scratch).
@@ -169,9 +171,7 @@ static int sort_hits(const gdprx_rules *rs, gx_hit *v, size_t n,
 {
     if (n < 2)
         return 0;
-    hkey *key = n > SIZE_MAX / sizeof *key
-                    ? NULL
-                    : scratch(buf, cap, n * sizeof *key);
+    hkey *key = scratch(buf, cap, n, sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)
@@ -346,9 +346,7 @@ static int sort_findings(const gdprx_rules *rs, gdprx_finding *f,
 {
     if (n < 2)
         return 0;
-    fkey *key = n > SIZE_MAX / sizeof *key
-                    ? NULL
-                    : scratch(buf, cap, n * sizeof *key);
+    fkey *key = scratch(buf, cap, n, sizeof *key);
     if (!key)
         return -1;
     for (size_t i = 0; i < n; i++)

@@ -154,6 +154,15 @@ START_TEST(test_gate_open)
         ck_assert_msg(!gx_prefilter_gate_open(g, 3, no[i], strlen(no[i])),
                       "open on \"%s\"", no[i]);
     ck_assert(gx_prefilter_gate_open(g, 0, "dpo", 3));
+    /* strings sharing their first two bytes; a match that would run past
+     * len (the text goes on, the span does not) */
+    char *h[] = {" arobase ", " at ", ")"};
+    ck_assert(gx_prefilter_gate_open(h, 3, "a at b", 6));
+    ck_assert(gx_prefilter_gate_open(h, 3, "a arobase b", 11));
+    ck_assert(!gx_prefilter_gate_open(h, 3, "a arobas b", 10));
+    ck_assert(!gx_prefilter_gate_open(h, 3, "a at b", 4));
+    ck_assert(gx_prefilter_gate_open(h, 3, "x)", 2));
+    ck_assert(!gx_prefilter_gate_open(h, 3, "x)", 1));
 }
 END_TEST
 

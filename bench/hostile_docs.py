@@ -111,6 +111,15 @@ def shapes(mb, big_mb, corpus):
         b"<p>" + b"We keep your personal data for three years and never "
         b"sell it to third parties. " * 4 + b"We may update this.</p>\n",
         size)
+    # gumbo's tree costs ~5.7 bytes per byte of short paragraphs: HTML up to
+    # the size limit (20 MiB) is read within the bound, larger is refused
+    # (paragraphs of ~740 bytes: under the tag limit)
+    para = (b"<p>" + b"We keep your personal data for three years and never "
+            b"sell it to third parties. " * 9 + b"We may update this.</p>\n")
+    yield "HTML paragraphs just under the size limit", ["--format", "html"], \
+        repeat_to(para, (20 << 20) - 1)
+    yield "HTML paragraphs past the size limit", ["--format", "html"], \
+        repeat_to(para, max(size, 60_000_000))
     yield "digits", [], b"1" * size
     yield "e-mail-like tokens", [], repeat_to(
         b"privacy.dpo-team@example-company.co.uk ", size)
@@ -181,7 +190,8 @@ def main(argv):
         mbs = mb / net if net > 0 else float("inf")
         goal = 4 * mb + 100
         # exit 1 with a located error is the documented result for input
-        # past a limit (the HTML tag limit): refused, within time and memory
+        # past a limit (the HTML tag or size limit): refused, within time and
+        # memory
         refused = code == 1 and rss <= goal and secs < 10
         ok = code == 0 and rss <= goal and mbs >= 5
         # the tool holds a document's output in memory: the memory goal

@@ -415,7 +415,8 @@ int gx_analyze(gdprx_result **out, const gdprx_rules *rs, const char *text,
     if (opts->format == GDPRX_FORMAT_HTML ||
         (opts->format == GDPRX_FORMAT_AUTO && gx_html_detect(text, len))) {
         if ((rc = gx_html_to_text(&html, text ? text : "", len,
-                                   opts->flags, opts->max_html_tags, err)))
+                                   opts->flags, opts->max_html_tags,
+                                   opts->max_html_size, err)))
             goto out_sel;
         text = html.t.s;
         len = html.t.len;

@@ -1002,12 +1002,19 @@ static void gfree_all(gblock *head)
 }
 
 int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
-                    size_t max_tags, gdprx_error *err)
+                    size_t max_tags, size_t max_size, gdprx_error *err)
 {
     memset(h, 0, sizeof *h);
     if (len > GDPRX_MAX_INPUT)
         return gx_error_set(err, GDPRX_ELIMIT, "input larger than %zu bytes",
                             (size_t)GDPRX_MAX_INPUT);
+    size_t size_limit = max_size ? max_size : GDPRX_HTML_SIZE_DEFAULT;
+    if (len > size_limit)
+        return gx_error_offset(err, GDPRX_ELIMIT, size_limit,
+                               "HTML of %zu bytes, larger than the HTML limit "
+                               "of %zu bytes (gdprx_options.max_html_size, "
+                               "--max-html-size; as text: --format text)",
+                               len, size_limit);
     /* gumbo reads invalid bytes as U+FFFD, as browsers do; without
      * GDPRX_OPT_REPLACE_INVALID they are an error, as in text */
     size_t bad = flags & GDPRX_OPT_REPLACE_INVALID ? len

@@ -39,11 +39,14 @@ int gx_html_detect(const char *s, size_t len);
  * fails on malformed markup. Invalid UTF-8 fails with GDPRX_EUTF8 (at its
  * HTML offset) unless flags has GDPRX_OPT_REPLACE_INVALID: then it is read
  * as U+FFFD, as browsers do, with no warning.
- * Returns GDPRX_OK, GDPRX_EUTF8, GDPRX_ELIMIT (nesting deeper than the
- * parser's recursive free can take) or GDPRX_ENOMEM; on failure h is freed.
+ * max_tags and max_size: gdprx_options.max_html_tags and max_html_size
+ * (0: their defaults).
+ * Returns GDPRX_OK, GDPRX_EUTF8, GDPRX_ELIMIT (more than max_size bytes,
+ * more than max_tags tags, nesting deeper than the parser's recursive free
+ * can take) or GDPRX_ENOMEM; on failure h is freed.
  * Ownership: h's buffers are the caller's; release with gx_html_free(). */
 int gx_html_to_text(gx_html *h, const char *html, size_t len, unsigned flags,
-                    size_t max_tags, gdprx_error *err);
+                    size_t max_tags, size_t max_size, gdprx_error *err);
 void gx_html_free(gx_html *h);
 
 /* Move every offset of r (findings, clauses, segments) from h->s into the

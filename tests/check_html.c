@@ -89,7 +89,7 @@ START_TEST(visible_text)
     gx_html h;
     gdprx_error err;
     size_t n = strlen(c->in);
-    ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, 0, &err), GDPRX_OK);
+    ck_assert_int_eq(gx_html_to_text(&h, c->in, n, 0, 0, 0, &err), GDPRX_OK);
     ck_assert_msg(!strcmp(h.t.s, c->want), "%s: got \"%s\"", c->name,
                   h.t.s);
     check_map(&h, c->in, n, c->name);
@@ -106,7 +106,7 @@ START_TEST(replaced_bytes)
     gx_html h;
     gdprx_error err;
     size_t n = sizeof in - 1;
-    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0, 0,
                                      &err), GDPRX_OK);
     ck_assert_msg(!strcmp(h.t.s, "a\xFF b\xE2\x82 c\xF0\x9F\x98 d~"),
                   "replaced: got \"%s\"", h.t.s);
@@ -124,7 +124,7 @@ START_TEST(replaced_bytes)
     check_map(&h, in, n, "replaced");
     gx_html_free(&h);
     /* without the flag, the first invalid byte is an error there */
-    ck_assert_int_eq(gx_html_to_text(&h, in, n, 0, 0, &err), GDPRX_EUTF8);
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, 0, 0, 0, &err), GDPRX_EUTF8);
     ck_assert_int_eq(err.offset, 4);
 }
 END_TEST
@@ -153,7 +153,7 @@ START_TEST(compact_map)
     n += 4;
     gx_html h;
     gdprx_error err;
-    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0,
+    ck_assert_int_eq(gx_html_to_text(&h, in, n, GDPRX_OPT_REPLACE_INVALID, 0, 0,
                                      &err), GDPRX_OK);
     ck_assert_uint_eq(h.t.len, 2 + 40 + 1 + 3 + 1 + 1 + 2 + 2 + 70);
     ck_assert_uint_eq(os_of(&h, 0), 3);
@@ -319,20 +319,20 @@ START_TEST(tag_limit)
     ck_assert_uint_eq(n, limit + 1);
     gx_html h;
     gdprx_error err;
-    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, 0, &err), GDPRX_ELIMIT);
+    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, 0, 0, &err), GDPRX_ELIMIT);
     ck_assert_int_eq(err.offset, (long long)(4 * limit));
     ck_assert_msg(strstr(err.message, "more than") &&
                       strstr(err.message, "tags"), "%s", err.message);
-    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, n, &err), GDPRX_OK);
+    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, n, 0, &err), GDPRX_OK);
     gx_html_free(&h);
     free(in);
 
     static const char small[] = "<!doctype html><p>a</p><!-- c --><p>b";
     /* tags at 0, 15, 19, 23, 33: the fifth is past a limit of 4 */
-    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 4, &err),
+    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 4, 0, &err),
                      GDPRX_ELIMIT);
     ck_assert_int_eq(err.offset, 33);
-    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 5, &err),
+    ck_assert_int_eq(gx_html_to_text(&h, small, sizeof small - 1, 0, 5, 0, &err),
                      GDPRX_OK);
     gx_html_free(&h);
 
@@ -346,6 +346,49 @@ START_TEST(tag_limit)
                                    &err), GDPRX_ELIMIT);
     ck_assert_ptr_null(r);
     ck_assert_int_eq(err.offset, 33);
+}
+END_TEST
+
+/* The size limit (gumbo builds the whole page's tree): a page one byte
+ * past GDPRX_HTML_SIZE_DEFAULT is refused at that offset before it is
+ * parsed; a smaller limit through gdprx_options refuses a page it detects
+ * as HTML, and the same bytes read as text are not limited. */
+START_TEST(size_limit)
+{
+    size_t len = GDPRX_HTML_SIZE_DEFAULT + 1;
+    char *in = malloc(len);
+    ck_assert_ptr_nonnull(in);
+    memcpy(in, "<p>", 3);
+    memset(in + 3, 'a', len - 3);
+    gx_html h;
+    gdprx_error err;
+    ck_assert_int_eq(gx_html_to_text(&h, in, len, 0, 0, 0, &err), GDPRX_ELIMIT);
+    ck_assert_int_eq(err.offset, (long long)GDPRX_HTML_SIZE_DEFAULT);
+    ck_assert_msg(strstr(err.message, "larger than the HTML limit of 20971520 "
+                         "bytes"), "%s", err.message);
+    free(in);
+
+    static const char page[] = "<p>We never sell your personal data.</p>";
+    size_t n = sizeof page - 1;
+    ck_assert_int_eq(gx_html_to_text(&h, page, n, 0, 0, n - 1, &err),
+                     GDPRX_ELIMIT);
+    ck_assert_int_eq(err.offset, (long long)(n - 1));
+    ck_assert_int_eq(gx_html_to_text(&h, page, n, 0, 0, n, &err), GDPRX_OK);
+    gx_html_free(&h);
+
+    gdprx_options o;
+    gdprx_options_init(&o);
+    ck_assert_uint_eq(o.max_html_size, 0);
+    o.max_html_size = 10;
+    gdprx_result *r = NULL;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, page, n, &o, &err),
+                     GDPRX_ELIMIT);   /* detected as HTML */
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err.offset, 10);
+    o.format = GDPRX_FORMAT_TEXT;
+    ck_assert_int_eq(gdprx_analyze(&r, rules, page, n, &o, &err), GDPRX_OK);
+    ck_assert_uint_gt(gdprx_result_count(r), 0);
+    gdprx_result_free(r);
 }
 END_TEST
 
@@ -483,6 +526,7 @@ static Suite *html_suite(void)
     tcase_add_unchecked_fixture(errors, rules_setup, rules_teardown);
     tcase_add_test(errors, bad_format);
     tcase_add_test(errors, tag_limit);
+    tcase_add_test(errors, size_limit);
     tcase_add_loop_test(errors, malformed_keeps_text, 0, N(malformed));
     tcase_add_loop_test(errors, garbage, 0, 4);
     tcase_set_timeout(errors, 300);

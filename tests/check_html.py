@@ -181,6 +181,30 @@ class TestPage(OffsetsMixin, unittest.TestCase):
                                    capture_output=True)
                 self.assertEqual(p.returncode, 2, bad)
 
+    def test_size_limit(self):
+        # a page larger than --max-html-size is refused at that byte
+        # offset; raised, or read as text, it is read
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "size.html"
+            page.write_text("<p>We never sell your personal data.</p>"
+                            "<p>We keep invoices for ten years.</p>")
+            p = subprocess.run([TOOL, "--max-html-size", "50", str(page)],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("input:50: HTML of 78 bytes, larger than the HTML "
+                          "limit of 50 bytes", p.stderr)
+            self.assertEqual(labels(run("--max-html-size", "1K", page)),
+                             {("recipient", "sale", "negated"),
+                              ("retention", "period", "affirmed")})
+            # as text (the tags are words: one sentence), not limited
+            self.assertIn(("recipient", "sale", "negated"),
+                          labels(run("--max-html-size", "50", "--format",
+                                     "text", page)))
+            for bad in ["0", "x", "-1"]:
+                p = subprocess.run([TOOL, "--max-html-size", bad, str(page)],
+                                   capture_output=True)
+                self.assertEqual(p.returncode, 2, bad)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -62,6 +62,8 @@ void usage(FILE *f)
         "                      *.htm and text that starts as HTML, else text)\n"
         "  --max-html-tags N[KMG] refuse HTML with more tags (default 100,000\n"
         "                      plus one per 400 bytes: bounds gumbo's memory)\n"
+        "  --max-html-size N[KMG] refuse larger HTML (default 20M: gumbo's\n"
+        "                      tree takes ~5.7 bytes per byte of the page)\n"
         "  --lang LANG         en, fr, nl or auto (default auto)\n"
         "  --replace-invalid   read invalid UTF-8 bytes (each run as one "
         "U+FFFD)\n"
@@ -247,6 +249,9 @@ static int parse_valued(const char *a, const char *v, opts *o)
     } else if (!strcmp(a, "--max-html-tags")) {
         if (parse_size(v, &o->ao.max_html_tags) != 0)
             return -bad_value(a, "must be N, NK, NM or NG, from 1 to 2G-1");
+    } else if (!strcmp(a, "--max-html-size")) {
+        if (parse_size(v, &o->ao.max_html_size) != 0)
+            return -bad_value(a, "must be N, NK, NM or NG, from 1 byte to 2G-1");
     } else
         return 0;
     return 1;

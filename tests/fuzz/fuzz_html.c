@@ -13,11 +13,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     gx_html h;
     gdprx_error err;
-    /* a tag limit of 1-64 when the input starts with '@' (else the
-     * default): the refusal path runs too */
+    /* a tag limit of 1-64 when the input starts with '@', a size limit of
+     * 1-128 bytes when it starts with '#' (else the defaults): the refusal
+     * paths run too */
     size_t max_tags = size > 1 && data[0] == '@' ? 1 + data[1] % 64 : 0;
+    size_t max_size = size > 1 && data[0] == '#' ? 1 + data[1] % 128 : 0;
     int rc = gx_html_to_text(&h, (const char *)data, size,
-                             GDPRX_OPT_REPLACE_INVALID, max_tags, &err);
+                             GDPRX_OPT_REPLACE_INVALID, max_tags, max_size,
+                             &err);
     if (rc == GDPRX_ELIMIT) {
         if (err.offset >= 0 && (size_t)err.offset >= size)
             abort();   /* a limit error points into the input */

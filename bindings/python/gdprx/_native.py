@@ -62,6 +62,7 @@ class _Options(ctypes.Structure):
         ("format", ctypes.c_int),        # gdprx_format: 0 auto, 1 text, 2 html
         ("chunk_size", ctypes.c_size_t), # 0: GDPRX_CHUNK_DEFAULT
         ("max_html_tags", ctypes.c_size_t),  # 0: the default limit
+        ("max_html_size", ctypes.c_size_t),  # 0: GDPRX_HTML_SIZE_DEFAULT
     ]
 
 

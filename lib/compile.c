@@ -456,40 +456,52 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
     return rc;
 }
 
-/* Span set ss from the expanded pattern x, compiled whole (no JIT) in
- * *whole: the
- * top-level branches that open with \\b as one alternation (factored, it
- * runs fast), each other branch alone (its own first byte or anchor); or,
- * when x has one such group only or a branch does not compile alone (a
- * reference to a group of another), the whole pattern (taken from *whole). */
-static int spanset(compiler *ld, gx_spanset *ss, pcre2_code **whole,
+/* Span set ss of language lang from the expanded pattern x, compiled whole
+ * (no JIT) in *whole: each top-level branch that has prefilter literals
+ * alone, run only on clauses that hold one of them; the other branches
+ * that open with \\b as one alternation (factored, it runs fast); each
+ * other branch alone (its own first byte or anchor); or, when x has one
+ * branch only or a branch does not compile alone (a reference to a group
+ * of another), the whole pattern (taken from *whole). */
+static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
                    const char *x, gx_loc loc, const char *what)
 {
     size_t at[GX_SPANSET_MAX];
     size_t nb = x ? gx_pattern_branches(x, at, GX_SPANSET_MAX) : 0;
-    if (nb > GX_SPANSET_MAX)
-        nb = 0;
-    size_t n = x ? strlen(x) : 0, nw = 0;
-    for (size_t k = 0; k < nb; k++)
-        nw += !strncmp(x + at[k], "\\b", 2);
-    if (nb < 2 || nw == nb)
-        nb = 0;   /* one group: the whole pattern */
-    if (!(ss->re = calloc(nb ? nb : 1, sizeof *ss->re)))
+    if (nb > GX_SPANSET_MAX || nb < 2)
+        nb = 0;   /* one branch (or too many): the whole pattern */
+    size_t n = x ? strlen(x) : 0;
+    if (nb && (!(ss->re = calloc(nb + 1, sizeof *ss->re)) ||
+               !(ss->lits = calloc(nb + 1, sizeof *ss->lits)) ||
+               !(ss->n_lits = calloc(nb + 1, sizeof *ss->n_lits)))) {
+        gx_spanset_free(ss);
         return gx_error_nomem(ld->err);
+    }
     gx_buf words = {0};
     int alone = 1;   /* every group compiled alone so far */
     /* branches k < nb; k == nb: the \\b group */
     for (size_t k = 0; k <= nb && nb && alone; k++) {
         gx_buf one = {0};
         const gx_buf *b = &one;
+        uint32_t *ids = NULL;
+        size_t n_ids = 0;
         if (k < nb) {
             size_t e = k + 1 < nb ? at[k + 1] - 1 : n;
-            int w = !strncmp(x + at[k], "\\b", 2);
-            if (w && words.len)
-                gx_buf_addc(&words, '|');
-            gx_buf_add(w ? &words : &one, x + at[k], e - at[k]);
-            if (w)
+            gx_buf_add(&one, x + at[k], e - at[k]);
+            if (one.oom || gx_prefilter_add(&ld->rs->pf[lang], one.s, &ids,
+                                            &n_ids) != 0) {
+                gx_buf_free(&one);
+                gx_buf_free(&words);
+                gx_spanset_free(ss);
+                return gx_error_nomem(ld->err);
+            }
+            if (!n_ids && !strncmp(x + at[k], "\\b", 2)) {
+                if (words.len)
+                    gx_buf_addc(&words, '|');
+                gx_buf_add(&words, one.s, one.len);
+                gx_buf_free(&one);
                 continue;
+            }
         } else if (!words.len) {
             break;   /* no \\b branch */
         } else {
@@ -497,13 +509,21 @@ static int spanset(compiler *ld, gx_spanset *ss, pcre2_code **whole,
         }
         gdprx_error quiet;
         if (b->oom) {
+            free(ids);
             gx_buf_free(&one);
             gx_buf_free(&words);
+            gx_spanset_free(ss);
             return gx_error_nomem(ld->err);
         }
         alone = gx_pattern_compile(&ss->re[ss->n], b->s ? b->s : "", loc,
                                    what, 1, &quiet) == GDPRX_OK;
-        ss->n += (size_t)alone;
+        if (alone) {
+            ss->lits[ss->n] = ids;
+            ss->n_lits[ss->n] = n_ids;
+            ss->n++;
+        } else {
+            free(ids);
+        }
         gx_buf_free(&one);
     }
     gx_buf_free(&words);
@@ -555,8 +575,8 @@ static int compile_lexicon(compiler *ld)
                                   slot[w], NULL, NULL, set[w] ? &x : NULL)))
                 return rc;
             if (set[w] && whole[w])
-                rc = spanset(ld, set[w], &whole[w], x.s, ld->sc->lex[l][w].loc,
-                             what[w]);
+                rc = spanset(ld, l, set[w], &whole[w], x.s,
+                             ld->sc->lex[l][w].loc, what[w]);
             pcre2_code_free(whole[w]);
             gx_buf_free(&x);
             if (rc)

@@ -152,10 +152,17 @@ void gx_wordtab_free(gx_wordtab *t)
 
 void gx_spanset_free(gx_spanset *ss)
 {
-    for (size_t k = 0; k < ss->n; k++)
+    for (size_t k = 0; k < ss->n; k++) {
         pcre2_code_free(ss->re[k]);
+        if (ss->lits)
+            free(ss->lits[k]);
+    }
     free(ss->re);
+    free(ss->lits);
+    free(ss->n_lits);
     ss->re = NULL;
+    ss->lits = NULL;
+    ss->n_lits = NULL;
     ss->n = 0;
 }
 

@@ -49,6 +49,9 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
 
 typedef struct gx_spanset {
     pcre2_code **re;
+    uint32_t **lits;   /* [n]: prefilter literals of re[k], one of which a
+                          clause must hold for re[k] to run (NULL: always) */
+    size_t *n_lits;    /* [n] */
     size_t n;
 } gx_spanset;
 

@@ -153,17 +153,31 @@ static int run_re(mstate *m, const pcre2_code *re, PCRE2_SPTR subject,
                        m->mctx);
 }
 
+/* Does a span that holds the prefilter literals `present` (NULL: not
+ * known) hold one of branch k's (or has it none)? */
+static int branch_may_match(const gx_spanset *ss, size_t k,
+                            const unsigned char *present)
+{
+    if (!present || !ss->n_lits || !ss->n_lits[k])
+        return 1;
+    for (size_t j = 0; j < ss->n_lits[k]; j++)
+        if (present[ss->lits[k][j]])
+            return 1;
+    return 0;
+}
+
 /* The matches of each branch of span set ss (empty: none) in normalized
- * span [s, e): the first max by start, then end, without duplicates, into
- * out; returns their count. */
+ * span [s, e), whose prefilter literals are `present` (NULL: not known,
+ * every branch runs): the first max by start, then end, without
+ * duplicates, into out; returns their count. */
 static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
-                       span *out, size_t max)
+                       const unsigned char *present, span *out, size_t max)
 {
     PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
     size_t cl = e - s, n = 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     for (size_t k = 0; k < ss->n; k++)
-        for (size_t pos = 0; pos < cl;) {
+        for (size_t pos = 0; pos < cl && branch_may_match(ss, k, present);) {
             if (run_re(m, ss->re[k], cx, cl, pos) < 0)
                 break;
             span sp = {s + ov[0], s + ov[1]};
@@ -185,9 +199,10 @@ static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
 }
 
 /* The negation cues of normalized span [s, e) that no 'ignore' match
- * overlaps, its scope breaks and its exceptions, into *o. */
+ * overlaps, its scope breaks and its exceptions, into *o. `present`: the
+ * prefilter literals of the span when it is the current clause, else NULL. */
 static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
-                     cueset *o)
+                     const unsigned char *present, cueset *o)
 {
     o->n = 0;
     o->n_brk = 0;
@@ -213,7 +228,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     if (!o->n)
         return 0;
     span ign[32];
-    size_t n_ign = spans_of(m, &lx->neg_ignore, s, e, ign, 32);
+    size_t n_ign = spans_of(m, &lx->neg_ignore, s, e, present, ign, 32);
     size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
     for (size_t k = 0; k < o->n; k++) {
         int ignored = 0;
@@ -224,8 +239,8 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     }
     o->n = w;
     if (w) {
-        o->n_brk = spans_of(m, &lx->neg_breaks, s, e, o->brk, 16);
-        o->n_exc = spans_of(m, &lx->neg_except, s, e, o->exc, 16);
+        o->n_brk = spans_of(m, &lx->neg_breaks, s, e, present, o->brk, 16);
+        o->n_exc = spans_of(m, &lx->neg_except, s, e, present, o->exc, 16);
     }
     return 0;
 }
@@ -475,7 +490,7 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
 static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
                        span *cue)
 {
-    if (find_cues(m, pa->s, pa->e, lx, &m->ld) != 0)
+    if (find_cues(m, pa->s, pa->e, lx, NULL, &m->ld) != 0)
         return -1;
     if (!m->ld.n)
         return 0;
@@ -523,7 +538,9 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     if (p->negated) {
         h->negated = 1;
     } else if (r->negatable && !p->affirmed_only) {
-        if (!m->cues_done && find_cues(m, c->s, c->e, lx, &m->cl) != 0)
+        const unsigned char *lits =
+            m->rs->prefilter_off ? NULL : m->present[c->lang];
+        if (!m->cues_done && find_cues(m, c->s, c->e, lx, lits, &m->cl) != 0)
             return -1;
         m->cues_done = 1;
         const span *cue = negation(m, lx, h->s, h->e);

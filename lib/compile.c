@@ -462,7 +462,7 @@ static int compile_src(compiler *ld, int lang, const char *src, gx_loc loc,
  * that open with \\b as one alternation (factored, it runs fast); each
  * other branch alone (its own first byte or anchor); or, when x has one
  * branch only or a branch does not compile alone (a reference to a group
- * of another), the whole pattern (taken from *whole). */
+ * of another), the whole pattern (taken from *whole), with its literals. */
 static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
                    const char *x, gx_loc loc, const char *what)
 {
@@ -529,8 +529,14 @@ static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
     gx_buf_free(&words);
     if (!alone || ss->n == 0) {   /* the whole pattern, JIT'd now */
         gx_spanset_free(ss);
-        if (!(ss->re = calloc(1, sizeof *ss->re)))
+        if (!(ss->re = calloc(1, sizeof *ss->re)) ||
+            !(ss->lits = calloc(1, sizeof *ss->lits)) ||
+            !(ss->n_lits = calloc(1, sizeof *ss->n_lits)) ||
+            gx_prefilter_add(&ld->rs->pf[lang], x ? x : "", &ss->lits[0],
+                             &ss->n_lits[0]) != 0) {
+            gx_spanset_free(ss);
             return gx_error_nomem(ld->err);
+        }
         ss->re[0] = *whole;
         *whole = NULL;
         ss->n = 1;

@@ -176,8 +176,10 @@ static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
     PCRE2_SPTR cx = (PCRE2_SPTR)m->t->s + s;
     size_t cl = e - s, n = 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    for (size_t k = 0; k < ss->n; k++)
-        for (size_t pos = 0; pos < cl && branch_may_match(ss, k, present);) {
+    for (size_t k = 0; k < ss->n; k++) {
+        if (!branch_may_match(ss, k, present))
+            continue;
+        for (size_t pos = 0; pos < cl;) {
             if (run_re(m, ss->re[k], cx, cl, pos) < 0)
                 break;
             span sp = {s + ov[0], s + ov[1]};
@@ -195,6 +197,7 @@ static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
             out[i] = sp;
             n = keep + 1;
         }
+    }
     return n;
 }
 

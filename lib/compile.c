@@ -488,7 +488,7 @@ static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
         if (k < nb) {
             size_t e = k + 1 < nb ? at[k + 1] - 1 : n;
             gx_buf_add(&one, x + at[k], e - at[k]);
-            if (one.oom || gx_prefilter_add(&ld->rs->pf[lang], one.s, &ids,
+            if (one.oom || gx_prefilter_add(&ld->rs->lex[lang].neg_pf, one.s, &ids,
                                             &n_ids) != 0) {
                 gx_buf_free(&one);
                 gx_buf_free(&words);
@@ -532,7 +532,8 @@ static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
         if (!(ss->re = calloc(1, sizeof *ss->re)) ||
             !(ss->lits = calloc(1, sizeof *ss->lits)) ||
             !(ss->n_lits = calloc(1, sizeof *ss->n_lits)) ||
-            gx_prefilter_add(&ld->rs->pf[lang], x ? x : "", &ss->lits[0],
+            gx_prefilter_add(&ld->rs->lex[lang].neg_pf, x ? x : "",
+                             &ss->lits[0],
                              &ss->n_lits[0]) != 0) {
             gx_spanset_free(ss);
             return gx_error_nomem(ld->err);

@@ -180,6 +180,7 @@ void gx_lexicon_free(gx_lexicon *lx)
     gx_spanset_free(&lx->neg_ignore);
     gx_spanset_free(&lx->neg_breaks);
     gx_spanset_free(&lx->neg_except);
+    gx_prefilter_free(&lx->neg_pf);
     pcre2_code_free(lx->clause_split);
     if (lx->sentences)
         ubrk_close(lx->sentences);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <unicode/ubrk.h>
 
+#include "prefilter.h"
+
 typedef struct gx_word {
     char *word;
     int value;             /* number value, or unit designator ('Y', 'M', ...) */
@@ -49,8 +51,9 @@ typedef struct gx_wordtab {    /* sorted by word for binary search */
 
 typedef struct gx_spanset {
     pcre2_code **re;
-    uint32_t **lits;   /* [n]: prefilter literals of re[k], one of which a
-                          clause must hold for re[k] to run (NULL: always) */
+    uint32_t **lits;   /* [n]: literals of re[k] in the lexicon's neg_pf,
+                          one of which a clause must hold for re[k] to run
+                          (NULL: always) */
     size_t *n_lits;    /* [n] */
     size_t n;
 } gx_spanset;
@@ -73,6 +76,9 @@ typedef struct gx_lexicon {
      * and exceptions ("except", "sauf": a cue before one does not deny what
      * follows it) */
     gx_spanset neg_ignore, neg_breaks, neg_except;
+    /* the span sets' literals: scanned in a clause once it has a cue (the
+     * rules' prefilter scans every clause; these would slow it) */
+    gx_prefilter neg_pf;
     int neg_before, neg_after;
     /* Sentence break iterators made once per rule set by
      * gx_segment_prepare() and cloned by each gx_segment() call (owned;

@@ -76,6 +76,10 @@ typedef struct mstate {
     pcre2_jit_stack *js;       /* NULL until a JIT match needs it */
     gx_hits *out;
     unsigned char *present[GX_NLANG]; /* prefilter literals in the clause */
+    unsigned char *neg_present;       /* the clause's literals of its
+                                         lexicon's neg_pf, once it has a cue */
+    uint32_t *neg_set;                /* ids set in neg_present */
+    size_t n_neg_set;
     uint32_t *set;             /* ids set in present[set_lang] */
     size_t n_set;
     int set_lang;
@@ -202,10 +206,10 @@ static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
 }
 
 /* The negation cues of normalized span [s, e) that no 'ignore' match
- * overlaps, its scope breaks and its exceptions, into *o. `present`: the
- * prefilter literals of the span when it is the current clause, else NULL. */
+ * overlaps, its scope breaks and its exceptions, into *o. `gate`: run only
+ * the span-set branches whose literals the span holds. */
 static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
-                     const unsigned char *present, cueset *o)
+                     int gate, cueset *o)
 {
     o->n = 0;
     o->n_brk = 0;
@@ -230,6 +234,15 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     }
     if (!o->n)
         return 0;
+    const unsigned char *present = NULL;
+    if (gate && !m->rs->prefilter_off) {
+        for (size_t k = 0; k < m->n_neg_set; k++)   /* the last span's */
+            m->neg_present[m->neg_set[k]] = 0;
+        m->n_neg_set = 0;
+        gx_prefilter_scan(&lx->neg_pf, m->t->s + s, e - s, m->neg_present,
+                          m->neg_set, &m->n_neg_set);
+        present = m->neg_present;
+    }
     span ign[32];
     size_t n_ign = spans_of(m, &lx->neg_ignore, s, e, present, ign, 32);
     size_t w = 0;   /* keep the cues no 'ignore' match overlaps */
@@ -493,7 +506,7 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
 static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
                        span *cue)
 {
-    if (find_cues(m, pa->s, pa->e, lx, NULL, &m->ld) != 0)
+    if (find_cues(m, pa->s, pa->e, lx, 0, &m->ld) != 0)
         return -1;
     if (!m->ld.n)
         return 0;
@@ -541,9 +554,7 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     if (p->negated) {
         h->negated = 1;
     } else if (r->negatable && !p->affirmed_only) {
-        const unsigned char *lits =
-            m->rs->prefilter_off ? NULL : m->present[c->lang];
-        if (!m->cues_done && find_cues(m, c->s, c->e, lx, lits, &m->cl) != 0)
+        if (!m->cues_done && find_cues(m, c->s, c->e, lx, 1, &m->cl) != 0)
             return -1;
         m->cues_done = 1;
         const span *cue = negation(m, lx, h->s, h->e);
@@ -1269,6 +1280,12 @@ int gx_match(gx_hits *out, gx_mwork *work, const gdprx_rules *rs,
         if (rs->pf[l].n_lits > max_lits)
             max_lits = rs->pf[l].n_lits;
     }
+    size_t max_neg = 0;
+    for (int l = 0; l < GX_NLANG; l++)
+        if (rs->lex[l].neg_pf.n_lits > max_neg)
+            max_neg = rs->lex[l].neg_pf.n_lits;
+    m.neg_present = calloc(max_neg + 1, 1);
+    m.neg_set = malloc((max_neg + 1) * sizeof *m.neg_set);
     m.md = pcre2_match_data_create(rs->max_groups + 1, NULL);
     m.mctx = pcre2_match_context_create(NULL);
     m.set = malloc((max_lits + 1) * sizeof *m.set);
@@ -1288,7 +1305,8 @@ int gx_match(gx_hits *out, gx_mwork *work, const gdprx_rules *rs,
     m.span_bits = malloc(SPAN_SLOTS * m.span_words * sizeof *m.span_bits);
     for (int k = 0; k < SPAN_SLOTS; k++)
         m.span[k].lang = -1;
-    if (!m.span_bits || !m.md || !m.mctx || !m.set || !m.cpresent || !m.rx_stamp ||
+    if (!m.span_bits || !m.md || !m.mctx || !m.set || !m.neg_present ||
+        !m.neg_set || !m.cpresent || !m.rx_stamp ||
         !m.pbits || !m.cand || !m.chead || !m.ctail || !m.cstamp ||
         !m.tstamp || !m.tcount) {
         rc = gx_error_nomem(err);
@@ -1337,6 +1355,8 @@ int gx_match(gx_hits *out, gx_mwork *work, const gdprx_rules *rs,
 out:
     for (int l = 0; l < GX_NLANG; l++)
         free(m.present[l]);
+    free(m.neg_present);
+    free(m.neg_set);
     free(m.ch);
     free(m.av);
     free(m.cpresent);

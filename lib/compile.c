@@ -488,8 +488,8 @@ static int spanset(compiler *ld, int lang, gx_spanset *ss, pcre2_code **whole,
         if (k < nb) {
             size_t e = k + 1 < nb ? at[k + 1] - 1 : n;
             gx_buf_add(&one, x + at[k], e - at[k]);
-            if (one.oom || gx_prefilter_add(&ld->rs->lex[lang].neg_pf, one.s, &ids,
-                                            &n_ids) != 0) {
+            gx_prefilter *pf = &ld->rs->lex[lang].neg_pf;
+            if (one.oom || gx_prefilter_add(pf, one.s, &ids, &n_ids) != 0) {
                 gx_buf_free(&one);
                 gx_buf_free(&words);
                 gx_spanset_free(ss);

@@ -76,8 +76,9 @@ typedef struct mstate {
     pcre2_jit_stack *js;       /* NULL until a JIT match needs it */
     gx_hits *out;
     unsigned char *present[GX_NLANG]; /* prefilter literals in the clause */
-    unsigned char *neg_present;       /* the clause's literals of its
-                                         lexicon's neg_pf, once it has a cue */
+    unsigned char *neg_present;       /* the literals of its lexicon's
+                                         neg_pf that the span find_cues
+                                         last looked at holds */
     uint32_t *neg_set;                /* ids set in neg_present */
     size_t n_neg_set;
     uint32_t *set;             /* ids set in present[set_lang] */
@@ -206,10 +207,10 @@ static size_t spans_of(mstate *m, const gx_spanset *ss, size_t s, size_t e,
 }
 
 /* The negation cues of normalized span [s, e) that no 'ignore' match
- * overlaps, its scope breaks and its exceptions, into *o. `gate`: run only
- * the span-set branches whose literals the span holds. */
+ * overlaps, its scope breaks and its exceptions, into *o (the span-set
+ * branches run where the span holds one of their literals). */
 static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
-                     int gate, cueset *o)
+                     cueset *o)
 {
     o->n = 0;
     o->n_brk = 0;
@@ -235,7 +236,7 @@ static int find_cues(mstate *m, size_t s, size_t e, const gx_lexicon *lx,
     if (!o->n)
         return 0;
     const unsigned char *present = NULL;
-    if (gate && !m->rs->prefilter_off) {
+    if (!m->rs->prefilter_off) {
         for (size_t k = 0; k < m->n_neg_set; k++)   /* the last span's */
             m->neg_present[m->neg_set[k]] = 0;
         m->n_neg_set = 0;
@@ -506,7 +507,7 @@ static int may_match(const mstate *m, const gx_pattern *p, int lang)
 static int lead_denies(mstate *m, const gx_lexicon *lx, const gx_para *pa,
                        span *cue)
 {
-    if (find_cues(m, pa->s, pa->e, lx, 0, &m->ld) != 0)
+    if (find_cues(m, pa->s, pa->e, lx, &m->ld) != 0)
         return -1;
     if (!m->ld.n)
         return 0;
@@ -554,7 +555,7 @@ static int polarity(mstate *m, const gx_rule *r, const gx_pattern *p,
     if (p->negated) {
         h->negated = 1;
     } else if (r->negatable && !p->affirmed_only) {
-        if (!m->cues_done && find_cues(m, c->s, c->e, lx, 1, &m->cl) != 0)
+        if (!m->cues_done && find_cues(m, c->s, c->e, lx, &m->cl) != 0)
             return -1;
         m->cues_done = 1;
         const span *cue = negation(m, lx, h->s, h->e);

@@ -1063,11 +1063,14 @@ static int scan_only(const gdprx_rules *rs, uint32_t ci, int lang)
 
 /* The concepts whose scan hits make pattern p a candidate in lang, into
  * out[] (at most GX_TRIG_MAX), and *need, how many of them a clause must
- * hold: none when p has no conditions or no concept of plain terms (it is
- * tried on every clause). With an `all` concept of plain terms, its first
- * such concept and every other `all` concept the scan alone decides must
- * all be found (a clause without one of them is ruled out by case_holds
- * anyway); else, with `any` concepts all of plain terms, one of them. */
+ * hold: none when p has no conditions or no concept the scan alone decides
+ * (it is tried on every clause). With an `all` concept the scan alone
+ * decides (plain terms, no regex terms), its first such concept and every
+ * other such `all` concept must all be found (a clause without one of them
+ * is ruled out by case_holds anyway); else, with `any` concepts all decided
+ * by the scan alone, one of them. A concept that also has regex terms is
+ * no trigger: a clause where only its regex matches ("the U.S." beside
+ * "united states") must still be tried. */
 static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
                        uint32_t *out, uint32_t *need)
 {
@@ -1077,7 +1080,7 @@ static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
     const gx_clist *all = &p->cond[GX_C_ALL], *any = &p->cond[GX_C_ANY];
     size_t n = 0, first = all->n;
     for (size_t i = 0; i < all->n && first == all->n; i++)
-        if (literal(rs, all->ids[i], lang))
+        if (scan_only(rs, all->ids[i], lang))
             first = i;
     for (size_t i = first; i < all->n && n < GX_TRIG_MAX; i++) {
         uint32_t ci = all->ids[i];
@@ -1094,7 +1097,7 @@ static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
     if (all->n || !any->n || any->n > GX_TRIG_MAX)
         return 0;
     for (size_t i = 0; i < any->n; i++)
-        if (!literal(rs, any->ids[i], lang))
+        if (!scan_only(rs, any->ids[i], lang))
             return 0;
     memcpy(out, any->ids, any->n * sizeof *out);
     *need = 1;

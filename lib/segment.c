@@ -808,12 +808,52 @@ typedef struct lines {
     int prev_numbered;
     long num_hd;
     size_t num_s, num_e;
+    /* the last numbered line's marker [num_ms, num_ms + num_mk) and its
+     * depth: 1 for "7." or "2)", 2 for "7.1", 0 for "(a)" */
+    size_t num_ms, num_mk;
+    int prev_level;
     long lead;   /* the paragraph ending with ':' that opens a list */
 } lines;
 
+/* The depth of the number of marker [s, s + mk): how many groups of
+ * digits it has ("7." 1, "7.1" 2, "2)" 1); 0 for letters ("(a)", "iv)"). */
+static int marker_level(const char *x, size_t s, size_t mk)
+{
+    int level = 0, in = 0;
+    for (size_t i = s; i < s + mk; i++) {
+        int dig = x[i] >= '0' && x[i] <= '9';
+        if (dig && !in)
+            level++;
+        else if (!dig && x[i] != '.' && x[i] != '(' && x[i] != ')' &&
+                 x[i] != ' ')
+            return 0;
+        in = dig;
+    }
+    return level;
+}
+
+/* Whether marker [s, s + mk) numbers a subsection of marker [ps, ps + pmk):
+ * "7.1 " under "7. ", "2.3.1 " under "2.3 " (the earlier number, its final
+ * '.' or ')' dropped, then '.' and a digit). */
+static int marker_extends(const char *x, size_t ps, size_t pmk, size_t s,
+                          size_t mk)
+{
+    size_t n = pmk;
+    while (n > 0 && (x[ps + n - 1] == ' ' || x[ps + n - 1] == '.' ||
+                     x[ps + n - 1] == ')'))
+        n--;
+    if (n == 0 || marker_level(x, ps, pmk) == 0 || mk < n + 2)
+        return 0;
+    return !memcmp(x + ps, x + s, n) && x[s + n] == '.' &&
+           x[s + n + 1] >= '0' && x[s + n + 1] <= '9';
+}
+
 /* What line [s, le) is (s: its first non-space byte). A numbered line that
  * continues a numbered "heading" turns that heading back into a list item
- * ("1. Access" then "2. Erasure"). Returns -1 when out of memory. */
+ * ("1. Access" then "2. Erasure"), unless it numbers a subsection of it
+ * ("1. About this notice" then "1.1 We are ..."); a top-level number after
+ * a subsection ("7.2 ..." then "8. Changes") may open a heading again.
+ * Returns -1 when out of memory. */
 static int classify(segctx *c, lines *st, size_t s, size_t le,
                     int blank_after, int *numbered, size_t *mk)
 {
@@ -831,13 +871,18 @@ static int classify(segctx *c, lines *st, size_t s, size_t le,
     if (only_chars(x + s, le - s, "-=*_|:"))
         return L_RULE;
     if ((*mk = list_marker(x, s, le, numbered)) > 0) {
+        int sub = *numbered && st->prev_numbered &&
+                  marker_extends(x, st->num_ms, st->num_mk, s, *mk);
         if (*numbered && st->prev_numbered && st->num_hd >= 0 &&
-            st->num_hd == (long)d->n_hd - 1) {
+            st->num_hd == (long)d->n_hd - 1 && !sub) {
             d->n_hd--;
             if (add_para(d, st->num_s, st->num_e, st->lead) != 0)
                 return -1;
         }
-        return *numbered && !st->after_colon && !st->prev_numbered &&
+        int top_after_sub = *numbered && st->prev_level >= 2 &&
+                            marker_level(x, s, *mk) == 1;
+        return *numbered && !st->after_colon &&
+                       (!st->prev_numbered || top_after_sub) &&
                        count_words(x, s + *mk, le) <= 14 &&
                        heading_like(t, c->orig, s + *mk, le, 1, 1, 0)
                    ? L_HEADING
@@ -906,7 +951,10 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
         st->num_hd = numbered && ty == L_HEADING ? (long)d->n_hd - 1 : -1;
         st->num_s = s + mk;
         st->num_e = le;
+        st->num_ms = s;
+        st->num_mk = mk;
         st->prev_numbered = numbered;
+        st->prev_level = numbered ? marker_level(x, s, mk) : 0;
     }
     st->blank_before = ty == L_BLANK || ty == L_HEADING || ty == L_TITLE ||
                        ty == L_RULE;

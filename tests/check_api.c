@@ -698,6 +698,47 @@ START_TEST(test_repeated_attribute_groups)
 }
 END_TEST
 
+/* A concept with plain and regex terms is no case's trigger: a clause
+ * where only its regex matches is tried too ("the U.S." beside "united
+ * states" in one concept). */
+START_TEST(test_mixed_concept_regex_hit)
+{
+    static const char yaml[] =
+        "concepts:\n"
+        "  zz_refuse:\n"
+        "    en: [decline, {re: '\\brefuse\\b'}]\n"
+        "    fr: [refuser]\n"
+        "    nl: [weigeren]\n"
+        "  zz_request:\n"
+        "    en: [request]\n"
+        "    fr: [demande]\n"
+        "    nl: [verzoek]\n"
+        "rules:\n"
+        "  - id: right.access.x\n"
+        "    type: right\n"
+        "    subtype: access\n"
+        "    when: {all: [zz_refuse, zz_request], near: 4}\n";
+    gdprx_rules *rs = load_yaml(yaml, sizeof yaml - 1);
+    gdprx_error err;
+    gdprx_options o;
+    gdprx_options_init(&o);
+    o.lang = GDPRX_LANG_EN;
+    static const char *const texts[] = {"We may refuse your request.",
+                                        "We may decline your request.",
+                                        "We may refuse it."};
+    static const size_t want[] = {1, 1, 0};
+    for (size_t i = 0; i < 3; i++) {
+        gdprx_result *r = NULL;
+        ck_assert_msg(gdprx_analyze(&r, rs, texts[i], strlen(texts[i]), &o,
+                                    &err) == GDPRX_OK, "%s", err.message);
+        ck_assert_msg(gdprx_result_count(r) == want[i], "\"%s\": %zu findings",
+                      texts[i], gdprx_result_count(r));
+        gdprx_result_free(r);
+    }
+    gdprx_rules_free(rs);
+}
+END_TEST
+
 static Suite *stage_suite(void)
 {
     Suite *s = suite_create("api");
@@ -722,6 +763,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(errors, test_strerror, 0, N(codes));
     tcase_add_test(errors, test_rules_test_failing);
     tcase_add_test(core, test_repeated_attribute_groups);
+    tcase_add_test(core, test_mixed_concept_regex_hit);
     suite_add_tcase(s, errors);
     return s;
 }

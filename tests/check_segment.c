@@ -143,6 +143,14 @@ static const struct case_ {
      "P:We collect:\nC:We collect:\nP:Your name\nC:Your name\n"
      "P:Your address\nC:Your address\nP:Your phone number\n"
      "C:Your phone number\nP:We keep them.\nC:We keep them.\n"},
+    {"numbered headings over numbered subsections", GDPRX_LANG_EN,
+     "1. About this notice\n\n1.1 We are a shop.\n\n2. Your rights\n\n"
+     "2.1 You may ask for a copy.\n2.2 Write to us.\n\n3. Changes\n\n"
+     "3.1 We may change it.\n",
+     "H:1. About this notice\nP:We are a shop.\nC:We are a shop.\n"
+     "H:2. Your rights\nP:You may ask for a copy.\nC:You may ask for a copy.\n"
+     "P:Write to us.\nC:Write to us.\nH:3. Changes\n"
+     "P:We may change it.\nC:We may change it.\n"},
     {"numbered title lines in a row are a list", GDPRX_LANG_EN,
      "Your rights\n\n1. Access\n2. Erasure\n3. Portability\n\nWrite to us.\n",
      "H:Your rights\nP:Your rights\nC:Your rights\nP:Access\nC:Access\n"

@@ -288,7 +288,8 @@ class RuleSet:
                 types: str | Iterable[str] | None = None,
                 replace_invalid: bool = False,
                 segments: bool = False, name: str | None = None,
-                format: str | None = None, explain: bool = False) -> Document:
+                format: str | None = None, explain: bool = False,
+                max_html_size: int | None = None) -> Document:
         """Analyze one document.
 
         ``text``: a ``str`` or UTF-8 ``bytes``. ``lang``: ``"en"``, ``"fr"``,
@@ -301,14 +302,18 @@ class RuleSet:
         ``"text"`` (plain text or Markdown), ``"html"``, or None / ``"auto"``
         (HTML when the text starts as a page or fragment does). ``explain``:
         fill :attr:`Finding.concepts` (which concepts made each finding).
+        ``max_html_size``: HTML larger than this many bytes is refused
+        (None: the library's default, 20 MiB, which keeps the parser's tree
+        within the documented memory bound).
 
         Raises :class:`InputError` (invalid UTF-8 with its byte ``offset``,
-        unknown language or type, input too large) and MemoryError.
+        unknown language or type, input too large: code ``Status.ELIMIT``
+        with the ``offset`` of the limit) and MemoryError.
         """
         data, s = _encode(text, replace_invalid)
         lib = self._lib
         opts, types_b = self._options(lang, types, replace_invalid, format,
-                                      explain)
+                                      explain, max_html_size)
         res, err = ctypes.c_void_p(), _Error()
         h = self._acquire()
         try:
@@ -325,7 +330,8 @@ class RuleSet:
 
     def _options(self, lang: str | None, types: str | Iterable[str] | None,
                  replace_invalid: bool, format: str | None,
-                 explain: bool) -> tuple[_Options, bytes | None]:
+                 explain: bool, max_html_size: int | None = None,
+                 ) -> tuple[_Options, bytes | None]:
         """The C options of an analysis, and the types bytes they point to
         (keep them alive as long as the options)."""
         opts = _Options()
@@ -340,6 +346,13 @@ class RuleSet:
             raise InputError(Status.EINVAL, f"gdprx: format must be text, html "
                              f"or auto, not {format!r}")
         opts.format = _FORMATS[format]
+        if max_html_size is not None:
+            if (isinstance(max_html_size, bool)
+                    or not isinstance(max_html_size, int)
+                    or not 1 <= max_html_size < 2**63):
+                raise ValueError(f"gdprx: max_html_size must be a positive "
+                                 f"number of bytes, not {max_html_size!r}")
+            opts.max_html_size = max_html_size
         return opts, types_b
 
     def analyze_each(self, text: Text, each: Callable[[Finding], Any], *,
@@ -347,7 +360,8 @@ class RuleSet:
                      types: str | Iterable[str] | None = None,
                      replace_invalid: bool = False, name: str | None = None,
                      format: str | None = None,
-                     explain: bool = False) -> StreamSummary:
+                     explain: bool = False,
+                     max_html_size: int | None = None) -> StreamSummary:
         """Analyze one document and hand each finding to ``each`` as soon as
         the part of the text it is in is done (``gdprx_analyze_each``): the
         findings of a document with millions of them are never all in
@@ -366,7 +380,7 @@ class RuleSet:
         data, s = _encode(text, replace_invalid)
         lib = self._lib
         opts, types_b = self._options(lang, types, replace_invalid, format,
-                                      explain)
+                                      explain, max_html_size)
         chars = _StreamOffsets(data, s)
         state: dict[str, Any] = {"stopped": False, "exc": None, "n": 0}
 
@@ -408,6 +422,7 @@ class RuleSet:
                       types: str | Iterable[str] | None = None,
                       replace_invalid: bool = False,
                       format: str | None = None, explain: bool = False,
+                      max_html_size: int | None = None,
                       buffer: int = 256) -> Iterator[Finding]:
         """The findings of one document as an iterator, produced while the
         analysis runs (:meth:`analyze_each` on a thread, at most ``buffer``
@@ -432,7 +447,8 @@ class RuleSet:
             try:
                 self.analyze_each(text, put, lang=lang, types=types,
                                   replace_invalid=replace_invalid,
-                                  format=format, explain=explain)
+                                  format=format, explain=explain,
+                                  max_html_size=max_html_size)
                 put(done)
             except BaseException as e:  # noqa: BLE001 (raised by the consumer)
                 put(_Failure(e))
@@ -458,6 +474,7 @@ class RuleSet:
                      replace_invalid: bool = False, segments: bool = False,
                      return_exceptions: bool = False,
                      format: str | None = None, explain: bool = False,
+                     max_html_size: int | None = None,
                      ) -> Iterator[Document | Error]:
         """Analyze many documents on ``workers`` threads (default: the
         number of CPUs) sharing this rule set; yield the documents in input
@@ -476,7 +493,7 @@ class RuleSet:
         types_s = None if types is None else _types_arg(types)
         kw = dict(lang=lang, types=None if types_s is None else types_s.decode(),
                   replace_invalid=replace_invalid, segments=segments,
-                  format=format, explain=explain)
+                  format=format, explain=explain, max_html_size=max_html_size)
 
         def one(t: Text) -> Document | Error:
             try:

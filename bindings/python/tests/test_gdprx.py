@@ -639,6 +639,28 @@ class TestAnalyze(unittest.TestCase):
         self.assertIsInstance(e, ValueError)
         self.assertIsInstance(e, gdprx.Error)
 
+    def test_max_html_size(self):
+        # HTML past max_html_size is refused at that offset; the default
+        # (None) reads it; as text it has no such limit
+        page = "<p>We sell your data.</p><p>We sell your data.</p>"
+        with self.assertRaises(gdprx.InputError) as cm:
+            self.mini.analyze(page, max_html_size=10)
+        self.assertEqual(cm.exception.code, gdprx.Status.ELIMIT)
+        self.assertEqual(cm.exception.offset, 10)
+        self.assertIn("HTML limit", str(cm.exception))
+        self.assertGreaterEqual(len(self.mini.analyze(page).findings), 1)
+        self.assertGreaterEqual(
+            len(self.mini.analyze(page, max_html_size=len(page)).findings), 1)
+        self.assertGreaterEqual(len(self.mini.analyze(
+            page, max_html_size=10, format="text").findings), 1)
+        with self.assertRaises(gdprx.InputError):
+            self.mini.analyze_each(page, lambda f: None, max_html_size=10)
+        with self.assertRaises(gdprx.InputError):
+            list(self.mini.analyze_many([page], workers=1, max_html_size=10))
+        for bad in (0, -1, 1.5, True, "10"):
+            with self.assertRaises(ValueError, msg=repr(bad)):
+                self.mini.analyze(page, max_html_size=bad)
+
     def test_invalid_utf8_truncated_sequence(self):
         data = b"abc \xe2\x82 def"
         with self.assertRaises(gdprx.InputError) as cm:

@@ -198,7 +198,9 @@ def main(argv):
         # cannot hold when the output alone is larger
         verdict = "ok" if ok else "refused (ok)" if refused else "MISSED" + (
             " (output > RSS goal)" if out_mb > goal else "")
-        print(f"| {name} | {mb:.0f} | {code} | {secs:.2f} | {mbs:.1f} | "
+        # a refused input was not analyzed: no throughput to show
+        rate = f"{mbs:.1f}" if code == 0 else "n/a"
+        print(f"| {name} | {mb:.0f} | {code} | {secs:.2f} | {rate} | "
               f"{rss:.0f} | {goal:.0f} | {out_mb:.0f} | {verdict} | "
               f"{note} |", flush=True)
     return 0

@@ -162,49 +162,45 @@ class TestPage(OffsetsMixin, unittest.TestCase):
                                capture_output=True)
             self.assertEqual(p.returncode, 2)
 
-    def test_tag_limit(self):
-        # a page with more tags than --max-html-tags is refused, naming the
-        # byte offset of the first tag too many; raised, it is read
+    TWO_PARAGRAPHS = ("<p>We never sell your personal data.</p>"
+                      "<p>We keep invoices for ten years.</p>")
+
+    def check_limit(self, flag, over, message, under):
+        """A page past `flag over` is refused (exit 1) with `message`,
+        which names the byte offset; with `flag under` it is read; a bad
+        value is a usage error (exit 2)."""
         with tempfile.TemporaryDirectory() as tmp:
-            page = Path(tmp) / "tags.html"
-            page.write_text("<p>We never sell your personal data.</p>"
-                            "<p>We keep invoices for ten years.</p>")
-            p = subprocess.run([TOOL, "--max-html-tags", "3", str(page)],
+            page = Path(tmp) / "page.html"
+            page.write_text(self.TWO_PARAGRAPHS)
+            p = subprocess.run([TOOL, flag, over, str(page)],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 1, p.stderr)
-            self.assertIn("input:74: HTML with more than 3 tags", p.stderr)
-            self.assertEqual(labels(run("--max-html-tags", "4", page)),
+            self.assertIn(message, p.stderr)
+            self.assertEqual(labels(run(flag, under, page)),
                              {("recipient", "sale", "negated"),
                               ("retention", "period", "affirmed")})
             for bad in ["0", "x", "-1"]:
-                p = subprocess.run([TOOL, "--max-html-tags", bad, str(page)],
+                p = subprocess.run([TOOL, flag, bad, str(page)],
                                    capture_output=True)
                 self.assertEqual(p.returncode, 2, bad)
 
+    def test_tag_limit(self):
+        # refused at the byte offset of the first tag too many
+        self.check_limit("--max-html-tags", "3",
+                         "input:74: HTML with more than 3 tags", "4")
+
     def test_size_limit(self):
-        # a page larger than --max-html-size is refused at that byte
-        # offset; raised, or read as text, it is read
+        # refused at the offset of the limit; read as text, not limited
+        self.check_limit("--max-html-size", "50",
+                         "input:50: HTML of 78 bytes, larger than the HTML "
+                         "limit of 50 bytes", "1K")
         with tempfile.TemporaryDirectory() as tmp:
-            page = Path(tmp) / "size.html"
-            page.write_text("<p>We never sell your personal data.</p>"
-                            "<p>We keep invoices for ten years.</p>")
-            p = subprocess.run([TOOL, "--max-html-size", "50", str(page)],
-                               capture_output=True, text=True)
-            self.assertEqual(p.returncode, 1, p.stderr)
-            self.assertIn("input:50: HTML of 78 bytes, larger than the HTML "
-                          "limit of 50 bytes", p.stderr)
-            self.assertEqual(labels(run("--max-html-size", "1K", page)),
-                             {("recipient", "sale", "negated"),
-                              ("retention", "period", "affirmed")})
-            # as text (the tags are words: one sentence), not limited
+            page = Path(tmp) / "page.html"
+            page.write_text(self.TWO_PARAGRAPHS)
+            # as text the tags are words: one sentence
             self.assertIn(("recipient", "sale", "negated"),
                           labels(run("--max-html-size", "50", "--format",
                                      "text", page)))
-            for bad in ["0", "x", "-1"]:
-                p = subprocess.run([TOOL, "--max-html-size", bad, str(page)],
-                                   capture_output=True)
-                self.assertEqual(p.returncode, 2, bad)
-
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -129,6 +129,19 @@ START_TEST(test_options_defaults)
                   "options defaults: NULL and initialized differ");
     gdprx_result_free(a);
     gdprx_result_free(b);
+
+    /* a caller built before max_html_size was appended: the field's
+     * memory past its size is not read (1 there would refuse the page) */
+    gdprx_options old;
+    gdprx_options_init_sized(&old, offsetof(gdprx_options, max_html_size));
+    old.max_html_size = 1;
+    old.format = GDPRX_FORMAT_HTML;
+    static const char page[] = "<p>We never sell your personal data.</p>";
+    gdprx_error err;
+    ck_assert_msg(gdprx_analyze(&a, rules, page, strlen(page), &old, &err) ==
+                      GDPRX_OK, "older options size: %s", err.message);
+    ck_assert_uint_eq(gdprx_result_count(a), 1);
+    gdprx_result_free(a);
 }
 END_TEST
 

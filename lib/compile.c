@@ -1104,6 +1104,31 @@ static size_t triggers(const gdprx_rules *rs, const gx_pattern *p, int lang,
     return any->n;
 }
 
+/* Of the n `all` triggers t[] that a clause must all hold (need == n),
+ * keep the GX_TRIG_KEEP that the fewest cases of the language share
+ * (uses[c]; ties: the first written): a concept most cases share ("we",
+ * "your data") would walk all of them at its first hit in every clause,
+ * and a case found through its rarer concepts is still checked for every
+ * `all` concept by case_holds. Returns the new count (and *need). */
+#define GX_TRIG_KEEP 2
+static size_t keep_rarest(uint32_t *t, size_t n, uint32_t *need,
+                          const uint32_t *uses)
+{
+    if (*need != n || n <= GX_TRIG_KEEP)
+        return n;
+    for (size_t k = 0; k < GX_TRIG_KEEP; k++) {   /* selection, stable */
+        size_t best = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (uses[t[i]] < uses[t[best]])
+                best = i;
+        uint32_t c = t[best];
+        memmove(t + k + 1, t + k, (best - k) * sizeof *t);
+        t[k] = c;
+    }
+    *need = GX_TRIG_KEEP;
+    return GX_TRIG_KEEP;
+}
+
 static int build_index(compiler *ld, int lang)
 {
     gdprx_rules *rs = ld->rs;
@@ -1117,9 +1142,19 @@ static int build_index(compiler *ld, int lang)
     rs->always[lang] = malloc((np + 1) * sizeof(uint32_t));
     rs->trig_need[lang] = malloc((np + 1) * sizeof(uint8_t));
     uint32_t t[GX_TRIG_MAX], need;
+    uint32_t *uses = calloc(nc + 1, sizeof *uses);   /* cases per concept */
     if (!rs->p_rule[lang] || !rs->p_idx[lang] || !rs->trig_off[lang] ||
-        !rs->always[lang] || !rs->trig_need[lang])
+        !rs->always[lang] || !rs->trig_need[lang] || !uses) {
+        free(uses);
         return gx_error_nomem(ld->err);
+    }
+    for (size_t i = 0; i < rs->n_rules; i++)
+        for (size_t j = 0; j < rs->rules[i].n_pat[lang]; j++) {
+            size_t n = triggers(rs, &rs->rules[i].pat[lang][j], lang, t,
+                                &need);
+            for (size_t k = 0; k < n; k++)
+                uses[t[k]]++;
+        }
     size_t pn = 0, nt = 0;
     for (size_t i = 0; i < rs->n_rules; i++)
         for (size_t j = 0; j < rs->rules[i].n_pat[lang]; j++, pn++) {
@@ -1127,29 +1162,36 @@ static int build_index(compiler *ld, int lang)
             rs->p_idx[lang][pn] = (uint32_t)j;
             const gx_pattern *p = &rs->rules[i].pat[lang][j];
             size_t n = triggers(rs, p, lang, t, &need);
+            n = keep_rarest(t, n, &need, uses);
             rs->trig_need[lang][pn] = (uint8_t)need;
             if (!n)
                 rs->always[lang][rs->n_always[lang]++] = (uint32_t)pn;
             if (!n && p->has_cond &&
                 warn(ld, p->loc, "rule %s: this case has no concept of "
                      "plain terms in %s, so it is tried on every clause",
-                     rs->rules[i].id, gx_lang_code(lang)) != GDPRX_OK)
+                     rs->rules[i].id, gx_lang_code(lang)) != GDPRX_OK) {
+                free(uses);
                 return GDPRX_ENOMEM;
+            }
             for (size_t k = 0; k < n; k++)
                 rs->trig_off[lang][t[k] + 2]++;
             nt += n;
         }
     for (size_t c = 0; c < nc; c++)   /* counts -> start offsets (+1) */
         rs->trig_off[lang][c + 2] += rs->trig_off[lang][c + 1];
-    if (!(rs->trig[lang] = malloc((nt + 1) * sizeof(uint32_t))))
+    if (!(rs->trig[lang] = malloc((nt + 1) * sizeof(uint32_t)))) {
+        free(uses);
         return gx_error_nomem(ld->err);
+    }
     for (pn = 0; pn < np; pn++) {
         size_t n = triggers(rs, &rs->rules[rs->p_rule[lang][pn]]
                                      .pat[lang][rs->p_idx[lang][pn]],
                             lang, t, &need);
+        n = keep_rarest(t, n, &need, uses);
         for (size_t k = 0; k < n; k++)
             rs->trig[lang][rs->trig_off[lang][t[k] + 1]++] = (uint32_t)pn;
     }
+    free(uses);
     return GDPRX_OK;   /* trig_off[c] .. trig_off[c + 1] now bound c's list */
 }
 

@@ -717,7 +717,6 @@ void gx_prefilter_gate_free(char **gate, size_t n)
     free(gate);
 }
 
-/* Does s[0, len) contain the k bytes at g (k >= 1)? */
 #define BIT_HAS(set, b) ((set)[(b) >> 5] >> ((b) & 31) & 1)
 #define BIT_SET(set, b) ((set)[(b) >> 5] |= 1u << ((b) & 31))
 

@@ -895,6 +895,44 @@ static int classify(segctx *c, lines *st, size_t s, size_t le,
     return h == HEADING ? L_HEADING : h == TITLE ? L_TITLE : L_TEXT;
 }
 
+/* Whether line [s, le) reads as a "Label: value" field: at most eight
+ * words (bold markers allowed) in its first 64 bytes before a ':' that a
+ * value follows on the same line, not a time ("10:30") or a URL
+ * ("https://"). */
+static int field_line(const char *x, size_t s, size_t le)
+{
+    int words = 0, in = 0;
+    for (size_t i = s; i < le && i - s <= 64; i++) {
+        unsigned char ch = (unsigned char)x[i];
+        if (ch == ':') {
+            if (words == 0 || (i > s && x[i - 1] >= '0' && x[i - 1] <= '9'))
+                return 0;
+            size_t j = i + 1;
+            while (j < le && (x[j] == ' ' || x[j] == '*' || x[j] == '_'))
+                j++;
+            return words <= 8 && j < le && j > i + 1 && x[j] != '/' &&
+                   x[j] != '\n';
+        }
+        if (ch == '.' || ch == ',' || ch == ';' || ch == '?' || ch == '!' ||
+            ch == '(' || ch == ')' || ch == '|' || ch == '"' || ch == '\n')
+            return 0;
+        int w = ch != ' ' && ch != '*' && ch != '_';
+        if (w && !in)
+            words++;
+        in = w;
+    }
+    return 0;
+}
+
+/* The start of the last line of [s, e). */
+static size_t last_line(const char *x, size_t s, size_t e)
+{
+    size_t k = e;
+    while (k > s && x[k - 1] != '\n')
+        k--;
+    return k;
+}
+
 /* Act on line [s, le) of type ty: end the paragraph being gathered where
  * the line does not continue it, open headings, items and paragraphs. */
 static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
@@ -938,6 +976,16 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
         st->para_s = s + mk;
         st->para_e = le;
     } else if (ty == L_TEXT) {
+        /* a run of "Label: value" lines from the paragraph's first line
+         * on ("Trip data: 90 days" over "Invoices: 7 years") is a list of
+         * fields, one paragraph each, not one sentence */
+        if (st->in_para && !st->para_item && !row && field_line(x, s, le) &&
+            field_line(x, st->para_s, st->para_e) &&
+            field_line(x, last_line(x, st->para_s, st->para_e), st->para_e)) {
+            if (flush_para(d, x, st->para_s, st->para_e, 0, &st->lead) != 0)
+                return -1;
+            st->in_para = 0;
+        }
         if (!st->in_para) {
             st->para_s = s;
             st->para_item = 0;

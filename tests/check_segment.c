@@ -113,6 +113,19 @@ static const struct case_ {
      "P:Intro text here.\nC:Intro text here.\n"
      "P:Retention period: two years\nC:Retention period: two years\n"
      "P:More text here.\nC:More text here.\n"},
+    {"consecutive 'Label: value' lines are paragraphs of their own",
+     GDPRX_LANG_EN,
+     "Door logs: 6 months\nCamera images: 28 days\n**Invoices:** 7 years\n",
+     "P:Door logs: 6 months\nC:Door logs: 6 months\n"
+     "P:Camera images: 28 days\nC:Camera images: 28 days\n"
+     "P:**Invoices:** 7 years\nC:**Invoices:** 7 years\n"},
+    {"a soft-wrapped sentence with a colon stays one paragraph", GDPRX_LANG_EN,
+     "We keep two things for a year\nlogs: they show who logged in.\n"
+     "Opening hours: 10:30 to 17:00\nsee https://example.org\n",
+     "P:We keep two things for a year\\nlogs: they show who logged in.\\n"
+     "Opening hours: 10:30 to 17:00\\nsee https://example.org\n"
+     "C:We keep two things for a year\\nlogs: they show who logged in.\n"
+     "C:Opening hours: 10:30 to 17:00\\nsee https://example.org\n"},
     {"setext heading", GDPRX_LANG_EN,
      "Retention\n=========\n\nWe keep your invoices.\n",
      "H:Retention\nP:We keep your invoices.\nC:We keep your invoices.\n"},

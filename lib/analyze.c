@@ -239,11 +239,14 @@ static int context_spans(gx_ctxmemo *x, const gdprx_rules *rs,
         int l = c->lang;
         if (l < 0)
             continue;   /* the matcher skips it */
-        const gx_heading *hd = c->section >= 0 ? &d->hd[c->section] : NULL;
+        /* the clause's heading and those of the sections it lies in */
+        for (int k = c->section; k >= 0; k = d->hd[k].parent)
+            if (d->hd[k].s < lo &&
+                need_context(x, &last, rs, t, l, d->hd[k].s, d->hd[k].e, win,
+                             h))
+                return -1;
         const gx_para *pa = c->lead >= 0 ? &d->pa[c->lead] : NULL;
-        if ((hd && hd->s < lo &&
-             need_context(x, &last, rs, t, l, hd->s, hd->e, win, h)) ||
-            (pa && pa->s < lo &&
+        if ((pa && pa->s < lo &&
              need_context(x, &last, rs, t, l, pa->s, pa->e, win, h)) ||
             (c->col_e > c->col_s && c->col_s < lo &&
              need_context(x, &last, rs, t, l, c->col_s, c->col_e, win,

@@ -842,13 +842,15 @@ static int case_holds(mstate *m, const gx_pattern *p, size_t cix, int *oom)
     return 1;
 }
 
-/* Does the heading of clause c's section, or (for a table cell) its
+/* Does the heading of clause c's section or of a section it lies in
+ * ("## What we collect" above "### In the app"), or (for a table cell) its
  * column's header cell, hold one of the concepts of l? */
 static int under(mstate *m, const gx_clause *c, const gx_clist *l)
 {
-    return (c->section >= 0 &&
-            span_has(m, c->lang, l, m->doc->hd[c->section].s,
-                     m->doc->hd[c->section].e)) ||
+    for (int h = c->section; h >= 0; h = m->doc->hd[h].parent)
+        if (span_has(m, c->lang, l, m->doc->hd[h].s, m->doc->hd[h].e))
+            return 1;
+    return
            (c->col_e > c->col_s &&
             span_has(m, c->lang, l, c->col_s, c->col_e));
 }

@@ -198,12 +198,29 @@ static int heading_like(const gx_text *t, const char *orig, size_t s, size_t e,
 
 /* ---- building ------------------------------------------------------------ */
 
-static int add_heading(gx_doc *d, size_t s, size_t e)
+/* Add heading [s, e) of level (1-6, or 0 when its form told it) with its
+ * parent: walk back along the parents of the headings before it to the
+ * first of a level from 2 to one less than its own; a level-1 heading
+ * stops the walk (the title is no section that encloses the others). */
+static int add_heading(gx_doc *d, size_t s, size_t e, int level)
 {
     if (gx_grow(&d->hd, &d->cap_hd, d->n_hd + 1, sizeof *d->hd) != 0)
         return -1;
+    int parent = -1, want = level ? level : 7;
+    for (long j = (long)d->n_hd - 1; level != 1 && j >= 0;) {
+        const gx_heading *h = &d->hd[j];
+        if (h->level >= 2 && h->level < want) {
+            parent = (int)j;
+            break;
+        }
+        if (h->level == 1)
+            break;
+        j = h->parent;
+    }
     d->hd[d->n_hd].s = s;
     d->hd[d->n_hd].e = e;
+    d->hd[d->n_hd].level = level;
+    d->hd[d->n_hd].parent = parent;
     d->n_hd++;
     return 0;
 }
@@ -947,7 +964,7 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
         !ends_with_any(x, st->para_s, st->para_e, ".;:,")) {
         /* setext underline: the paragraph above was a heading */
         st->in_para = 0;
-        if (add_heading(d, st->para_s, st->para_e) != 0)
+        if (add_heading(d, st->para_s, st->para_e, x[s] == '=' ? 1 : 2) != 0)
             return -1;
         st->lead = -1;
     }
@@ -964,7 +981,11 @@ static int apply_line(segctx *c, lines *st, int ty, size_t s, size_t le,
     if (ty == L_HEADING || ty == L_TITLE) {
         size_t hs = s, he = le;
         heading_text(x, &hs, &he);
-        if (he > hs && add_heading(d, hs, he) != 0)
+        int level = 0;   /* a Markdown ATX heading: its number of '#' */
+        if (atx_heading(x, s, le))
+            while (x[s + level] == '#')
+                level++;
+        if (he > hs && add_heading(d, hs, he, level) != 0)
             return -1;
         if (ty == L_TITLE && add_para(d, s, le, -1) != 0)
             return -1;

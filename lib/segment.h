@@ -23,6 +23,15 @@
 
 typedef struct gx_heading {
     size_t s, e;        /* normalized span of the heading's text */
+    int level;          /* 1-6: a Markdown ATX ("## ") or setext heading
+                           (HTML h1-h6 arrive as ATX); 0: a heading told by
+                           its form (numbered, question, ALL CAPS, title) */
+    int parent;         /* the heading of the section this one lies in, or
+                           -1: the nearest heading before it of a level from
+                           2 to one less than its own (any level from 2 for
+                           a level-0 heading); a level-1 heading is the
+                           document's title or a top section and is no
+                           heading's parent. Always < this one's index. */
 } gx_heading;
 
 typedef struct gx_para {

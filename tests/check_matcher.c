@@ -634,6 +634,17 @@ static const struct concept_case {
      "right.erasure.case", "Erasure", NULL, 0},
     {"section missing", GDPRX_LANG_EN, "# Cookies\n\n- Erasure\n", NULL,
      NULL, NULL, 0},
+    /* section: the heading of a section the clause's section lies in counts
+     * ("## Your rights" above "### In detail"), not the title, not a
+     * sibling section */
+    {"section two levels up", GDPRX_LANG_EN,
+     "# Notice\n\n## Your rights\n\n### In detail\n\n#### Note\n\n- Erasure\n",
+     "right.erasure.case", "Erasure", NULL, 0},
+    {"section: the title (level 1) encloses nothing", GDPRX_LANG_EN,
+     "# Your rights\n\n## In detail\n\n- Erasure\n", NULL, NULL, NULL, 0},
+    {"section: a sibling section does not enclose", GDPRX_LANG_EN,
+     "## Your rights\n\n### Access\n\n## Cookies\n\n### Other\n\n"
+     "- Erasure\n", NULL, NULL, NULL, 0},
     {"a table cell's column header is its section", GDPRX_LANG_EN,
      "Intro.\n\n| Data | Retention |\n| --- | --- |\n"
      "| Invoices | 10 years |\n", "retention.period.case_cell", "10 years",
@@ -726,6 +737,10 @@ static const struct context_case {
     {"right.restriction.not_under", "# Prices\n\nTrade daily.\n", 1},
     {"right.restriction.not_under", "Trade daily.\n", 1},
     {"right.restriction.not_under", "# Your rights\n\nTrade daily.\n", 0},
+    {"right.restriction.not_under",
+     "## Your rights\n\n### Prices\n\nTrade daily.\n", 0},
+    {"right.restriction.not_under",
+     "# Your rights\n\n## Prices\n\nTrade daily.\n", 1},
     {"right.restriction.not_under",
      "Intro.\n\n| Rights | Note |\n| --- | --- |\n| Trade | yes |\n", 0},
     /* prev: the sentence before the clause's, in its paragraph, holds the

@@ -428,6 +428,49 @@ START_TEST(test_gx_segment_soft_wrap)
 }
 END_TEST
 
+/* Headings carry their level (Markdown ATX and setext; 0 for a heading told
+ * by its form) and the heading of the section they lie in: the nearest
+ * heading before them of a lower level from 2; a level-1 heading (the
+ * title) encloses nothing, and a sibling or a deeper heading is skipped. */
+START_TEST(test_heading_parents)
+{
+    static const char in[] =
+        "# Privacy notice\n\n## 1. What we collect\n\n### In the app\n\n"
+        "Text.\n\n#### Logs\n\nText.\n\n### On the site\n\nText.\n\n"
+        "## 2. Your rights\n\nText.\n\nBY E-MAIL\n\nText.\n\n"
+        "Contact\n-------\n\nText.\n\n# Annex\n\nText.\n";
+    static const struct { int level, parent; } want[] = {
+        {1, -1},  /* Privacy notice: the title */
+        {2, -1},  /* 1. What we collect: the title encloses nothing */
+        {3, 1},   /* In the app */
+        {4, 2},   /* Logs */
+        {3, 1},   /* On the site: a sibling of In the app, not its child */
+        {2, -1},  /* 2. Your rights */
+        {0, 5},   /* BY E-MAIL: told by its form, inside 2. Your rights */
+        {2, -1},  /* Contact (setext '-'): a sibling of 2. Your rights */
+        {1, -1},  /* Annex */
+    };
+    gx_text t;
+    gx_doc d;
+    gdprx_error err;
+    ck_assert_msg(gx_normalize(&t, in, strlen(in), 0, &err) == GDPRX_OK,
+                  "parents: %s", err.message);
+    ck_assert_msg(gx_segment(&d, &t, in, rules, 0, &err) == GDPRX_OK,
+                  "parents: %s", err.message);
+    ck_assert_msg(d.n_hd == sizeof want / sizeof *want, "parents: %zu headings",
+                  d.n_hd);
+    for (size_t i = 0; i < d.n_hd; i++)
+        ck_assert_msg(d.hd[i].level == want[i].level &&
+                          d.hd[i].parent == want[i].parent,
+                      "parents: heading %zu \"%.*s\": level %d parent %d, "
+                      "want %d %d", i, (int)(d.hd[i].e - d.hd[i].s),
+                      t.s + d.hd[i].s, d.hd[i].level, d.hd[i].parent,
+                      want[i].level, want[i].parent);
+    gx_doc_free(&d);
+    gx_text_free(&t);
+}
+END_TEST
+
 /* ---- errors ----------------------------------------------------------- */
 
 /* Inputs with nothing to segment, or odd line structures. */
@@ -604,6 +647,7 @@ static Suite *stage_suite(void)
     tcase_add_loop_test(core, test_sections, 0, N(sections));
     tcase_add_test(core, test_heading_not_matched);
     tcase_add_test(core, test_gx_segment_soft_wrap);
+    tcase_add_test(core, test_heading_parents);
     tcase_add_test(core, test_long_paragraph_windows);
     tcase_add_loop_test(core, test_cut_inside_sentence, 0, 5);
     suite_add_tcase(s, core);

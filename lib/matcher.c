@@ -850,9 +850,8 @@ static int under(mstate *m, const gx_clause *c, const gx_clist *l)
     for (int h = c->section; h >= 0; h = m->doc->hd[h].parent)
         if (span_has(m, c->lang, l, m->doc->hd[h].s, m->doc->hd[h].e))
             return 1;
-    return
-           (c->col_e > c->col_s &&
-            span_has(m, c->lang, l, c->col_s, c->col_e));
+    return c->col_e > c->col_s &&
+           span_has(m, c->lang, l, c->col_s, c->col_e);
 }
 
 /* Does the sentence before clause c (in its paragraph) hold one of the
